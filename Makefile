@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# oticket: paravirtual spinlocks for over-committed KVM guests.
+#
+#   make deps     install the Debian packages everything needs (root)
+#   make          stage the 6.12.y base, apply patches/, build bzImage+modules
+#   make test     every test, ending "N passed, N failed"
+#   make bench    the over-commit lock comparison (vbench)
+#   make export   format-patch series + cover letter, checkpatch --strict
+#
+# KSRC=/path/to/linux-6.12.y builds against another base tree.
+# TESTBED_MODE=auto|nested|direct chooses how guests run (default auto).
+
+TOP	:= $(CURDIR)
+BUILD	?= $(TOP)/build
+BIN	:= $(BUILD)/bin
+export BUILD KSRC
+
+CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers -static
+
+.PHONY: all kernel deps check-deps tools selftests initramfs test bench export soak clean
+all: kernel
+
+deps:
+	@tools/build/deps --install
+
+# The README's commands install what is missing, then go on.
+check-deps:
+	@tools/build/deps --check 2>/dev/null || tools/build/deps --install
+
+kernel: check-deps
+	@tools/build/stage
+	@tools/build/kbuild
+
+TESTBED_SRC := tools/testbed/testbed.c tools/testbed/tb.c tools/testbed/tb.h
+$(BIN)/testbed: $(TESTBED_SRC)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testbed/testbed.c tools/testbed/tb.c
+
+$(BIN)/otest: tools/testing/otest.c tools/testbed/tb.c tools/testbed/tb.h
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testing/otest.c tools/testbed/tb.c
+
+VBENCH_SRC := tools/vbench/vbench.c tools/testbed/tb.c tools/testbed/tb.h
+$(BIN)/vbench: $(VBENCH_SRC)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/vbench/vbench.c tools/testbed/tb.c -lm
+
+$(BIN)/tbsoak: tools/testbed/tbsoak.c tools/testbed/tb.c tools/testbed/tb.h
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testbed/tbsoak.c tools/testbed/tb.c
+
+tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak
+
+# Testbed reliability soak (not part of make test): SOAK="--boots 8 --starts 4"
+soak: initramfs $(BIN)/tbsoak
+	@$(BIN)/tbsoak $(SOAK)
+
+# Upstream's KVM selftest, static, from the staged tree: a canary for the
+# nested KVM in level 2.
+selftests: kernel
+	@tools/build/selftests
+
+initramfs: kernel tools selftests
+	@tools/testbed/mkinitramfs
+
+test: check-deps $(BIN)/otest $(BIN)/testbed
+	@$(BIN)/otest
+
+bench: initramfs $(BIN)/vbench
+	@$(BIN)/vbench
+
+export: kernel
+	@tools/build/export
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/src $(BUILD)/bin $(BUILD)/guest-bin $(BUILD)/selftests $(BUILD)/testbed $(BUILD)/modroot $(BUILD)/export $(BUILD)/export-git

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+# Level-2 part of the testbed soak: start and stop level-3 guests one after
+# another, no retries, and report each start's outcome.
+#   SOAK_STARTS  number of level-3 starts (default 4)
+#   SOAK_CPU     level-3 CPU model (default kvm64 with PV unhalt/steal time)
+#   SOAK_VCPUS   level-3 vCPUs (default 2)
+i=0
+while [ "$i" -lt "${SOAK_STARTS:-4}" ]; do
+	testbed guest --retries 0 --boot-timeout "${SOAK_BOOT_TIMEOUT:-60}" --timeout 60 \
+		--vm "soak$i" --vcpus "${SOAK_VCPUS:-2}" \
+		--cpu "${SOAK_CPU:-kvm64,+kvm-pv-unhalt,+kvm-steal-time}" \
+		--script "$OTB_LIB"/l3-smoke.sh | grep -E '@@OTB-GUEST |soak[0-9]*\| .*(Oops|BUG|panic|XSAVE|stall)'
+	i=$((i + 1))
+done
+exit 0

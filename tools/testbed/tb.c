@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tb.c - the oticket testbed library; see tb.h for the contract.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/kvm.h>
+
+#include "tb.h"
+
+static const char *const status_names[] = {
+	[TB_OK]			= "ok",
+	[TB_NOSTART]		= "nostart",
+	[TB_BOOT_HANG]		= "boot-hang",
+	[TB_HANG]		= "hang",
+	[TB_SILENT_EXIT]	= "silent-exit",
+	[TB_OOPS]		= "oops",
+	[TB_INTERRUPTED]	= "interrupted",
+};
+
+const char *tb_status_name(enum tb_status s)
+{
+	return s < sizeof(status_names) / sizeof(status_names[0]) ?
+		status_names[s] : "?";
+}
+
+double tb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int tb_mkdir_p(const char *path)
+{
+	char tmp[1024], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -1;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+char *tb_read_file(const char *path, size_t *lenp)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[len] = 0;
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+int tb_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	if (fwrite(data, 1, len, f) != len)
+		ret = -1;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Child processes: every QEMU we start is recorded here, dies with us
+ * (PR_SET_PDEATHSIG) and is killed by our signal handler.
+ */
+#define TB_MAX_CHILDREN 64
+static volatile pid_t children[TB_MAX_CHILDREN];
+static volatile sig_atomic_t interrupted;
+
+static void child_add(pid_t pid)
+{
+	for (int i = 0; i < TB_MAX_CHILDREN; i++) {
+		if (!children[i]) {
+			children[i] = pid;
+			return;
+		}
+	}
+}
+
+static void child_del(pid_t pid)
+{
+	for (int i = 0; i < TB_MAX_CHILDREN; i++)
+		if (children[i] == pid)
+			children[i] = 0;
+}
+
+static void kill_children(void)
+{
+	for (int i = 0; i < TB_MAX_CHILDREN; i++)
+		if (children[i] > 0)
+			kill(-children[i], SIGKILL);	/* its process group */
+}
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	kill_children();
+}
+
+void tb_install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(kill_children);
+}
+
+int tb_interrupted(void)
+{
+	return interrupted;
+}
+
+/* ------------------------------------------------------------------------
+ * Running guests.
+ */
+void tb_vm_init(struct tb_vm *vm, const char *name)
+{
+	memset(vm, 0, sizeof(*vm));
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
+	vm->boot_timeout = 120;
+	vm->run_timeout = 600;
+	vm->fd = -1;
+}
+
+void tb_vm_arg(struct tb_vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (vm->argc >= TB_MAX_ARGS - 1) {
+		fprintf(stderr, "testbed: too many QEMU arguments for %s\n", vm->name);
+		exit(2);
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		exit(2);
+	va_end(ap);
+	vm->argv[vm->argc++] = s;
+	vm->argv[vm->argc] = NULL;
+}
+
+static int vm_start(struct tb_vm *vm)
+{
+	int pfd[2];
+	pid_t parent = getpid(), pid;
+
+	vm->log = fopen(vm->log_path, "w");
+	if (!vm->log) {
+		fprintf(stderr, "testbed: %s: cannot write %s: %s\n", vm->name,
+			vm->log_path, strerror(errno));
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execvp(vm->argv[0], (char **)vm->argv);
+		fprintf(stderr, "testbed: cannot run %s: %s\n", vm->argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	child_add(pid);
+	close(pfd[1]);
+	vm->pid = pid;
+	vm->fd = pfd[0];
+	vm->t0 = tb_now();
+	return 0;
+}
+
+static const char *const oops_patterns[] = {
+	"Oops:", "Kernel panic", "BUG:", "general protection fault",
+	"Unable to handle kernel", "kernel BUG at", "invalid opcode:",
+	"double fault:", "Watchdog detected hard LOCKUP",
+};
+
+static void vm_line(struct tb_vm *vm, char *line)
+{
+	char *m;
+	size_t i;
+
+	fprintf(vm->log, "%s\n", line);
+	if (vm->echo)
+		printf("[%s] %s\n", vm->name, line);
+	for (i = 0; i < sizeof(oops_patterns) / sizeof(oops_patterns[0]); i++) {
+		if (!vm->oops[0] && strstr(line, oops_patterns[i]))
+			snprintf(vm->oops, sizeof(vm->oops), "%s", line);
+	}
+	if (strstr(line, "WARNING:") || strstr(line, "rcu: INFO:") ||
+	    strstr(line, "self-detected stall"))
+		vm->warnings++;
+	if (!vm->begun && strstr(line, "@@OTB-BEGIN")) {
+		vm->begun = 1;
+		vm->t_begin = tb_now();
+		vm->boot_secs = vm->t_begin - vm->t0;
+	}
+	m = strstr(line, "@@OTB-EXIT ");
+	if (vm->begun && !vm->done && m && sscanf(m, "@@OTB-EXIT %d@@", &vm->rc) == 1) {
+		vm->done = 1;
+		vm->run_secs = tb_now() - vm->t_begin;
+	}
+}
+
+static void vm_input(struct tb_vm *vm, const char *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+
+		if (c == '\r' || c == 0)
+			continue;
+		if (c == '\n' || vm->len == sizeof(vm->buf) - 1) {
+			vm->buf[vm->len] = 0;
+			vm_line(vm, vm->buf);
+			vm->len = 0;
+			if (c == '\n')
+				continue;
+		}
+		vm->buf[vm->len++] = c;
+	}
+}
+
+static void vm_finish(struct tb_vm *vm, enum tb_status st)
+{
+	int wst;
+
+	if (vm->pid > 0) {
+		kill(-vm->pid, SIGKILL);
+		waitpid(vm->pid, &wst, 0);
+		child_del(vm->pid);
+		vm->pid = 0;
+	}
+	if (vm->fd >= 0) {
+		char rest[4096];
+		ssize_t n;
+
+		/* drain what is left in the pipe */
+		fcntl(vm->fd, F_SETFL, O_NONBLOCK);
+		while ((n = read(vm->fd, rest, sizeof(rest))) > 0)
+			vm_input(vm, rest, n);
+		close(vm->fd);
+		vm->fd = -1;
+	}
+	if (vm->len) {
+		vm->buf[vm->len] = 0;
+		vm_line(vm, vm->buf);
+		vm->len = 0;
+	}
+	if (st == TB_OK && vm->oops[0])
+		st = TB_OOPS;
+	vm->status = st;
+	if (vm->log) {
+		fprintf(vm->log, "@@OTB-RESULT %s rc=%d boot=%.1fs run=%.1fs%s%s@@\n",
+			tb_status_name(st), vm->rc, vm->boot_secs, vm->run_secs,
+			vm->oops[0] ? " oops=" : "", vm->oops);
+		fclose(vm->log);
+		vm->log = NULL;
+	}
+}
+
+void tb_run(struct tb_vm *vms, int n)
+{
+	struct pollfd pfd[TB_MAX_CHILDREN];
+	int live = 0, i;
+
+	for (i = 0; i < n; i++) {
+		struct tb_vm *vm = &vms[i];
+
+		vm->status = TB_NOSTART;
+		vm->begun = vm->done = 0;
+		vm->rc = -1;
+		vm->boot_secs = vm->run_secs = 0;
+		vm->oops[0] = 0;
+		vm->warnings = 0;
+		vm->len = 0;
+		if (vm_start(vm)) {
+			vm_finish(vm, TB_NOSTART);
+			continue;
+		}
+		live++;
+	}
+
+	while (live > 0) {
+		double now = tb_now(), wait = 1.0;
+		int map[TB_MAX_CHILDREN], np = 0;
+
+		for (i = 0; i < n; i++) {
+			struct tb_vm *vm = &vms[i];
+			double left;
+
+			if (vm->fd < 0)
+				continue;
+			if (interrupted) {
+				vm_finish(vm, TB_INTERRUPTED);
+				live--;
+				continue;
+			}
+			if (vm->done) {
+				/* give init a moment to power off, then reap */
+				left = vm->t_begin + vm->run_secs + 10 - now;
+			} else if (!vm->begun) {
+				left = vm->t0 + vm->boot_timeout - now;
+				if (left <= 0) {
+					vm_finish(vm, TB_BOOT_HANG);
+					live--;
+					continue;
+				}
+			} else {
+				left = vm->t_begin + vm->run_timeout - now;
+				if (left <= 0) {
+					vm_finish(vm, TB_HANG);
+					live--;
+					continue;
+				}
+			}
+			if (vm->done && left <= 0) {
+				vm_finish(vm, TB_OK);
+				live--;
+				continue;
+			}
+			if (left < wait)
+				wait = left;
+			pfd[np].fd = vm->fd;
+			pfd[np].events = POLLIN;
+			map[np++] = i;
+		}
+		if (!np)
+			break;
+		if (poll(pfd, np, (int)(wait * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < np; k++) {
+			struct tb_vm *vm = &vms[map[k]];
+			char data[8192];
+			ssize_t r;
+
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(vm->fd, data, sizeof(data));
+			if (r > 0) {
+				vm_input(vm, data, r);
+				continue;
+			}
+			if (r < 0 && errno == EINTR)
+				continue;
+			/* QEMU closed its console: it exited */
+			vm_finish(vm, vm->done ? TB_OK : TB_SILENT_EXIT);
+			live--;
+		}
+	}
+	fflush(stdout);
+}
+
+int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
+{
+	char base[TB_MAX_CHILDREN][512];
+	int attempt, i, bad;
+
+	for (i = 0; i < n; i++)
+		snprintf(base[i], sizeof(base[i]), "%s", vms[i].log_path);
+	for (attempt = 1; ; attempt++) {
+		for (i = 0; i < n; i++) {
+			if (attempt > 1)
+				snprintf(vms[i].log_path, sizeof(vms[i].log_path),
+					 "%s.%d", base[i], attempt);
+		}
+		tb_run(vms, n);
+		bad = 0;
+		for (i = 0; i < n; i++) {
+			struct tb_vm *vm = &vms[i];
+
+			if (vm->status == TB_OK)
+				continue;
+			bad++;
+			if (report)
+				fprintf(report,
+					"testbed: %s attempt %d/%d: %s after %.1fs%s%s (log %s)\n",
+					vm->name, attempt, retries + 1,
+					tb_status_name(vm->status),
+					tb_now() - vm->t0,
+					vm->oops[0] ? ": " : "", vm->oops, vm->log_path);
+		}
+		if (!bad || attempt > retries || interrupted)
+			return attempt;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * newc cpio writer.
+ */
+struct tb_cpio {
+	FILE *f;
+	unsigned long ino;
+	size_t off;
+	char dirs[64][128];
+	int ndirs;
+};
+
+static int cpio_put(struct tb_cpio *c, const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, c->f) != n)
+		return -1;
+	c->off += n;
+	return 0;
+}
+
+static int cpio_pad(struct tb_cpio *c)
+{
+	static const char zero[4];
+
+	return cpio_put(c, zero, (4 - c->off % 4) % 4);
+}
+
+static int cpio_entry(struct tb_cpio *c, const char *name, unsigned int mode,
+		      const void *data, size_t len)
+{
+	char hdr[111];
+
+	snprintf(hdr, sizeof(hdr),
+		 "070701%08lX%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08lX%08X",
+		 ++c->ino, mode, 0, 0, 1, 0, (unsigned long)len, 0, 0, 0, 0,
+		 (unsigned long)strlen(name) + 1, 0);
+	if (cpio_put(c, hdr, 110) || cpio_put(c, name, strlen(name) + 1) ||
+	    cpio_pad(c) || cpio_put(c, data, len) || cpio_pad(c))
+		return -1;
+	return 0;
+}
+
+static int cpio_parents(struct tb_cpio *c, const char *dest)
+{
+	char dir[128];
+	const char *p;
+
+	for (p = strchr(dest, '/'); p; p = strchr(p + 1, '/')) {
+		int i, seen = 0;
+
+		if ((size_t)(p - dest) >= sizeof(dir))
+			return -1;
+		memcpy(dir, dest, p - dest);
+		dir[p - dest] = 0;
+		for (i = 0; i < c->ndirs; i++)
+			seen |= !strcmp(c->dirs[i], dir);
+		if (seen)
+			continue;
+		if (c->ndirs < 64)
+			strcpy(c->dirs[c->ndirs++], dir);
+		if (cpio_entry(c, dir, 040755, NULL, 0))
+			return -1;
+	}
+	return 0;
+}
+
+struct tb_cpio *tb_cpio_open(const char *path, const char *append_from)
+{
+	struct tb_cpio *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->f = fopen(path, "wb");
+	if (!c->f) {
+		free(c);
+		return NULL;
+	}
+	c->ino = 0x7000000;	/* away from the base archive's inodes */
+	if (append_from) {
+		size_t len;
+		char *base = tb_read_file(append_from, &len);
+
+		if (!base || cpio_put(c, base, len) || cpio_pad(c)) {
+			free(base);
+			fclose(c->f);
+			free(c);
+			return NULL;
+		}
+		free(base);
+	}
+	return c;
+}
+
+int tb_cpio_add_data(struct tb_cpio *c, const char *dest, const void *data,
+		     size_t len, unsigned int mode)
+{
+	while (*dest == '/')
+		dest++;
+	if (cpio_parents(c, dest))
+		return -1;
+	return cpio_entry(c, dest, 0100000 | (mode & 07777), data, len);
+}
+
+int tb_cpio_add_file(struct tb_cpio *c, const char *dest, const char *src)
+{
+	struct stat st;
+	size_t len;
+	char *data;
+	int ret;
+
+	if (stat(src, &st))
+		return -1;
+	data = tb_read_file(src, &len);
+	if (!data)
+		return -1;
+	ret = tb_cpio_add_data(c, dest, data, len, st.st_mode);
+	free(data);
+	return ret;
+}
+
+int tb_cpio_close(struct tb_cpio *c)
+{
+	int ret = cpio_entry(c, "TRAILER!!!", 0, NULL, 0);
+
+	if (fclose(c->f))
+		ret = -1;
+	free(c);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Is /dev/kvm usable at hardware speed?
+ */
+int tb_kvm_probe(double *secs, char *why, size_t len)
+{
+	/*
+	 * Real-mode guest at 0x1000:
+	 *	mov ecx, 1000000
+	 * 1:	dec ecx
+	 *	jnz 1b
+	 *	mov ecx, 20000
+	 * 2:	out 0x80, al
+	 *	dec ecx
+	 *	jnz 2b
+	 *	hlt
+	 */
+	static const uint8_t code[] = {
+		0x66, 0xb9, 0x40, 0x42, 0x0f, 0x00,
+		0x66, 0x49, 0x75, 0xfc,
+		0x66, 0xb9, 0x20, 0x4e, 0x00, 0x00,
+		0xe6, 0x80, 0x66, 0x49, 0x75, 0xfa,
+		0xf4,
+	};
+	struct kvm_userspace_memory_region region;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_run *run;
+	int kvm, vm = -1, vcpu = -1, ret = -1, exits = 0, mmap_size;
+	double t0, spent, limit = *secs;
+	uint8_t *mem;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		snprintf(why, len, "/dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(why, len, "/dev/kvm: unexpected API version");
+		goto out;
+	}
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (vm < 0 || mem == MAP_FAILED) {
+		snprintf(why, len, "KVM_CREATE_VM: %s", strerror(errno));
+		goto out;
+	}
+	memcpy(mem + 0x1000, code, sizeof(code));
+	region = (struct kvm_userspace_memory_region) {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = 0x10000,
+		.userspace_addr = (uintptr_t)mem,
+	};
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0 ||
+	    (vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)) < 0) {
+		snprintf(why, len, "KVM vCPU setup: %s", strerror(errno));
+		goto out;
+	}
+	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED || ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) {
+		snprintf(why, len, "KVM vCPU mmap: %s", strerror(errno));
+		goto out;
+	}
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	ioctl(vcpu, KVM_SET_SREGS, &sregs);
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = 0x1000;
+	regs.rflags = 2;
+	ioctl(vcpu, KVM_SET_REGS, &regs);
+
+	t0 = tb_now();
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+			snprintf(why, len, "KVM_RUN: %s", strerror(errno));
+			goto out;
+		}
+		if (run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (tb_now() - t0 > limit) {
+			snprintf(why, len, "test guest still running after %.1f s and %d exits",
+				 tb_now() - t0, exits);
+			*secs = tb_now() - t0;
+			ret = 1;
+			goto out;
+		}
+		if (run->exit_reason != KVM_EXIT_IO || ++exits > 20000) {
+			snprintf(why, len, "test guest misbehaved (exit %u after %d exits)",
+				 run->exit_reason, exits);
+			goto out;
+		}
+	}
+	spent = tb_now() - t0;
+	if (exits != 20000) {
+		snprintf(why, len, "test guest halted after %d of 20000 I/O exits", exits);
+		goto out;
+	}
+	*secs = spent;
+	ret = 0;
+	snprintf(why, len, "test guest: 1M-iteration loop + %d I/O exits took %.3f s",
+		 exits, spent);
+out:
+	if (vcpu >= 0)
+		close(vcpu);
+	if (vm >= 0)
+		close(vm);
+	close(kvm);
+	return ret;
+}
+
+int tb_kvm_usable(char *why, size_t len)
+{
+	double secs = 2;
+	char probe[200];
+	int ret = tb_kvm_probe(&secs, probe, sizeof(probe));
+
+	/* Hardware KVM: ~1 ms of loop + ~40 ms of exits; emulation is far slower. */
+	if (ret >= 0 && secs < 0.5) {
+		snprintf(why, len, "%s: hardware speed", probe);
+		return 1;
+	}
+	snprintf(why, len, "%s: %s", probe,
+		 ret < 0 ? "not usable" : "too slow, emulated or paravirtual");
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tb.h - the oticket testbed library: start QEMU guests, watch their serial
+ * consoles against deadlines, classify what happened, never leave a QEMU
+ * behind.
+ *
+ * A guest boots our bzImage with an initramfs whose /init (init.sh) prints
+ *
+ *	@@OTB-BEGIN <release> level=<n>@@	before the test script runs
+ *	@@OTB-EXIT <rc>@@			after it, with its exit status
+ *
+ * on the serial console and powers off.  Everything else the console shows
+ * is the script's output interleaved with kernel messages.  A run is a
+ * result only if both markers arrived in time and no kernel oops, panic or
+ * BUG was printed; everything else is a testbed failure, reported as such,
+ * retried a bounded number of times, and never counted.
+ */
+#ifndef OTB_TB_H
+#define OTB_TB_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+enum tb_status {
+	TB_OK,		/* script ran to the end; see ->rc */
+	TB_NOSTART,	/* QEMU could not be started */
+	TB_BOOT_HANG,	/* no BEGIN marker before the boot deadline */
+	TB_HANG,	/* BEGIN but no EXIT before the run deadline */
+	TB_SILENT_EXIT,	/* QEMU exited without EXIT marker (triple fault...) */
+	TB_OOPS,	/* kernel oops/panic/BUG on the console */
+	TB_INTERRUPTED,	/* SIGINT/SIGTERM reached us */
+};
+
+const char *tb_status_name(enum tb_status s);
+
+#define TB_MAX_ARGS	96
+
+struct tb_vm {
+	/* set by the caller */
+	char name[32];
+	const char *argv[TB_MAX_ARGS];	/* QEMU command, NULL terminated */
+	int argc;
+	char log_path[512];		/* full console log of this attempt */
+	double boot_timeout;		/* seconds to the BEGIN marker */
+	double run_timeout;		/* seconds from BEGIN to EXIT */
+	int echo;			/* copy console lines to stdout */
+
+	/* results */
+	enum tb_status status;
+	int rc;				/* script exit status when TB_OK */
+	double boot_secs, run_secs;
+	char oops[160];			/* first oops line seen */
+	int warnings;			/* WARNING:/RCU stall lines */
+
+	/* private */
+	int pid, fd, begun, done;
+	double t0, t_begin;
+	FILE *log;
+	char buf[4096];
+	size_t len;
+};
+
+void tb_vm_init(struct tb_vm *vm, const char *name);
+void tb_vm_arg(struct tb_vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Run the VMs concurrently until each has finished or failed. */
+void tb_run(struct tb_vm *vms, int n);
+
+/*
+ * Run the VMs concurrently; if any of them failed for a testbed reason
+ * (anything but TB_OK), run the whole set again, at most @retries more
+ * times.  Returns the number of attempts made.  Log paths get ".<attempt>"
+ * appended for retries.
+ */
+int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report);
+
+/* Signals: kill every child QEMU, then exit.  Call once at start. */
+void tb_install_signal_handlers(void);
+int tb_interrupted(void);
+
+/* newc cpio writer (initramfs) */
+struct tb_cpio;
+struct tb_cpio *tb_cpio_open(const char *path, const char *append_from);
+int tb_cpio_add_file(struct tb_cpio *c, const char *dest, const char *src);
+int tb_cpio_add_data(struct tb_cpio *c, const char *dest, const void *data,
+		     size_t len, unsigned int mode);
+int tb_cpio_close(struct tb_cpio *c);
+
+/*
+ * Is /dev/kvm fit to run guests at hardware speed?  Runs a tiny real-mode
+ * guest: a 1M-iteration loop and 20000 port-I/O exits, and compares the
+ * times with bounds no emulated or paravirtual backend meets.  Fills @why.
+ */
+int tb_kvm_usable(char *why, size_t len);
+/*
+ * The same test guest without the speed judgement: 0 if it ran correctly
+ * (*secs: how long it took), 1 if it was still running after *secs on
+ * entry, -1 if /dev/kvm failed.
+ */
+int tb_kvm_probe(double *secs, char *why, size_t len);
+
+double tb_now(void);
+int tb_mkdir_p(const char *path);
+char *tb_read_file(const char *path, size_t *len);
+int tb_write_file(const char *path, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * otest - everything "make test" runs, in order, as one table:
+ *
+ *   1. userspace: the testbed runner's classification, retries and
+ *      process hygiene against fake guests; the initramfs writer; the
+ *      build's error paths on fixture trees and series
+ *   2. build: stage + patch + build the kernel, pack the guests, export
+ *      the series through checkpatch
+ *   3. boot: one level-2 boot (our kernel as KVM host under TCG) that runs
+ *      tools/testbed/guest/l2-tests.sh; each of its sections is graded as
+ *      its own test: KVM host, upstream kvm_pv_test, a level-3 boot per
+ *      lock mode, locktorture in a 4-vCPU level-3 guest
+ *
+ * A test whose prerequisite failed fails too (it is never skipped into a
+ * pass).  The last line is "N passed, N failed"; the exit status is 1 if
+ * anything failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "../testbed/tb.h"
+
+static char top[1024], build[1024], tmp[1024];
+static char reason[1024];
+static char *l2log;		/* console of the level-2 test boot */
+static int l2_status = -1;	/* testbed run exit status */
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* Run a shell command with output to @log; return its exit status. */
+static int sh(const char *log, const char *fmt, ...)
+{
+	char *cmd, *full;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		exit(2);
+	va_end(ap);
+	if (asprintf(&full, "( %s ) >%s 2>&1", cmd, log ? log : "/dev/null") < 0)
+		exit(2);
+	st = system(full);
+	free(cmd);
+	free(full);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static char *tail_of(const char *path, int lines)
+{
+	static char out[900];
+	char cmd[1200];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "tail -n %d '%s' 2>/dev/null | cut -c1-160", lines, path);
+	p = popen(cmd, "r");
+	if (!p)
+		return "";
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	pclose(p);
+	return out;
+}
+
+/* ------------------------------------------------------------------------
+ * 1. userspace: the runner against fake guests.
+ */
+struct fake_case {
+	const char *name;
+	const char *script;	/* sh -c; $STATE is a per-case scratch file */
+	double boot_to, run_to;
+	int retries;
+	enum tb_status want;
+	int want_rc, want_attempts;
+	double max_secs;	/* deadlines must be honoured promptly */
+};
+
+static const struct fake_case fake_cases[] = {
+	{ "runner: clean run is a result",
+	  "echo noise; echo '@@OTB-BEGIN x level=3@@'; echo hi; echo '@@OTB-EXIT 0@@'",
+	  5, 5, 0, TB_OK, 0, 1, 4 },
+	{ "runner: script status is passed through",
+	  "echo '@@OTB-BEGIN x level=3@@'; echo '@@OTB-EXIT 7@@'",
+	  5, 5, 0, TB_OK, 7, 1, 4 },
+	{ "runner: markers found inside interleaved kernel lines",
+	  "printf '[ 1.0] rcu: x@@OTB-BEGIN x level=3@@\\n'; printf 'abc@@OTB-EXIT 0@@def\\n'",
+	  5, 5, 0, TB_OK, 0, 1, 4 },
+	{ "runner: no BEGIN before boot deadline is boot-hang",
+	  "echo booting; sleep 30",
+	  1, 5, 0, TB_BOOT_HANG, -1, 1, 4 },
+	{ "runner: no EXIT before run deadline is hang",
+	  "echo '@@OTB-BEGIN x level=3@@'; sleep 30",
+	  5, 1, 0, TB_HANG, -1, 1, 4 },
+	{ "runner: exit without EXIT marker is silent-exit",
+	  "echo '@@OTB-BEGIN x level=3@@'; echo 'half a li'",
+	  5, 5, 0, TB_SILENT_EXIT, -1, 1, 4 },
+	{ "runner: oops voids a finished run",
+	  "echo '@@OTB-BEGIN x level=3@@'; echo 'Oops: int3 [#1] SMP'; echo '@@OTB-EXIT 0@@'",
+	  5, 5, 0, TB_OOPS, 0, 1, 4 },
+	{ "runner: failed attempt is retried, success counts",
+	  "if [ -e \"$STATE\" ]; then echo '@@OTB-BEGIN x level=3@@'; echo '@@OTB-EXIT 0@@'; "
+	  "else : > \"$STATE\"; sleep 30; fi",
+	  1, 5, 2, TB_OK, 0, 2, 6 },
+	{ "runner: retries are bounded and failure stays failure",
+	  "echo '@@OTB-BEGIN x level=3@@'; exit 0",
+	  5, 5, 2, TB_SILENT_EXIT, -1, 3, 6 },
+};
+
+static int pid_gone(pid_t pid)
+{
+	char path[64], st = 0, *buf;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return 1;
+	/* a zombie awaiting its reaper is dead too */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = tb_read_file(path, NULL);
+	if (buf) {
+		char *p = strrchr(buf, ')');
+
+		if (p && p[1])
+			st = p[2];
+		free(buf);
+	}
+	return st == 'Z' || st == 'X';
+}
+
+static int run_fake(const struct fake_case *c)
+{
+	struct tb_vm vm;
+	char state[1100], log[1100];
+	double t0;
+	int attempts;
+
+	snprintf(state, sizeof(state), "%s/fake-state", tmp);
+	unlink(state);
+	setenv("STATE", state, 1);
+	tb_vm_init(&vm, "fake");
+	snprintf(log, sizeof(log), "%s/fake.log", tmp);
+	snprintf(vm.log_path, sizeof(vm.log_path), "%s", log);
+	vm.boot_timeout = c->boot_to;
+	vm.run_timeout = c->run_to;
+	tb_vm_arg(&vm, "sh");
+	tb_vm_arg(&vm, "-c");
+	tb_vm_arg(&vm, "%s", c->script);
+	t0 = tb_now();
+	attempts = tb_run_retry(&vm, 1, c->retries, NULL);
+	if (vm.status != c->want)
+		return fail("status %s, want %s", tb_status_name(vm.status),
+			    tb_status_name(c->want));
+	if (c->want_rc >= 0 && vm.rc != c->want_rc)
+		return fail("rc %d, want %d", vm.rc, c->want_rc);
+	if (attempts != c->want_attempts)
+		return fail("%d attempts, want %d", attempts, c->want_attempts);
+	if (tb_now() - t0 > c->max_secs)
+		return fail("took %.1fs, deadline not honoured (max %.0fs)",
+			    tb_now() - t0, c->max_secs);
+	return 0;
+}
+
+static int t_no_orphans_after_deadline(void)
+{
+	struct tb_vm vm;
+	char pidf[1100], *s;
+	pid_t pid;
+
+	snprintf(pidf, sizeof(pidf), "%s/orphan.pid", tmp);
+	unlink(pidf);
+	tb_vm_init(&vm, "orphan");
+	snprintf(vm.log_path, sizeof(vm.log_path), "%s/orphan.log", tmp);
+	vm.boot_timeout = 1;
+	tb_vm_arg(&vm, "sh");
+	tb_vm_arg(&vm, "-c");
+	tb_vm_arg(&vm, "sleep 300 & echo $! > %s; wait", pidf);
+	tb_run(&vm, 1);
+	s = tb_read_file(pidf, NULL);
+	if (!s)
+		return fail("fake guest never started");
+	pid = atoi(s);
+	free(s);
+	if (vm.status != TB_BOOT_HANG)
+		return fail("status %s, want boot-hang", tb_status_name(vm.status));
+	for (int i = 0; i < 50 && !pid_gone(pid); i++)
+		usleep(100000);
+	if (!pid_gone(pid))
+		return fail("child %d of the killed guest is still alive", pid);
+	return 0;
+}
+
+static int t_sigint_kills_qemu(void)
+{
+	char dir[1100], path[1200], pidf[1200], *s;
+	pid_t tb, qpid = 0;
+	int st, i;
+
+	snprintf(dir, sizeof(dir), "%s/fakeqemu", tmp);
+	tb_mkdir_p(dir);
+	snprintf(pidf, sizeof(pidf), "%s/qemu.pid", dir);
+	unlink(pidf);
+	snprintf(path, sizeof(path), "%s/qemu-system-x86_64", dir);
+	{
+		char body[1400];
+
+		snprintf(body, sizeof(body),
+			 "#!/bin/sh\nsleep 300 &\necho $! > %s\nwait\n", pidf);
+		if (tb_write_file(path, body, strlen(body)) || chmod(path, 0755))
+			return fail("cannot write %s", path);
+		snprintf(path, sizeof(path), "%s/script.sh", dir);
+		tb_write_file(path, "true\n", 5);
+	}
+	tb = fork();
+	if (tb == 0) {
+		char p[2400], bin[1100], kern[1200];
+
+		snprintf(p, sizeof(p), "%s:%s", dir, getenv("PATH"));
+		setenv("PATH", p, 1);
+		snprintf(bin, sizeof(bin), "%s/bin/testbed", build);
+		snprintf(kern, sizeof(kern), "%s", path);	/* any readable file */
+		freopen("/dev/null", "w", stdout);
+		execl(bin, "testbed", "guest", "--kernel", kern, "--initrd", kern,
+		      "--outdir", dir, "--vm", "x", "--script", path, NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && !(s = tb_read_file(pidf, NULL)); i++)
+		usleep(100000);
+	if (!s) {
+		kill(tb, SIGKILL);
+		waitpid(tb, &st, 0);
+		return fail("fake QEMU never started under testbed guest");
+	}
+	qpid = atoi(s);
+	free(s);
+	kill(tb, SIGINT);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(tb, &st, WNOHANG) == tb)
+			break;
+		usleep(100000);
+	}
+	if (i == 50) {
+		kill(tb, SIGKILL);
+		waitpid(tb, &st, 0);
+		return fail("testbed did not exit within 5s of SIGINT");
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 130)
+		return fail("testbed exit status %d, want 130", WEXITSTATUS(st));
+	for (i = 0; i < 50 && !pid_gone(qpid); i++)
+		usleep(100000);
+	if (!pid_gone(qpid))
+		return fail("QEMU child %d survived SIGINT", qpid);
+	return 0;
+}
+
+static int t_cpio_roundtrip(void)
+{
+	char a[1100], b[1100], f[1100], x[1100];
+	struct tb_cpio *c;
+	struct stat st;
+	char *got;
+
+	snprintf(a, sizeof(a), "%s/a.cpio", tmp);
+	snprintf(b, sizeof(b), "%s/b.cpio", tmp);
+	snprintf(f, sizeof(f), "%s/payload", tmp);
+	snprintf(x, sizeof(x), "%s/x", tmp);
+	tb_write_file(f, "payload-bytes\n", 14);
+	c = tb_cpio_open(a, NULL);
+	if (!c || tb_cpio_add_data(c, "otb/env", "K=V\n", 4, 0644) ||
+	    tb_cpio_add_file(c, "deep/er/file", f) || tb_cpio_close(c))
+		return fail("writing %s failed", a);
+	c = tb_cpio_open(b, a);		/* appended archive, as per run */
+	if (!c || tb_cpio_add_data(c, "otb/run.sh", "true\n", 5, 0755) || tb_cpio_close(c))
+		return fail("appending to %s failed", a);
+	if (stat(a, &st) || st.st_size % 4)
+		return fail("first archive is not 4-byte aligned");
+	/* GNU cpio reads one archive at a time: the base, then what follows */
+	if (sh(NULL, "rm -rf %s && mkdir -p %s && cd %s && cpio -id --quiet < %s && "
+	       "tail -c +%ld %s | cpio -id --quiet && test -x otb/run.sh",
+	       x, x, x, b, (long)st.st_size + 1, b) != 0)
+		return fail("GNU cpio cannot read both archives");
+	got = tb_read_file(strcat(x, "/deep/er/file"), NULL);
+	if (!got || strcmp(got, "payload-bytes\n"))
+		return fail("file content differs after round trip");
+	free(got);
+	snprintf(x, sizeof(x), "%s/x/otb/env", tmp);
+	got = tb_read_file(x, NULL);
+	if (!got || strcmp(got, "K=V\n"))
+		return fail("otb/env differs after round trip");
+	free(got);
+	return 0;
+}
+
+/* Fixture trees for the build's error paths. */
+static int make_fixture_tree(const char *dir, const char *ver)
+{
+	return sh(NULL,
+		  "rm -rf %s && mkdir -p %s/kernel/locking && cd %s && "
+		  "printf 'VERSION = %c\\nPATCHLEVEL = %s\\nSUBLEVEL = 9\\nEXTRAVERSION =\\n' "
+		  "'%c' > Makefile && printf 'a\\nb\\nc\\n' > kernel/locking/x.c",
+		  dir, dir, dir, ver[0], ver + 2, ver[0]);
+}
+
+static int t_stage_rejects_other_version(void)
+{
+	char tree[1100], log[1100], *out;
+	int rc;
+
+	snprintf(tree, sizeof(tree), "%s/tree61", tmp);
+	snprintf(log, sizeof(log), "%s/stage61.log", tmp);
+	if (make_fixture_tree(tree, "6.1"))
+		return fail("cannot make fixture");
+	rc = sh(log, "KSRC=%s BUILD=%s/b61 %s/tools/build/stage", tree, tmp, top);
+	out = tb_read_file(log, NULL);
+	if (rc == 0)
+		return fail("stage accepted a 6.1 tree");
+	if (!out || !strstr(out, "is Linux 6.1.9") || !strstr(out, "needs a 6.12.y"))
+		return fail("error does not name the version: %s", tail_of(log, 3));
+	free(out);
+	return 0;
+}
+
+static int t_stage_names_bad_patch(void)
+{
+	char tree[1100], pd[1100], log[1100], *out;
+	int rc;
+
+	snprintf(tree, sizeof(tree), "%s/tree612", tmp);
+	snprintf(pd, sizeof(pd), "%s/badseries", tmp);
+	snprintf(log, sizeof(log), "%s/stagebad.log", tmp);
+	if (make_fixture_tree(tree, "6.12") ||
+	    sh(NULL, "mkdir -p %s && cd %s && printf '0001-good.patch\\n0002-bad.patch\\n' > series && "
+	       "printf 'diff --git a/kernel/locking/x.c b/kernel/locking/x.c\\n--- a/kernel/locking/x.c\\n"
+	       "+++ b/kernel/locking/x.c\\n@@ -1,3 +1,3 @@\\n a\\n-b\\n+B\\n c\\n' > 0001-good.patch && "
+	       "printf 'diff --git a/kernel/locking/x.c b/kernel/locking/x.c\\n--- a/kernel/locking/x.c\\n"
+	       "+++ b/kernel/locking/x.c\\n@@ -1,3 +1,3 @@\\n a\\n-zzz\\n+y\\n c\\n' > 0002-bad.patch",
+	       pd, pd))
+		return fail("cannot make fixture");
+	rc = sh(log, "KSRC=%s PATCHDIR=%s BUILD=%s/bbad %s/tools/build/stage", tree, pd, tmp, top);
+	out = tb_read_file(log, NULL);
+	if (rc == 0)
+		return fail("stage accepted a series that does not apply");
+	if (!out || !strstr(out, "0002-bad.patch") || !strstr(out, "kernel/locking/x.c"))
+		return fail("error names neither patch nor file: %s", tail_of(log, 3));
+	if (strstr(out, "0001-good.patch does not apply"))
+		return fail("blamed the good patch");
+	free(out);
+	return 0;
+}
+
+static int t_stage_applies_and_keeps_base(void)
+{
+	char tree[1100], pd[1100], log[1100], f[1300], *got;
+
+	snprintf(tree, sizeof(tree), "%s/tree612", tmp);
+	snprintf(pd, sizeof(pd), "%s/badseries", tmp);
+	snprintf(log, sizeof(log), "%s/stagegood.log", tmp);
+	if (make_fixture_tree(tree, "6.12") ||
+	    sh(NULL, "cd %s && printf '0001-good.patch\\n' > series", pd))
+		return fail("cannot make fixture");
+	if (sh(log, "KSRC=%s PATCHDIR=%s BUILD=%s/bgood %s/tools/build/stage", tree, pd, tmp, top))
+		return fail("good series did not stage: %s", tail_of(log, 3));
+	snprintf(f, sizeof(f), "%s/bgood/src/kernel/locking/x.c", tmp);
+	got = tb_read_file(f, NULL);
+	if (!got || strcmp(got, "a\nB\nc\n"))
+		return fail("patch not applied in the staged copy");
+	free(got);
+	snprintf(f, sizeof(f), "%s/kernel/locking/x.c", tree);
+	got = tb_read_file(f, NULL);
+	if (!got || strcmp(got, "a\nb\nc\n"))
+		return fail("the base tree was modified");
+	free(got);
+	snprintf(f, sizeof(f), "%s/bgood/src/kernel/configs/oticket.config", tmp);
+	if (access(f, R_OK))
+		return fail("our own files were not overlaid");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * 2. build
+ */
+static int built;
+
+static int t_build_kernel(void)
+{
+	char log[1100], f[1100], *base;
+
+	snprintf(log, sizeof(log), "%s/test/build-kernel.log", build);
+	if (sh(log, "make -C %s kernel", top))
+		return fail("make kernel failed: %s", tail_of(log, 4));
+	snprintf(f, sizeof(f), "%s/obj/oticket-base.txt", build);
+	base = tb_read_file(f, NULL);
+	if (!base || strncmp(base, "Linux 6.12.", 11))
+		return fail("build does not record a 6.12 base (%s)", base ? base : "none");
+	free(base);
+	built = 1;
+	return 0;
+}
+
+static int t_build_initramfs(void)
+{
+	char log[1100];
+
+	if (!built)
+		return fail("no kernel");
+	snprintf(log, sizeof(log), "%s/test/build-initramfs.log", build);
+	if (sh(log, "make -C %s initramfs", top)) {
+		built = 0;
+		return fail("make initramfs failed: %s", tail_of(log, 4));
+	}
+	return 0;
+}
+
+static int t_export(void)
+{
+	char log[1100], *out;
+
+	if (!built)
+		return fail("no kernel");
+	snprintf(log, sizeof(log), "%s/test/export.log", build);
+	if (sh(log, "make -C %s export", top))
+		return fail("make export failed: %s", tail_of(log, 4));
+	out = tb_read_file(log, NULL);
+	if (!out || !strstr(out, "0000-cover-letter.patch") ||
+	    !strstr(out, "checkpatch: 0 errors"))
+		return fail("no cover letter or checkpatch errors: %s", tail_of(log, 4));
+	free(out);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * 3. boot: one level-2 run, graded per section
+ */
+static int t_l2_boot(void)
+{
+	char log[1100], cmd[4096], rlog[1100];
+
+	if (!built)
+		return fail("no kernel or initramfs");
+	snprintf(log, sizeof(log), "%s/test/l2-tests.log", build);
+	snprintf(rlog, sizeof(rlog), "%s/test/l2-tests.runner", build);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/bin/testbed run --kernel %s/obj/arch/x86/boot/bzImage "
+		 "--initrd %s/testbed/l2.cpio --l3-initrd %s/testbed/l3.cpio "
+		 "--lib %s/tools/testbed/guest --vcpus 2 --mem 2048 --timeout 1500 "
+		 "--log %s --script %s/tools/testbed/guest/l2-tests.sh",
+		 build, build, build, build, top, log, top);
+	l2_status = sh(rlog, "%s", cmd);
+	free(l2log);
+	l2log = tb_read_file(log, NULL);
+	if (l2_status == 3 || !l2log)
+		return fail("level 2 did not complete: %s", tail_of(rlog, 3));
+	return 0;
+}
+
+/* The text of section @name of the level-2 log, and its @@RC. */
+static char *section(const char *name, int *rc)
+{
+	char begin[128], *s, *e, *out;
+
+	*rc = -1;
+	if (!l2log)
+		return NULL;
+	snprintf(begin, sizeof(begin), "@@SEC %s\n", name);
+	s = strstr(l2log, begin);
+	if (!s)
+		return NULL;
+	s += strlen(begin);
+	e = strstr(s, "@@RC ");
+	if (!e)
+		return NULL;
+	*rc = atoi(e + 5);
+	out = strndup(s, e - s);
+	return out;
+}
+
+static int check_section(const char *name, const char *const *need,
+			 const char *const *forbid)
+{
+	int rc;
+	char *s = section(name, &rc);
+
+	if (!s)
+		return fail("section %s missing from the level-2 log", name);
+	for (; need && *need; need++) {
+		if (!strstr(s, *need)) {
+			free(s);
+			return fail("%s: no \"%s\" (rc %d)", name, *need, rc);
+		}
+	}
+	for (; forbid && *forbid; forbid++) {
+		if (strstr(s, *forbid)) {
+			free(s);
+			return fail("%s: found \"%s\"", name, *forbid);
+		}
+	}
+	free(s);
+	if (rc)
+		return fail("%s: exit status %d", name, rc);
+	return 0;
+}
+
+static int t_l2_kvm(void)
+{
+	static const char *const need[] = { "kvm-check: ok", "/dev/kvm", NULL };
+
+	return check_section("l2-host", need, NULL);
+}
+
+static int t_kvm_pv_test(void)
+{
+	static const char *const need[] = { "ok 1", NULL };
+	static const char *const forbid[] = { "not ok", NULL };
+
+	return check_section("kvm_pv_test", need, forbid);
+}
+
+static int t_smoke_pv(void)
+{
+	static const char *const need[] = { "status=ok rc=0",
+		"kvm-guest: PV spinlocks enabled", NULL };
+
+	return check_section("smoke-pvqspinlock", need, NULL);
+}
+
+static int t_smoke_native(void)
+{
+	static const char *const need[] = { "status=ok rc=0",
+		"PV spinlocks disabled, forced by \"nopvspin\" parameter", NULL };
+
+	return check_section("smoke-qspinlock", need, NULL);
+}
+
+static int t_smoke_tas(void)
+{
+	static const char *const need[] = { "status=ok rc=0",
+		"PV spinlocks disabled, no host support", NULL };
+
+	return check_section("smoke-tas", need, NULL);
+}
+
+static int t_locktorture(void)
+{
+	static const char *const need[] = { "status=ok rc=0", "cpus=4",
+		"End of test: SUCCESS", "Fail: 0", NULL };
+	static const char *const forbid[] = { "???", "!!!", NULL };
+	int rc;
+	char *s, *w;
+	long long total = 0;
+
+	if (check_section("locktorture", need, forbid))
+		return 1;
+	s = section("locktorture", &rc);
+	w = s ? strstr(s, "Writes:  Total: ") : NULL;
+	if (w)
+		total = atoll(w + strlen("Writes:  Total: "));
+	free(s);
+	if (total <= 0)
+		return fail("locktorture: no acquisitions counted");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+struct test {
+	const char *name;
+	int (*fn)(void);
+	const struct fake_case *fake;
+};
+
+#define FAKE(i) { NULL, NULL, &fake_cases[i] }
+
+static const struct test tests[] = {
+	/* 1. userspace */
+	{ "cpio: writer round-trips through GNU cpio, appends", t_cpio_roundtrip },
+	FAKE(0), FAKE(1), FAKE(2), FAKE(3), FAKE(4), FAKE(5), FAKE(6), FAKE(7), FAKE(8),
+	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
+	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
+	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },
+	{ "stage: names the patch and file that fail", t_stage_names_bad_patch },
+	{ "stage: applies series, overlays, base untouched", t_stage_applies_and_keeps_base },
+	/* 2. build */
+	{ "build: series applies, kernel builds", t_build_kernel },
+	{ "build: guest initramfs + static kvm_pv_test", t_build_initramfs },
+	{ "export: format-patch series, checkpatch --strict", t_export },
+	/* 3. boot */
+	{ "boot: level-2 host boots and runs the suite", t_l2_boot },
+	{ "boot: level 2 is a KVM host, /dev/kvm runs a guest", t_l2_kvm },
+	{ "kvm_pv_test (upstream selftest) passes in level 2", t_kvm_pv_test },
+	{ "boot: level-3 pvqspinlock", t_smoke_pv },
+	{ "boot: level-3 qspinlock (nopvspin)", t_smoke_native },
+	{ "boot: level-3 test-and-set (kvm-pv-unhalt=off)", t_smoke_tas },
+	{ "locktorture: spin_lock, 4 writers, 4 vCPUs, Fail: 0", t_locktorture },
+};
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0, only_fast = argc > 1 && !strcmp(argv[1], "--fast");
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tb_install_signal_handlers();
+	if (!getcwd(top, sizeof(top)))
+		return 2;
+	snprintf(build, sizeof(build), "%s", getenv("BUILD") ? getenv("BUILD") : "build");
+	if (build[0] != '/') {
+		char b[1100];
+
+		snprintf(b, sizeof(b), "%s/%s", top, build);
+		snprintf(build, sizeof(build), "%s", b);
+	}
+	snprintf(tmp, sizeof(tmp), "%s/test/tmp", build);
+	if (sh(NULL, "rm -rf %s && mkdir -p %s", tmp, tmp))
+		return 2;
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		const struct test *t = &tests[i];
+		const char *name = t->fake ? t->fake->name : t->name;
+		double t0 = tb_now();
+		int r;
+
+		if (only_fast && !t->fake && t->fn == t_build_kernel)
+			break;
+		reason[0] = 0;
+		r = t->fake ? run_fake(t->fake) : t->fn();
+		if (tb_interrupted()) {
+			printf("interrupted\n");
+			break;
+		}
+		if (r) {
+			failed++;
+			printf("FAIL %-52s %6.1fs  %s\n", name, tb_now() - t0, reason);
+		} else {
+			passed++;
+			printf("ok   %-52s %6.1fs\n", name, tb_now() - t0);
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed || tb_interrupted() ? 1 : 0;
+}
