@@ -18,7 +18,7 @@
 int main(int argc, char **argv)
 {
 	const char *build = "build", *kvm_amd = "nested=0 npt=0";
-	const char *l3cpu = "kvm64,+kvm-pv-unhalt,+kvm-steal-time";
+	const char *l3cpu = "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time";
 	int boots = 4, starts = 4, l2_fail = 0, l3_total = 0, l3_fail = 0;
 	char kinds[8][32] = { { 0 } };
 	int kind_n[8] = { 0 }, nk = 0;

@@ -114,8 +114,13 @@ static void print_frame(struct tb_vm *vm, int attempts)
 		printf("%s| %s\n", vm->name, vm->oops);
 	for (line = log ? strtok_r(log, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		char *m;
+
 		if (strstr(line, "@@OTB-RESULT"))
 			continue;
+		/* the guest's own markers must not end the run around us */
+		while ((m = strstr(line, "@@OTB-")))
+			memcpy(m, "@@otb-", 6);
 		printf("%s| %s\n", vm->name, line);
 	}
 	printf("@@OTB-GUEST-END %s@@\n", vm->name);
@@ -153,7 +158,7 @@ static int cmd_guest(int argc, char **argv)
 			tb_vm_init(&vms[n], need_arg(argc, argv, &i));
 			spec[n].vcpus = 2;
 			spec[n].mem = 256;
-			spec[n].cpu = "kvm64,+kvm-pv-unhalt,+kvm-steal-time";
+			spec[n].cpu = "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time";
 			spec[n].append = "";
 			continue;
 		}

@@ -35,11 +35,11 @@ struct mode {
 };
 
 static const struct mode modes[] = {
-	{ "pvqspinlock", "kvm64,+kvm-pv-unhalt,+kvm-steal-time", "",
+	{ "pvqspinlock", "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time", "",
 	  "kvm-guest: PV spinlocks enabled" },
-	{ "qspinlock", "kvm64,+kvm-pv-unhalt,+kvm-steal-time", "nopvspin",
+	{ "qspinlock", "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time", "nopvspin",
 	  "PV spinlocks disabled, forced by \"nopvspin\" parameter" },
-	{ "tas", "kvm64,-kvm-pv-unhalt,+kvm-steal-time", "",
+	{ "tas", "kvm64,-vme,-kvm-pv-unhalt,+kvm-steal-time", "",
 	  "PV spinlocks disabled, no host support" },
 };
 #define NMODES (int)(sizeof(modes) / sizeof(modes[0]))

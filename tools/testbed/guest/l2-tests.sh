@@ -3,8 +3,8 @@
 # host side (tools/testing/otest.c) grades each section separately.
 #   @@SEC <name>  starts a section, @@RC <n> ends it with a status.
 g="testbed guest --retries ${OTB_RETRIES:-2}"
-l3cpu=${OTB_L3_CPU:-kvm64,+kvm-pv-unhalt,+kvm-steal-time}
-l3cpu_tas=${OTB_L3_CPU_TAS:-kvm64,-kvm-pv-unhalt,+kvm-steal-time}
+l3cpu=${OTB_L3_CPU:-kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time}
+l3cpu_tas=${OTB_L3_CPU_TAS:-kvm64,-vme,-kvm-pv-unhalt,+kvm-steal-time}
 
 echo "@@SEC l2-host"
 lsmod | grep -E '^kvm'
@@ -13,7 +13,7 @@ testbed kvm-check
 echo "@@RC $?"
 
 echo "@@SEC kvm_pv_test"
-kvm_pv_test
+/usr/bin/kvm_pv_test
 echo "@@RC $?"
 
 echo "@@SEC smoke-pvqspinlock"
