@@ -35,6 +35,11 @@ if [ "$OTB_LEVEL" = 2 ] && [ "${OTB_KVM:-1}" = 1 ]; then
 	otb_load_kvm || echo "otb: KVM failed to load"
 fi
 
+# A heartbeat lets the runner tell a frozen guest from a quiet job.
+if [ -n "${OTB_HEARTBEAT:-}" ]; then
+	(while sleep "$OTB_HEARTBEAT"; do echo "otb: heartbeat $(cut -d' ' -f1 /proc/uptime)"; done) &
+fi
+
 echo "@@OTB-BEGIN $(uname -r) level=$OTB_LEVEL@@"
 cd /tmp && sh /otb/run.sh
 rc=$?

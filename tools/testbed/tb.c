@@ -29,6 +29,7 @@ static const char *const status_names[] = {
 	[TB_HANG]		= "hang",
 	[TB_SILENT_EXIT]	= "silent-exit",
 	[TB_OOPS]		= "oops",
+	[TB_STALL]		= "stall",
 	[TB_INTERRUPTED]	= "interrupted",
 };
 
@@ -206,6 +207,7 @@ static int vm_start(struct tb_vm *vm)
 			vm->log_path, strerror(errno));
 		return -1;
 	}
+	setvbuf(vm->log, NULL, _IOLBF, 0);	/* a hung guest's log is readable */
 	if (pipe2(pfd, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -230,7 +232,7 @@ static int vm_start(struct tb_vm *vm)
 	close(pfd[1]);
 	vm->pid = pid;
 	vm->fd = pfd[0];
-	vm->t0 = tb_now();
+	vm->t0 = vm->t_last = tb_now();
 	return 0;
 }
 
@@ -269,6 +271,7 @@ static void vm_line(struct tb_vm *vm, char *line)
 
 static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 {
+	vm->t_last = tb_now();
 	for (size_t i = 0; i < n; i++) {
 		char c = data[i];
 
@@ -377,6 +380,17 @@ void tb_run(struct tb_vm *vms, int n)
 					live--;
 					continue;
 				}
+			}
+			if (!vm->done && vm->silence_timeout > 0) {
+				double quiet = vm->t_last + vm->silence_timeout - now;
+
+				if (quiet <= 0) {
+					vm_finish(vm, TB_STALL);
+					live--;
+					continue;
+				}
+				if (quiet < left)
+					left = quiet;
 			}
 			if (vm->done && left <= 0) {
 				vm_finish(vm, TB_OK);

@@ -28,6 +28,7 @@ enum tb_status {
 	TB_HANG,	/* BEGIN but no EXIT before the run deadline */
 	TB_SILENT_EXIT,	/* QEMU exited without EXIT marker (triple fault...) */
 	TB_OOPS,	/* kernel oops/panic/BUG on the console */
+	TB_STALL,	/* console silent longer than ->silence_timeout */
 	TB_INTERRUPTED,	/* SIGINT/SIGTERM reached us */
 };
 
@@ -43,6 +44,8 @@ struct tb_vm {
 	char log_path[512];		/* full console log of this attempt */
 	double boot_timeout;		/* seconds to the BEGIN marker */
 	double run_timeout;		/* seconds from BEGIN to EXIT */
+	double silence_timeout;		/* 0, or longest quiet console (the
+					 * guest prints a heartbeat) */
 	int echo;			/* copy console lines to stdout */
 
 	/* results */
@@ -54,7 +57,7 @@ struct tb_vm {
 
 	/* private */
 	int pid, fd, begun, done;
-	double t0, t_begin;
+	double t0, t_begin, t_last;
 	FILE *log;
 	char buf[4096];
 	size_t len;

@@ -38,8 +38,8 @@ static void usage(void)
 "usage: testbed run [--mode auto|nested|direct] [--kernel F] [--initrd F]\n"
 "                   [--l3-initrd F] [--lib DIR]   (direct mode)\n"
 "                   [--vcpus N] [--mem MB] [--append S] [--env K=V]...\n"
-"                   [--boot-timeout S] [--timeout S] [--retries N]\n"
-"                   [--log F] [--echo] --script F\n"
+"                   [--boot-timeout S] [--timeout S] [--silence S]\n"
+"                   [--retries N] [--log F] [--echo] --script F\n"
 "       testbed guest [--kernel F] [--initrd F] [--outdir D] [--retries N]\n"
 "                   [--boot-timeout S] [--timeout S] [--echo]\n"
 "                   --vm NAME [--vcpus N] [--mem MB] [--cpu MODEL]\n"
@@ -274,7 +274,8 @@ static int cmd_run(int argc, char **argv)
 	const char *l3_initrd = NULL, *lib = NULL;
 	const char *mode = getenv("TESTBED_MODE"), *append = "";
 	long vcpus = 2, mem = 2048, retries = 2, boot_to = 180, run_to = 1800;
-	char env[4096] = "OTB_LEVEL=2\n", why[256], rd[600];
+	long silence = 90;
+	char env[4096] = "OTB_LEVEL=2\nOTB_HEARTBEAT=10\n", why[256], rd[600];
 	static struct tb_vm vm;
 	int i, echo = 0, direct, attempts;
 
@@ -319,6 +320,8 @@ static int cmd_run(int argc, char **argv)
 			boot_to = num_arg(argc, argv, &i, 1, 3600);
 		} else if (!strcmp(a, "--timeout")) {
 			run_to = num_arg(argc, argv, &i, 1, 86400);
+		} else if (!strcmp(a, "--silence")) {
+			silence = num_arg(argc, argv, &i, 0, 86400);
 		} else if (!strcmp(a, "--echo")) {
 			echo = 1;
 		} else {
@@ -348,6 +351,8 @@ static int cmd_run(int argc, char **argv)
 	vm.boot_timeout = boot_to;
 	vm.run_timeout = run_to;
 	vm.echo = echo;
+	/* level 2 prints a heartbeat; a frozen level 2 falls silent */
+	vm.silence_timeout = direct ? 0 : silence;
 	if (direct) {
 		/*
 		 * The script runs here, as level 2 would run it, and starts

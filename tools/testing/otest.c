@@ -92,6 +92,7 @@ struct fake_case {
 	enum tb_status want;
 	int want_rc, want_attempts;
 	double max_secs;	/* deadlines must be honoured promptly */
+	double silence;		/* console silence limit, 0 = none */
 };
 
 static const struct fake_case fake_cases[] = {
@@ -123,6 +124,13 @@ static const struct fake_case fake_cases[] = {
 	{ "runner: retries are bounded and failure stays failure",
 	  "echo '@@OTB-BEGIN x level=3@@'; exit 0",
 	  5, 5, 2, TB_SILENT_EXIT, -1, 3, 6 },
+	{ "runner: a heartbeat keeps a quiet job alive",
+	  "echo '@@OTB-BEGIN x level=3@@'; for i in 1 2 3 4; do sleep 0.5; echo hb; done; "
+	  "echo '@@OTB-EXIT 0@@'",
+	  5, 10, 0, TB_OK, 0, 1, 5, 1.5 },
+	{ "runner: a silent (frozen) guest is a stall",
+	  "echo '@@OTB-BEGIN x level=3@@'; echo hb; sleep 30",
+	  5, 20, 0, TB_STALL, -1, 1, 4, 1 },
 };
 
 static int pid_gone(pid_t pid)
@@ -159,6 +167,7 @@ static int run_fake(const struct fake_case *c)
 	snprintf(vm.log_path, sizeof(vm.log_path), "%s", log);
 	vm.boot_timeout = c->boot_to;
 	vm.run_timeout = c->run_to;
+	vm.silence_timeout = c->silence;
 	tb_vm_arg(&vm, "sh");
 	tb_vm_arg(&vm, "-c");
 	tb_vm_arg(&vm, "%s", c->script);
@@ -589,6 +598,7 @@ static const struct test tests[] = {
 	/* 1. userspace */
 	{ "cpio: writer round-trips through GNU cpio, appends", t_cpio_roundtrip },
 	FAKE(0), FAKE(1), FAKE(2), FAKE(3), FAKE(4), FAKE(5), FAKE(6), FAKE(7), FAKE(8),
+	FAKE(9), FAKE(10),
 	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
 	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
 	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },

@@ -9,7 +9,8 @@ while [ "$i" -lt "${SOAK_STARTS:-4}" ]; do
 	testbed guest --retries 0 --boot-timeout "${SOAK_BOOT_TIMEOUT:-60}" --timeout 60 \
 		--vm "soak$i" --vcpus "${SOAK_VCPUS:-2}" \
 		--cpu "${SOAK_CPU:-kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time}" \
-		--script "$OTB_LIB"/l3-smoke.sh | grep -E '@@OTB-GUEST |soak[0-9]*\| .*(Oops|BUG|panic|XSAVE|stall)'
+		--script "$OTB_LIB"/l3-smoke.sh > /tmp/soak.out
+	grep -E '@@OTB-GUEST |soak[0-9]*\| .*(Oops|BUG|panic|XSAVE|stall)' /tmp/soak.out
 	i=$((i + 1))
 done
 exit 0
