@@ -102,6 +102,39 @@ static void make_run_initrd(const char *out, const char *base,
 }
 
 
+/*
+ * The QEMU command line every testbed guest shares: serial console on
+ * stdio (the runner reads it), nothing else attached, no reboot so a triple
+ * fault or panic ends QEMU instead of looping.
+ */
+static void qemu_args(struct tb_vm *vm, const char *accel, const char *cpu,
+		      long vcpus, long mem, const char *kernel, const char *initrd,
+		      const char *append)
+{
+	static const char *const fixed[] = {
+		"-nodefaults", "-no-user-config", "-display", "none",
+		"-serial", "stdio", "-no-reboot",
+	};
+
+	tb_vm_arg(vm, "qemu-system-x86_64");
+	tb_vm_arg(vm, "-accel");
+	tb_vm_arg(vm, "%s", accel);
+	tb_vm_arg(vm, "-cpu");
+	tb_vm_arg(vm, "%s", cpu);
+	tb_vm_arg(vm, "-smp");
+	tb_vm_arg(vm, "%ld", vcpus);
+	tb_vm_arg(vm, "-m");
+	tb_vm_arg(vm, "%ld", mem);
+	tb_vm_arg(vm, "-kernel");
+	tb_vm_arg(vm, "%s", kernel);
+	tb_vm_arg(vm, "-initrd");
+	tb_vm_arg(vm, "%s", initrd);
+	tb_vm_arg(vm, "-append");
+	tb_vm_arg(vm, "console=ttyS0 loglevel=5 panic=-1 %s", append);
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		tb_vm_arg(vm, "%s", fixed[i]);
+}
+
 /* Print one guest's console between frames: the parseable part of output. */
 static void print_frame(struct tb_vm *vm, int attempts)
 {
@@ -230,27 +263,8 @@ static int cmd_guest(int argc, char **argv)
 		vm->boot_timeout = boot_to;
 		vm->run_timeout = run_to;
 		vm->echo = echo;
-		tb_vm_arg(vm, "qemu-system-x86_64");
-		tb_vm_arg(vm, "-enable-kvm");
-		tb_vm_arg(vm, "-cpu");
-		tb_vm_arg(vm, "%s", spec[i].cpu);
-		tb_vm_arg(vm, "-smp");
-		tb_vm_arg(vm, "%ld", spec[i].vcpus);
-		tb_vm_arg(vm, "-m");
-		tb_vm_arg(vm, "%ld", spec[i].mem);
-		tb_vm_arg(vm, "-kernel");
-		tb_vm_arg(vm, "%s", kernel);
-		tb_vm_arg(vm, "-initrd");
-		tb_vm_arg(vm, "%s", rd);
-		tb_vm_arg(vm, "-append");
-		tb_vm_arg(vm, "console=ttyS0 loglevel=5 panic=-1 %s", spec[i].append);
-		tb_vm_arg(vm, "-nodefaults");
-		tb_vm_arg(vm, "-no-user-config");
-		tb_vm_arg(vm, "-display");
-		tb_vm_arg(vm, "none");
-		tb_vm_arg(vm, "-serial");
-		tb_vm_arg(vm, "stdio");
-		tb_vm_arg(vm, "-no-reboot");
+		qemu_args(vm, "kvm", spec[i].cpu, spec[i].vcpus, spec[i].mem,
+			  kernel, rd, spec[i].append);
 		for (int k = 0; k < spec[i].nextra; k++)
 			tb_vm_arg(vm, "%s", spec[i].extra[k]);
 	}
@@ -381,28 +395,7 @@ static int cmd_run(int argc, char **argv)
 		need_file("initrd", initrd);
 		snprintf(rd, sizeof(rd), "%s.cpio", log);
 		make_run_initrd(rd, initrd, script, env);
-		tb_vm_arg(&vm, "qemu-system-x86_64");
-		tb_vm_arg(&vm, "-accel");
-		tb_vm_arg(&vm, "tcg,thread=multi");
-		tb_vm_arg(&vm, "-cpu");
-		tb_vm_arg(&vm, "max");
-		tb_vm_arg(&vm, "-smp");
-		tb_vm_arg(&vm, "%ld", vcpus);
-		tb_vm_arg(&vm, "-m");
-		tb_vm_arg(&vm, "%ld", mem);
-		tb_vm_arg(&vm, "-kernel");
-		tb_vm_arg(&vm, "%s", kernel);
-		tb_vm_arg(&vm, "-initrd");
-		tb_vm_arg(&vm, "%s", rd);
-		tb_vm_arg(&vm, "-append");
-		tb_vm_arg(&vm, "console=ttyS0 loglevel=5 panic=-1 %s", append);
-		tb_vm_arg(&vm, "-nodefaults");
-		tb_vm_arg(&vm, "-no-user-config");
-		tb_vm_arg(&vm, "-display");
-		tb_vm_arg(&vm, "none");
-		tb_vm_arg(&vm, "-serial");
-		tb_vm_arg(&vm, "stdio");
-		tb_vm_arg(&vm, "-no-reboot");
+		qemu_args(&vm, "tcg,thread=multi", "max", vcpus, mem, kernel, rd, append);
 	}
 	attempts = tb_run_retry(&vm, 1, retries, stderr);
 	fprintf(stderr, "testbed: %s: %s rc=%d boot=%.1fs run=%.1fs attempts=%d warnings=%d log=%s\n",
