@@ -30,6 +30,8 @@ static const char *const status_names[] = {
 	[TB_SILENT_EXIT]	= "silent-exit",
 	[TB_OOPS]		= "oops",
 	[TB_STALL]		= "stall",
+	[TB_STUCK]		= "stuck",
+	[TB_DEGRADED]		= "degraded",
 	[TB_INTERRUPTED]	= "interrupted",
 };
 
@@ -248,7 +250,7 @@ static void vm_line(struct tb_vm *vm, char *line)
 	size_t i;
 
 	fprintf(vm->log, "%s\n", line);
-	if (vm->echo)
+	if (vm->echo && (!vm->echo_match || strstr(line, vm->echo_match)))
 		printf("[%s] %s\n", vm->name, line);
 	for (i = 0; i < sizeof(oops_patterns) / sizeof(oops_patterns[0]); i++) {
 		if (!vm->oops[0] && strstr(line, oops_patterns[i]))
@@ -262,6 +264,8 @@ static void vm_line(struct tb_vm *vm, char *line)
 		vm->t_begin = tb_now();
 		vm->boot_secs = vm->t_begin - vm->t0;
 	}
+	if (strstr(line, "@@OTB-DEGRADED"))
+		vm->degraded = 1;
 	m = strstr(line, "@@OTB-EXIT ");
 	if (vm->begun && !vm->done && m && sscanf(m, "@@OTB-EXIT %d@@", &vm->rc) == 1) {
 		vm->done = 1;
@@ -288,14 +292,53 @@ static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 	}
 }
 
-static void vm_finish(struct tb_vm *vm, enum tb_status st)
+/* Reap a killed child within @secs; 0 if it is gone. */
+static int reap(pid_t pid, double secs)
 {
+	double end = tb_now() + secs;
 	int wst;
 
+	do {
+		pid_t r = waitpid(pid, &wst, WNOHANG);
+
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return 0;
+		usleep(50000);
+	} while (tb_now() < end);
+	return -1;
+}
+
+/* Where are the threads of a process that SIGKILL does not end? */
+static void log_stuck(struct tb_vm *vm)
+{
+	char path[128], *st, *wchan;
+
+	for (int tid = vm->pid; tid < vm->pid + 64; tid++) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", vm->pid, tid);
+		st = tb_read_file(path, NULL);
+		if (!st)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", vm->pid, tid);
+		wchan = tb_read_file(path, NULL);
+		fprintf(vm->log, "testbed: stuck thread %d: state %c wchan %s\n", tid,
+			strrchr(st, ')') ? strrchr(st, ')')[2] : '?', wchan ? wchan : "?");
+		free(st);
+		free(wchan);
+	}
+}
+
+static void vm_finish(struct tb_vm *vm, enum tb_status st)
+{
 	if (vm->pid > 0) {
 		kill(-vm->pid, SIGKILL);
-		waitpid(vm->pid, &wst, 0);
-		child_del(vm->pid);
+		if (reap(vm->pid, 10)) {
+			/* it stays in children[]: we try again at exit */
+			if (vm->log)
+				log_stuck(vm);
+			st = TB_STUCK;
+		} else {
+			child_del(vm->pid);
+		}
 		vm->pid = 0;
 	}
 	if (vm->fd >= 0) {
@@ -314,7 +357,8 @@ static void vm_finish(struct tb_vm *vm, enum tb_status st)
 		vm_line(vm, vm->buf);
 		vm->len = 0;
 	}
-	if (st == TB_OK && vm->oops[0])
+	/* an oops is the cause of whatever followed it */
+	if (vm->oops[0] && st != TB_INTERRUPTED && st != TB_NOSTART && st != TB_STUCK)
 		st = TB_OOPS;
 	vm->status = st;
 	if (vm->log) {
@@ -335,7 +379,7 @@ void tb_run(struct tb_vm *vms, int n)
 		struct tb_vm *vm = &vms[i];
 
 		vm->status = TB_NOSTART;
-		vm->begun = vm->done = 0;
+		vm->begun = vm->done = vm->degraded = 0;
 		vm->rc = -1;
 		vm->boot_secs = vm->run_secs = 0;
 		vm->oops[0] = 0;
@@ -358,8 +402,8 @@ void tb_run(struct tb_vm *vms, int n)
 
 			if (vm->fd < 0)
 				continue;
-			if (interrupted) {
-				vm_finish(vm, TB_INTERRUPTED);
+			if (interrupted || vm->degraded) {
+				vm_finish(vm, interrupted ? TB_INTERRUPTED : TB_DEGRADED);
 				live--;
 				continue;
 			}
@@ -458,6 +502,9 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 					tb_now() - vm->t0,
 					vm->oops[0] ? ": " : "", vm->oops, vm->log_path);
 		}
+		for (i = 0; i < n; i++)
+			if (vms[i].status == TB_STUCK)
+				return attempt;
 		if (!bad || attempt > retries || interrupted)
 			return attempt;
 	}

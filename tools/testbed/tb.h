@@ -29,6 +29,8 @@ enum tb_status {
 	TB_SILENT_EXIT,	/* QEMU exited without EXIT marker (triple fault...) */
 	TB_OOPS,	/* kernel oops/panic/BUG on the console */
 	TB_STALL,	/* console silent longer than ->silence_timeout */
+	TB_STUCK,	/* QEMU survived SIGKILL: stuck in its host kernel */
+	TB_DEGRADED,	/* a guest of this guest got stuck: host unusable */
 	TB_INTERRUPTED,	/* SIGINT/SIGTERM reached us */
 };
 
@@ -47,6 +49,7 @@ struct tb_vm {
 	double silence_timeout;		/* 0, or longest quiet console (the
 					 * guest prints a heartbeat) */
 	int echo;			/* copy console lines to stdout */
+	const char *echo_match;		/* ... only those containing this */
 
 	/* results */
 	enum tb_status status;
@@ -56,7 +59,7 @@ struct tb_vm {
 	int warnings;			/* WARNING:/RCU stall lines */
 
 	/* private */
-	int pid, fd, begun, done;
+	int pid, fd, begun, done, degraded;
 	double t0, t_begin, t_last;
 	FILE *log;
 	char buf[4096];
@@ -74,7 +77,8 @@ void tb_run(struct tb_vm *vms, int n);
  * Run the VMs concurrently; if any of them failed for a testbed reason
  * (anything but TB_OK), run the whole set again, at most @retries more
  * times.  Returns the number of attempts made.  Log paths get ".<attempt>"
- * appended for retries.
+ * appended for retries.  A TB_STUCK guest ends the retries: the host it
+ * runs on is no longer fit for measurements.
  */
 int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report);
 

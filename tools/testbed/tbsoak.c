@@ -9,6 +9,7 @@
  *          [--build DIR]
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -57,6 +58,10 @@ int main(int argc, char **argv)
 			 "2>%s.runner", build, build, build, build, starts * 150, kvm_amd,
 			 starts, l3cpu, log, log);
 		st = system(cmd);
+		/* system() ignored our SIGINT while the boot ran: honour it now */
+		if ((WIFSIGNALED(st) && WTERMSIG(st) == SIGINT) ||
+		    (WIFEXITED(st) && WEXITSTATUS(st) == 130))
+			raise(SIGINT);
 		con = tb_read_file(log, NULL);
 		for (p = con ? strstr(con, "@@OTB-GUEST ") : NULL; p;
 		     p = strstr(p + 1, "@@OTB-GUEST ")) {

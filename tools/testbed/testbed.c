@@ -39,7 +39,7 @@ static void usage(void)
 "                   [--l3-initrd F] [--lib DIR]   (direct mode)\n"
 "                   [--vcpus N] [--mem MB] [--append S] [--env K=V]...\n"
 "                   [--boot-timeout S] [--timeout S] [--silence S]\n"
-"                   [--retries N] [--log F] [--echo] --script F\n"
+"                   [--retries N] [--log F] [--echo | --progress] --script F\n"
 "       testbed guest [--kernel F] [--initrd F] [--outdir D] [--retries N]\n"
 "                   [--boot-timeout S] [--timeout S] [--echo]\n"
 "                   --vm NAME [--vcpus N] [--mem MB] [--cpu MODEL]\n"
@@ -173,7 +173,7 @@ static int cmd_guest(int argc, char **argv)
 		char env[1024];
 	} spec[MAX_VMS];
 	long retries = 2, boot_to = 90, run_to = 600;
-	int n = -1, echo = 0, i, attempts, failed = 0, script_failed = 0;
+	int n = -1, echo = 0, i, attempts, failed = 0, script_failed = 0, stuck = 0;
 
 	if (!kernel)
 		kernel = "/boot/bzImage";
@@ -271,6 +271,11 @@ static int cmd_guest(int argc, char **argv)
 	attempts = tb_run_retry(vms, n, retries, stdout);
 	for (i = 0; i < n; i++) {
 		print_frame(&vms[i], attempts);
+		if (vms[i].status == TB_STUCK) {
+			/* tells the runner one level up that this host is unfit */
+			printf("@@OTB-DEGRADED %s@@\n", vms[i].name);
+			stuck++;
+		}
 		if (vms[i].status != TB_OK)
 			failed++;
 		else if (vms[i].rc)
@@ -279,6 +284,8 @@ static int cmd_guest(int argc, char **argv)
 	fflush(stdout);
 	if (tb_interrupted())
 		return 130;
+	if (stuck)
+		return 4;
 	return failed ? 3 : script_failed ? 1 : 0;
 }
 
@@ -289,6 +296,7 @@ static int cmd_run(int argc, char **argv)
 	const char *mode = getenv("TESTBED_MODE"), *append = "";
 	long vcpus = 2, mem = 2048, retries = 2, boot_to = 180, run_to = 1800;
 	long silence = 90;
+	const char *match = NULL;
 	char env[4096] = "OTB_LEVEL=2\nOTB_HEARTBEAT=10\n", why[256], rd[600];
 	static struct tb_vm vm;
 	int i, echo = 0, direct, attempts;
@@ -334,6 +342,10 @@ static int cmd_run(int argc, char **argv)
 			boot_to = num_arg(argc, argv, &i, 1, 3600);
 		} else if (!strcmp(a, "--timeout")) {
 			run_to = num_arg(argc, argv, &i, 1, 86400);
+		} else if (!strcmp(a, "--progress")) {
+			/* echo only the level-3 guests' result lines */
+			echo = 1;
+			match = "@@OTB-GUEST ";
 		} else if (!strcmp(a, "--silence")) {
 			silence = num_arg(argc, argv, &i, 0, 86400);
 		} else if (!strcmp(a, "--echo")) {
@@ -361,6 +373,7 @@ static int cmd_run(int argc, char **argv)
 	}
 
 	tb_vm_init(&vm, direct ? "host" : "l2");
+	vm.echo_match = match;
 	snprintf(vm.log_path, sizeof(vm.log_path), "%s", log);
 	vm.boot_timeout = boot_to;
 	vm.run_timeout = run_to;

@@ -54,11 +54,20 @@ static int sh(const char *log, const char *fmt, ...)
 	if (vasprintf(&cmd, fmt, ap) < 0)
 		exit(2);
 	va_end(ap);
-	if (asprintf(&full, "( %s ) >%s 2>&1", cmd, log ? log : "/dev/null") < 0)
+	/* log "-": output stays on our stdout */
+	if ((log && !strcmp(log, "-") ? asprintf(&full, "%s", cmd) :
+	     asprintf(&full, "( %s ) >%s 2>&1", cmd, log ? log : "/dev/null")) < 0)
 		exit(2);
 	st = system(full);
 	free(cmd);
 	free(full);
+	/*
+	 * system() ignores SIGINT in this process while the command runs:
+	 * pass a Ctrl-C that ended the command on, or the suite goes on.
+	 */
+	if ((WIFSIGNALED(st) && WTERMSIG(st) == SIGINT) ||
+	    (WIFEXITED(st) && WEXITSTATUS(st) == 130))
+		raise(SIGINT);
 	if (st == -1 || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
@@ -141,6 +150,13 @@ static const struct fake_case fake_cases[] = {
 	{ "runner: a silent (frozen) guest is a stall",
 	  "echo '@@OTB-BEGIN x level=3@@'; echo hb; sleep 30",
 	  5, 20, 0, TB_STALL, -1, 1, 4, 1 },
+	{ "runner: a stuck inner guest degrades its host at once",
+	  "echo '@@OTB-BEGIN x level=2@@'; echo '@@OTB-DEGRADED l3@@'; sleep 30",
+	  5, 20, 0, TB_DEGRADED, -1, 1, 4 },
+	{ "runner: an escaped inner marker is only text",
+	  "echo '@@OTB-BEGIN x level=2@@'; echo 'g| @@otb-EXIT 0@@'; echo 'g| @@otb-DEGRADED@@'; "
+	  "echo '@@OTB-EXIT 0@@'",
+	  5, 5, 0, TB_OK, 0, 1, 4 },
 };
 
 static int pid_gone(pid_t pid)
@@ -468,10 +484,12 @@ static int t_l2_boot(void)
 	snprintf(cmd, sizeof(cmd),
 		 "%s/bin/testbed run --kernel %s/obj/arch/x86/boot/bzImage "
 		 "--initrd %s/testbed/l2.cpio --l3-initrd %s/testbed/l3.cpio "
-		 "--lib %s/tools/testbed/guest --vcpus 2 --mem 2048 --timeout 1500 "
+		 "--lib %s/tools/testbed/guest --vcpus 2 --mem 2048 --timeout 1500 --progress "
 		 "--log %s --script %s/tools/testbed/guest/l2-tests.sh",
 		 build, build, build, build, top, log, top);
-	l2_status = sh(rlog, "%s", cmd);
+	printf("     (level 2: %s)\n", log);
+	fflush(stdout);
+	l2_status = sh("-", "%s 2>%s", cmd, rlog);
 	free(l2log);
 	l2log = tb_read_file(log, NULL);
 	if (l2_status == 3 || !l2log)
@@ -597,7 +615,7 @@ static const struct test tests[] = {
 	/* 1. userspace */
 	{ "cpio: writer round-trips through GNU cpio, appends", t_cpio_roundtrip },
 	FAKE(0), FAKE(1), FAKE(2), FAKE(3), FAKE(4), FAKE(5), FAKE(6), FAKE(7), FAKE(8),
-	FAKE(9), FAKE(10),
+	FAKE(9), FAKE(10), FAKE(11), FAKE(12),
 	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
 	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
 	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },

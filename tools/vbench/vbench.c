@@ -275,13 +275,13 @@ int main(int argc, char **argv)
 	printf("vbench: locktorture %s, %ds per run, level-3 vCPUs", torture_type, secs);
 	for (int v = 0; v < nvcpus; v++)
 		printf(" %d", vcpus[v]);
-	printf(" on %d level-2 vCPUs, %d repetitions, %d modes; results in %s\n",
-	       l2_vcpus, reps, nsel, out);
+	printf(" on %d level-2 vCPUs, %d repetitions, %d modes (%d runs); results in %s\n",
+	       l2_vcpus, reps, nsel, reps * nvcpus * nsel, out);
 	snprintf(cmd, sizeof(cmd),
 		 "%s/bin/testbed run --kernel %s/obj/arch/x86/boot/bzImage "
 		 "--initrd %s/testbed/l2.cpio --l3-initrd %s/testbed/l3.cpio "
 		 "--lib tools/testbed/guest --vcpus %d --mem %d --timeout %d "
-		 "--log %s --script %s/l2-vbench.sh",
+		 "--progress --log %s --script %s/l2-vbench.sh",
 		 build, build, build, build, l2_vcpus, 1024 + 64 * vcpus[nvcpus - 1],
 		 reps * nvcpus * nsel * (secs + 240), log, out);
 	st = system(cmd);
