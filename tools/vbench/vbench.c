@@ -240,8 +240,16 @@ int main(int argc, char **argv)
 			secs = parse_num(a, argv[++i], 1, 3600);
 		else if (!strcmp(a, "--l2-vcpus"))
 			l2_vcpus = parse_num(a, argv[++i], 1, 64);
-		else if (!strcmp(a, "--type"))
+		else if (!strcmp(a, "--type")) {
 			torture_type = argv[++i];
+			/* it goes into a guest script and a module parameter */
+			if (!*torture_type ||
+			    strspn(torture_type, "abcdefghijklmnopqrstuvwxyz_") != strlen(torture_type)) {
+				fprintf(stderr, "vbench: --type: '%s' is not a locktorture type name\n",
+					torture_type);
+				return 2;
+			}
+		}
 		else if (!strcmp(a, "--out"))
 			snprintf(out, sizeof(out), "%s", argv[++i]);
 		else
