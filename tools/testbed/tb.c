@@ -114,6 +114,29 @@ int tb_write_file(const char *path, const char *data, size_t len)
 	return ret;
 }
 
+int tb_system(const char *cmd)
+{
+	int st = system(cmd);
+
+	if ((st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGINT) ||
+	    (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 130))
+		raise(SIGINT);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+char *tb_l2_command(const char *build, const char *top)
+{
+	char *cmd;
+
+	if (asprintf(&cmd, "%s/bin/testbed run --kernel %s/obj/arch/x86/boot/bzImage "
+		     "--initrd %s/testbed/l2.cpio --l3-initrd %s/testbed/l3.cpio "
+		     "--lib %s/tools/testbed/guest", build, build, build, build, top) < 0)
+		exit(2);
+	return cmd;
+}
+
 /* ------------------------------------------------------------------------
  * Child processes: every QEMU we start is recorded here, dies with us
  * (PR_SET_PDEATHSIG) and is killed by our signal handler.

@@ -38,6 +38,13 @@ const char *tb_status_name(enum tb_status s);
 
 #define TB_MAX_ARGS	96
 
+/*
+ * Level-3 CPU: no XSAVE (level 2's KVM under TCG reports XSAVE sizes for
+ * the wrong XCR0), PV unhalt and steal time on.  Properties, not +/- flags,
+ * so that a later "kvm-pv-unhalt=off" overrides (testbed guest --cpu-flags).
+ */
+#define TB_L3_CPU	"kvm64,vme=off,kvm-pv-unhalt=on,kvm-steal-time=on"
+
 struct tb_vm {
 	/* set by the caller */
 	char name[32];
@@ -106,6 +113,20 @@ int tb_kvm_usable(char *why, size_t len);
  * entry, -1 if /dev/kvm failed.
  */
 int tb_kvm_probe(double *secs, char *why, size_t len);
+
+/*
+ * system(), but a Ctrl-C that ended the command ends us too: system()
+ * ignores SIGINT in the caller while the command runs.  Returns the exit
+ * status, or -1 if the command did not exit normally.
+ */
+int tb_system(const char *cmd);
+
+/*
+ * "testbed run" with the kernel, initramfs archives and guest scripts of
+ * build directory @build and source tree @top; the caller appends options.
+ * Returns a malloc'd string.
+ */
+char *tb_l2_command(const char *build, const char *top);
 
 double tb_now(void);
 int tb_mkdir_p(const char *path);

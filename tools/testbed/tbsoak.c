@@ -9,17 +9,17 @@
  *          [--build DIR]
  */
 #define _GNU_SOURCE
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tb.h"
 
 int main(int argc, char **argv)
 {
 	const char *build = "build", *kvm_amd = "nested=0 npt=0";
-	const char *l3cpu = "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time";
+	const char *l3cpu = "";		/* testbed's default */
+	char top[1024];
 	int boots = 4, starts = 4, l2_fail = 0, l3_total = 0, l3_fail = 0;
 	char kinds[8][32] = { { 0 } };
 	int kind_n[8] = { 0 }, nk = 0;
@@ -42,26 +42,29 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* both go into a shell command line inside single quotes */
+	if (strchr(kvm_amd, '\'') || strchr(l3cpu, '\'')) {
+		fprintf(stderr, "tbsoak: --kvm-amd and --l3-cpu take no quotes\n");
+		return 2;
+	}
+	if (!getcwd(top, sizeof(top)))
+		return 2;
 	if (boots < 1 || starts < 1 || boots > 1000 || starts > 1000) {
 		fprintf(stderr, "tbsoak: --boots and --starts must be 1..1000\n");
 		return 2;
 	}
 	for (int b = 0; b < boots && !tb_interrupted(); b++) {
-		char cmd[4096], log[1100], *con, *p;
+		char cmd[4096], log[1100], *con, *p, *l2;
 		int st, ok = 0, bad = 0;
 
 		snprintf(log, sizeof(log), "%s/soak/boot%d.log", build, b);
-		snprintf(cmd, sizeof(cmd), "mkdir -p %s/soak && %s/bin/testbed run --mode nested "
-			 "--retries 0 --kernel %s/obj/arch/x86/boot/bzImage --initrd %s/testbed/l2.cpio "
+		l2 = tb_l2_command(build, top);
+		snprintf(cmd, sizeof(cmd), "mkdir -p %s/soak && %s --mode nested --retries 0 "
 			 "--timeout %d --env 'OTB_KVM_AMD_PARAMS=%s' --env 'SOAK_STARTS=%d' "
 			 "--env 'SOAK_CPU=%s' --log %s --script tools/testbed/guest/l2-soak.sh "
-			 "2>%s.runner", build, build, build, build, starts * 150, kvm_amd,
-			 starts, l3cpu, log, log);
-		st = system(cmd);
-		/* system() ignored our SIGINT while the boot ran: honour it now */
-		if ((WIFSIGNALED(st) && WTERMSIG(st) == SIGINT) ||
-		    (WIFEXITED(st) && WEXITSTATUS(st) == 130))
-			raise(SIGINT);
+			 "2>%s.runner", build, l2, starts * 150, kvm_amd, starts, l3cpu, log, log);
+		free(l2);
+		st = tb_system(cmd);
 		con = tb_read_file(log, NULL);
 		for (p = con ? strstr(con, "@@OTB-GUEST ") : NULL; p;
 		     p = strstr(p + 1, "@@OTB-GUEST ")) {
@@ -84,7 +87,7 @@ int main(int argc, char **argv)
 			if (k < 8)
 				kind_n[k]++;
 		}
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (st != 0) {
 			l2_fail++;
 			printf("boot %d: level 2 FAILED (%s): ", b, log);
 			fflush(stdout);
@@ -96,7 +99,7 @@ int main(int argc, char **argv)
 		       con && strstr(con, "Oops") ? " (oops in log)" : "");
 		free(con);
 	}
-	printf("tbsoak: kvm_amd \"%s\", level-3 CPU %s\n", kvm_amd, l3cpu);
+	printf("tbsoak: kvm_amd \"%s\", level-3 CPU %s\n", kvm_amd, *l3cpu ? l3cpu : TB_L3_CPU);
 	printf("tbsoak: level-2 boots %d, failed %d; level-3 starts %d, failed %d",
 	       boots, l2_fail, l3_total, l3_fail);
 	for (int k = 0; k < nk; k++)

@@ -43,6 +43,7 @@ static void usage(void)
 "       testbed guest [--kernel F] [--initrd F] [--outdir D] [--retries N]\n"
 "                   [--boot-timeout S] [--timeout S] [--echo]\n"
 "                   --vm NAME [--vcpus N] [--mem MB] [--cpu MODEL]\n"
+"                   [--cpu-flags F]   (appended to MODEL, default " TB_L3_CPU ")\n"
 "                   [--append S] [--env K=V]... [--script F]\n"
 "                   [--qemu-arg A]... [--vm ...]\n"
 "       testbed probe-kvm | kvm-check\n"
@@ -85,6 +86,27 @@ static void need_file(const char *what, const char *path)
 }
 
 /*
+ * Append NAME=VALUE from an --env option to @buf as a line the guest's
+ * /init sources with "set -a": NAME='VALUE'.  The value may hold spaces
+ * (e.g. "nested=0 npt=0") but no quote or newline; the name must be a
+ * shell variable name.
+ */
+static int env_add(char *buf, size_t size, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t nlen = eq ? (size_t)(eq - kv) : 0;
+
+	if (!eq || !nlen || strspn(kv, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789") != nlen ||
+	    (kv[0] >= '0' && kv[0] <= '9') || strpbrk(eq + 1, "'\n") ||
+	    strlen(buf) + strlen(kv) + 4 > size) {
+		fprintf(stderr, "testbed: bad --env '%s': need NAME=VALUE, VALUE without quotes\n", kv);
+		return -1;
+	}
+	snprintf(buf + strlen(buf), size - strlen(buf), "%.*s='%s'\n", (int)nlen, kv, eq + 1);
+	return 0;
+}
+
+/*
  * Write the per-run initramfs: the base archive plus /otb/run.sh and
  * /otb/env.  The kernel unpacks concatenated cpio archives in order.
  */
@@ -111,28 +133,19 @@ static void qemu_args(struct tb_vm *vm, const char *accel, const char *cpu,
 		      long vcpus, long mem, const char *kernel, const char *initrd,
 		      const char *append)
 {
-	static const char *const fixed[] = {
+	char smp[24], mb[24], cmdline[1024];
+	const char *const args[] = {
+		"qemu-system-x86_64", "-accel", accel, "-cpu", cpu, "-smp", smp,
+		"-m", mb, "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
 		"-nodefaults", "-no-user-config", "-display", "none",
 		"-serial", "stdio", "-no-reboot",
 	};
 
-	tb_vm_arg(vm, "qemu-system-x86_64");
-	tb_vm_arg(vm, "-accel");
-	tb_vm_arg(vm, "%s", accel);
-	tb_vm_arg(vm, "-cpu");
-	tb_vm_arg(vm, "%s", cpu);
-	tb_vm_arg(vm, "-smp");
-	tb_vm_arg(vm, "%ld", vcpus);
-	tb_vm_arg(vm, "-m");
-	tb_vm_arg(vm, "%ld", mem);
-	tb_vm_arg(vm, "-kernel");
-	tb_vm_arg(vm, "%s", kernel);
-	tb_vm_arg(vm, "-initrd");
-	tb_vm_arg(vm, "%s", initrd);
-	tb_vm_arg(vm, "-append");
-	tb_vm_arg(vm, "console=ttyS0 loglevel=5 panic=-1 %s", append);
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		tb_vm_arg(vm, "%s", fixed[i]);
+	snprintf(smp, sizeof(smp), "%ld", vcpus);
+	snprintf(mb, sizeof(mb), "%ld", mem);
+	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 loglevel=5 panic=-1 %s", append);
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		tb_vm_arg(vm, "%s", args[i]);
 }
 
 /* Print one guest's console between frames: the parseable part of output. */
@@ -164,10 +177,10 @@ static int cmd_guest(int argc, char **argv)
 {
 	static struct tb_vm vms[MAX_VMS];
 	const char *kernel = getenv("OTB_KERNEL"), *initrd = getenv("OTB_L3_INITRD");
-	const char *outdir = "/tmp/otb";
+	const char *outdir = "/tmp/otb", *name;
 	struct {
 		long vcpus, mem;
-		const char *cpu, *append, *script;
+		const char *cpu, *cpu_flags, *append, *script;
 		const char *extra[16];
 		int nextra;
 		char env[1024];
@@ -188,10 +201,25 @@ static int cmd_guest(int argc, char **argv)
 				fprintf(stderr, "testbed: at most %d guests\n", MAX_VMS);
 				return 2;
 			}
-			tb_vm_init(&vms[n], need_arg(argc, argv, &i));
+			name = need_arg(argc, argv, &i);
+			/* it names files and frames: keep it plain and unique */
+			if (!*name || *name == '.' || strlen(name) >= sizeof(vms[0].name) ||
+			    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+			    strlen(name)) {
+				fprintf(stderr, "testbed: --vm '%s': use up to %zu of [A-Za-z0-9_.-]\n",
+					name, sizeof(vms[0].name) - 1);
+				return 2;
+			}
+			for (int k = 0; k < n; k++) {
+				if (!strcmp(vms[k].name, name)) {
+					fprintf(stderr, "testbed: --vm '%s' given twice\n", name);
+					return 2;
+				}
+			}
+			tb_vm_init(&vms[n], name);
 			spec[n].vcpus = 2;
 			spec[n].mem = 256;
-			spec[n].cpu = "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time";
+			spec[n].cpu = TB_L3_CPU;
 			spec[n].append = "";
 			continue;
 		}
@@ -223,15 +251,10 @@ static int cmd_guest(int argc, char **argv)
 		} else if (!strcmp(a, "--script")) {
 			spec[n].script = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--env")) {
-			const char *kv = need_arg(argc, argv, &i);
-
-			if (!strchr(kv, '=') || strchr(kv, '\n') ||
-			    strlen(spec[n].env) + strlen(kv) + 2 > sizeof(spec[n].env)) {
-				fprintf(stderr, "testbed: bad --env '%s'\n", kv);
+			if (env_add(spec[n].env, sizeof(spec[n].env), need_arg(argc, argv, &i)))
 				return 2;
-			}
-			strcat(spec[n].env, kv);
-			strcat(spec[n].env, "\n");
+		} else if (!strcmp(a, "--cpu-flags")) {
+			spec[n].cpu_flags = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--qemu-arg")) {
 			if (spec[n].nextra >= 16)
 				usage();
@@ -252,18 +275,20 @@ static int cmd_guest(int argc, char **argv)
 	n++;
 	for (i = 0; i < n; i++) {
 		struct tb_vm *vm = &vms[i];
-		char rd[600], env[1400];
+		char rd[600], env[1400], cpu[512];
 
 		need_file("script", spec[i].script);
 		snprintf(rd, sizeof(rd), "%s/%s.cpio", outdir, vm->name);
-		snprintf(env, sizeof(env), "OTB_LEVEL=3\nOTB_NAME=%s\n%s", vm->name,
+		snprintf(env, sizeof(env), "OTB_LEVEL=3\nOTB_NAME='%s'\n%s", vm->name,
 			 spec[i].env);
 		make_run_initrd(rd, initrd, spec[i].script, env);
 		snprintf(vm->log_path, sizeof(vm->log_path), "%s/%s.log", outdir, vm->name);
 		vm->boot_timeout = boot_to;
 		vm->run_timeout = run_to;
 		vm->echo = echo;
-		qemu_args(vm, "kvm", spec[i].cpu, spec[i].vcpus, spec[i].mem,
+		snprintf(cpu, sizeof(cpu), "%s%s%s", spec[i].cpu,
+			 spec[i].cpu_flags ? "," : "", spec[i].cpu_flags ? spec[i].cpu_flags : "");
+		qemu_args(vm, "kvm", cpu, spec[i].vcpus, spec[i].mem,
 			  kernel, rd, spec[i].append);
 		for (int k = 0; k < spec[i].nextra; k++)
 			tb_vm_arg(vm, "%s", spec[i].extra[k]);
@@ -323,15 +348,8 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--append")) {
 			append = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--env")) {
-			const char *kv = need_arg(argc, argv, &i);
-
-			if (!strchr(kv, '=') || strchr(kv, '\n') ||
-			    strlen(env) + strlen(kv) + 2 > sizeof(env)) {
-				fprintf(stderr, "testbed: bad --env '%s'\n", kv);
+			if (env_add(env, sizeof(env), need_arg(argc, argv, &i)))
 				return 2;
-			}
-			strcat(env, kv);
-			strcat(env, "\n");
 		} else if (!strcmp(a, "--vcpus")) {
 			vcpus = num_arg(argc, argv, &i, 1, 64);
 		} else if (!strcmp(a, "--mem")) {

@@ -29,17 +29,17 @@
 
 struct mode {
 	const char *name;
-	const char *cpu;	/* level-3 CPU model and PV features */
+	const char *cpu_flags;	/* on top of testbed's level-3 CPU (TB_L3_CPU) */
 	const char *append;	/* level-3 kernel command line */
 	const char *expect;	/* dmesg proof that the mode is active */
 };
 
 static const struct mode modes[] = {
-	{ "pvqspinlock", "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time", "",
+	{ "pvqspinlock", "", "",
 	  "kvm-guest: PV spinlocks enabled" },
-	{ "qspinlock", "kvm64,-vme,+kvm-pv-unhalt,+kvm-steal-time", "nopvspin",
+	{ "qspinlock", "", "nopvspin",
 	  "PV spinlocks disabled, forced by \"nopvspin\" parameter" },
-	{ "tas", "kvm64,-vme,-kvm-pv-unhalt,+kvm-steal-time", "",
+	{ "tas", "kvm-pv-unhalt=off", "",
 	  "PV spinlocks disabled, no host support" },
 };
 #define NMODES (int)(sizeof(modes) / sizeof(modes[0]))
@@ -167,11 +167,12 @@ static char *write_script(const char *dir)
 
 				fprintf(f, "echo '@@RUN %s %d %d'\n", modes[m].name, vcpus[v], r);
 				fprintf(f, "testbed guest --retries 2 --vm %s-v%d-r%d --vcpus %d "
-					"--mem %d --cpu '%s' --append '%s' --env LT_SECS=%d "
+					"--mem %d %s%s --append '%s' --env LT_SECS=%d "
 					"--env LT_TYPE=%s --script \"$OTB_LIB\"/l3-locktorture.sh\n",
 					modes[m].name, vcpus[v], r, vcpus[v],
-					256 + 32 * vcpus[v], modes[m].cpu, modes[m].append,
-					secs, torture_type);
+					256 + 32 * vcpus[v],
+					*modes[m].cpu_flags ? "--cpu-flags " : "",
+					modes[m].cpu_flags, modes[m].append, secs, torture_type);
 				fprintf(f, "echo \"@@RUNRC $?\"\n");
 			}
 		}
@@ -217,7 +218,7 @@ static void parse_run(char *block, int m, struct run *x)
 
 int main(int argc, char **argv)
 {
-	char out[1024] = "", cmd[4096], log[1200], *con, *p;
+	char out[1024] = "", cmd[4096], log[1200], top[1024], *con, *p, *l2;
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	int st, failed = 0;
 	double t0 = tb_now();
@@ -225,6 +226,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tb_install_signal_handlers();
+	if (!getcwd(top, sizeof(top)))
+		return 2;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -285,15 +288,14 @@ int main(int argc, char **argv)
 		printf(" %d", vcpus[v]);
 	printf(" on %d level-2 vCPUs, %d repetitions, %d modes (%d runs); results in %s\n",
 	       l2_vcpus, reps, nsel, reps * nvcpus * nsel, out);
+	l2 = tb_l2_command(build, top);
 	snprintf(cmd, sizeof(cmd),
-		 "%s/bin/testbed run --kernel %s/obj/arch/x86/boot/bzImage "
-		 "--initrd %s/testbed/l2.cpio --l3-initrd %s/testbed/l3.cpio "
-		 "--lib tools/testbed/guest --vcpus %d --mem %d --timeout %d "
-		 "--progress --log %s --script %s/l2-vbench.sh",
-		 build, build, build, build, l2_vcpus, 1024 + 64 * vcpus[nvcpus - 1],
+		 "%s --vcpus %d --mem %d --timeout %d --progress --log %s --script %s/l2-vbench.sh",
+		 l2, l2_vcpus, 1024 + 64 * vcpus[nvcpus - 1],
 		 reps * nvcpus * nsel * (secs + 240), log, out);
-	st = system(cmd);
-	if (tb_interrupted() || (WIFEXITED(st) && WEXITSTATUS(st) == 130))
+	free(l2);
+	st = tb_system(cmd);
+	if (tb_interrupted() || st == 130)
 		return 130;
 	con = tb_read_file(log, NULL);
 	if (!con) {
