@@ -4,6 +4,7 @@
 #   SOAK_STARTS  number of level-3 starts (default 4)
 #   SOAK_CPU     level-3 CPU model (default: testbed's, kvm64 without XSAVE)
 #   SOAK_VCPUS   level-3 vCPUs (default 2)
+echo "otb: kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested) npt=$(cat /sys/module/kvm_amd/parameters/npt)"
 i=0
 while [ "$i" -lt "${SOAK_STARTS:-4}" ]; do
 	testbed guest --retries 0 --boot-timeout "${SOAK_BOOT_TIMEOUT:-60}" --timeout 60 \
