@@ -6,6 +6,7 @@
 #   make          stage the 6.12.y base, apply patches/, build bzImage+modules
 #   make test     every test, ending "N passed, N failed"
 #   make bench    the over-commit lock comparison (vbench)
+#   make lock-soak  release check: locktorture, every lock mode, ~70 min
 #   make export   format-patch series + cover letter, checkpatch --strict
 #
 # KSRC=/path/to/linux-6.12.y builds against another base tree.
@@ -18,7 +19,7 @@ export BUILD KSRC
 
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers -static
 
-.PHONY: all kernel deps check-deps tools selftests initramfs test bench export soak clean
+.PHONY: all kernel deps check-deps tools selftests initramfs test bench export soak lock-soak clean
 all: kernel
 
 deps:
@@ -50,7 +51,15 @@ $(BIN)/tbsoak: tools/testbed/tbsoak.c tools/testbed/tb.c tools/testbed/tb.h
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testbed/tbsoak.c tools/testbed/tb.c
 
-tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak
+# The oticket slow paths in userspace, under ASan and UBSan.
+OTK_SRC := tools/testing/oticket/otkstress.c kernel/locking/oticket.h \
+	   kernel/locking/oticket_events.h include/linux/oticket.h
+$(BIN)/otkstress: $(OTK_SRC)
+	@mkdir -p $(BIN)
+	$(CC) -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-pthread -o $@ tools/testing/oticket/otkstress.c
+
+tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak $(BIN)/otkstress
 
 # Testbed reliability soak (not part of make test): SOAK="--boots 8 --starts 4"
 soak: initramfs $(BIN)/tbsoak
@@ -64,8 +73,13 @@ selftests: kernel
 initramfs: kernel tools selftests
 	@tools/testbed/mkinitramfs
 
-test: check-deps $(BIN)/otest $(BIN)/testbed
+test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress
 	@$(BIN)/otest
+
+# Release check of the lock slow paths (not part of make test, ~70 min):
+# every mode, 3 lock types, 1x/2x/4x over-commit, SOAK_SECS (70) per type.
+lock-soak: initramfs $(BIN)/otest
+	@$(BIN)/otest --lock-soak
 
 bench: initramfs $(BIN)/vbench
 	@$(BIN)/vbench

@@ -40,10 +40,11 @@ const char *tb_status_name(enum tb_status s);
 
 /*
  * Level-3 CPU: no XSAVE (level 2's KVM under TCG reports XSAVE sizes for
- * the wrong XCR0), PV unhalt and steal time on.  Properties, not +/- flags,
+ * the wrong XCR0); PV unhalt, steal time and PV sched yield on, as a real
+ * host offers them with -cpu host.  Properties, not +/- flags,
  * so that a later "kvm-pv-unhalt=off" overrides (testbed guest --cpu-flags).
  */
-#define TB_L3_CPU	"kvm64,vme=off,kvm-pv-unhalt=on,kvm-steal-time=on"
+#define TB_L3_CPU	"kvm64,vme=off,kvm-pv-unhalt=on,kvm-steal-time=on,kvm-pv-sched-yield=on"
 
 struct tb_vm {
 	/* set by the caller */

@@ -495,8 +495,84 @@ static int t_export(void)
 }
 
 /* ------------------------------------------------------------------------
+ * Models of the slow paths: the SPIN model of the wait/kick handshake and the
+ * userspace build of kernel/locking/oticket.h under ASan/UBSan.
+ */
+static const struct spin_case {
+	const char *name, *defs;
+	int expect_error;	/* a mutant: SPIN must find the bug */
+} spin_cases[] = {
+	{ "model: SPIN pvticket, 3 CPUs: exclusion, FIFO, no lost wake-up", "", 0 },
+	{ "model: SPIN oticket (kick-ahead), 3 CPUs: same", "-DOPP", 0 },
+	{ "model: SPIN oticket with spurious wake-ups: exclusion, FIFO",
+	  "-DOPP -DSPURIOUS", 0 },
+	{ "model: SPIN finds the lost wake-up of a halt without re-check",
+	  "-DOPP -DMUTANT_NO_RECHECK", 1 },
+	{ "model: SPIN oqspin kick-ahead, 3 CPUs: exclusion, no lost wake-up",
+	  "-DOQSPIN", 0 },
+	{ "model: SPIN oqspin without host hook (pvqspinlock path): same",
+	  "-DOQSPIN -DKICK_AHEAD=0", 0 },
+	{ "model: SPIN finds a kick-ahead that forgets the kick (mutant)",
+	  "-DOQSPIN -DMUTANT_FORGET_KICK", 1 },
+};
+
+static int run_spin(const struct spin_case *c)
+{
+	char dir[1200], out[1300], *o, *e;
+	int idx = (int)(c - spin_cases), errors = -1;
+	const char *pml = strstr(c->defs, "OQSPIN") ? "oqspin.pml" : "oticket.pml";
+
+	snprintf(dir, sizeof(dir), "%s/spin-%d", tmp, idx);
+	snprintf(out, sizeof(out), "%s/pan.out", dir);
+	if (sh("-", "rm -rf %s && mkdir -p %s && cd %s && "
+	       "spin %s -a %s/tools/testing/oticket/%s >spin.out 2>&1 && "
+	       "gcc -O2 -DSAFETY -o pan pan.c 2>gcc.out && ./pan -m200000 >pan.out 2>&1; "
+	       "true", dir, dir, dir, c->defs, top, pml))
+		return fail("could not run spin");
+	o = tb_read_file(out, NULL);
+	if (!o)
+		return fail("no pan output (spin or gcc failed, see %s)", dir);
+	if ((e = strstr(o, "errors: ")))
+		errors = atoi(e + 8);
+	if (errors < 0 || !strstr(o, "states, stored")) {
+		free(o);
+		return fail("pan did not finish: %s", out);
+	}
+	if (strstr(o, "max search depth too small")) {
+		free(o);
+		return fail("search depth too small: %s", out);
+	}
+	if (c->expect_error && errors == 0) {
+		free(o);
+		return fail("the mutant went unnoticed: %s", out);
+	}
+	if (!c->expect_error && errors) {
+		fail("%d error(s), trail in %s: %s", errors, dir,
+		     strstr(o, "pan:1:") ? strstr(o, "pan:1:") : "");
+		free(o);
+		return 1;
+	}
+	free(o);
+	return 0;
+}
+
+static int t_otkstress(void)
+{
+	char log[1200];
+
+	snprintf(log, sizeof(log), "%s/otkstress.log", tmp);
+	if (sh(log, "%s/bin/otkstress 8 3000", build))
+		return fail("otkstress failed: %s", tail_of(log, 3));
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
  * 3. boot: one level-2 run, graded per section
  */
+static const char *l2_script = "l2-tests.sh";
+static int l2_timeout = 1500;
+static char l2_env[256];
+
 static int t_l2_boot(void)
 {
 	char log[1100], cmd[4096], rlog[1100], *l2;
@@ -506,8 +582,9 @@ static int t_l2_boot(void)
 	snprintf(log, sizeof(log), "%s/test/l2-tests.log", build);
 	snprintf(rlog, sizeof(rlog), "%s/test/l2-tests.runner", build);
 	l2 = tb_l2_command(build, top);
-	snprintf(cmd, sizeof(cmd), "%s --vcpus 2 --mem 2048 --timeout 1500 --progress "
-		 "--log %s --script %s/tools/testbed/guest/l2-tests.sh", l2, log, top);
+	snprintf(cmd, sizeof(cmd), "%s --vcpus 2 --mem 2048 --timeout %d --progress %s"
+		 "--log %s --script %s/tools/testbed/guest/%s", l2, l2_timeout, l2_env,
+		 log, top, l2_script);
 	free(l2);
 	printf("     (level 2: %s)\n", log);
 	fflush(stdout);
@@ -584,43 +661,100 @@ static int t_kvm_pv_test(void)
 }
 
 /*
- * Level-3 boot smoke, one row per lock mode: the guest booted and exited
- * cleanly and its dmesg names the spinlock implementation it runs.
+ * Level-3 checks, one row per guest of l2-tests.sh: the guest booted and
+ * exited cleanly, its log holds every @need line, and locktorture ran
+ * @runs times, each with acquisitions, SUCCESS, "Fail: 0" and no starvation
+ * flag ("???"); with @hotplug, CPUs went offline and came back.
  */
-static const struct smoke {
-	const char *section, *dmesg;
-} smokes[] = {
-	{ "smoke-pvqspinlock", "kvm-guest: PV spinlocks enabled" },
-	{ "smoke-qspinlock", "PV spinlocks disabled, forced by \"nopvspin\" parameter" },
-	{ "smoke-tas", "PV spinlocks disabled, no host support" },
+static const struct l3check {
+	const char *section;
+	const char *need[4];
+	int runs;
+	int hotplug;
+	int starve_ok;		/* "???" is the known behaviour of this lock */
+} l3checks[] = {
+	{ "smoke-default", { "pvlock: using pvqspinlock", "mode=pvqspinlock",
+	  "kvm-guest: PV spinlocks enabled" } },
+	{ "smoke-nopvspin", { "PV spinlocks disabled, forced by \"nopvspin\" parameter",
+	  "pvlock: using qspinlock", "mode=qspinlock" } },
+	{ "smoke-nounhalt", { "PV spinlocks disabled, no host support",
+	  "pvlock: using tas", "mode=tas" } },
+	{ "smoke-badmode", { "pvlock: unknown mode \"bogus\", using the default",
+	  "pvlock: using pvqspinlock", "mode=pvqspinlock" } },
+	{ "kunit", { "ok 1 oticket", "# Totals: pass:", " fail:0 skip:0" } },
+#define TORTURE(m, starve) { "torture-" #m, { "pvlock: using " #m, "mode=" #m }, 3, 0, starve }
+	TORTURE(pvqspinlock, 0), TORTURE(qspinlock, 1), TORTURE(tas, 0),
+	TORTURE(pvticket, 1), TORTURE(oticket, 0), TORTURE(oqspin, 0),
+	{ "torture4x-oticket", { "cpus=8", "mode=oticket" }, 1, 0, 1 },
+	{ "hotplug-oticket", { "mode=oticket" }, 1, 1 },
+	{ "torture4x-oqspin", { "cpus=8", "mode=oqspin" }, 1, 0, 1 },
+	{ "hotplug-oqspin", { "mode=oqspin" }, 1, 1 },
 };
 
-static int check_smoke(const struct smoke *sm)
+/* Lines of @s that start with @prefix and contain @what. */
+static int count_lines(const char *s, const char *prefix, const char *what)
 {
-	const char *const need[] = { "status=ok rc=0", sm->dmesg, NULL };
+	int n = 0;
 
-	return check_section(sm->section, need, NULL);
+	while (*s) {
+		const char *eol = strchr(s, '\n'), *p = strstr(s, prefix), *w;
+		size_t len = eol ? (size_t)(eol - s) : strlen(s);
+
+		if (p && p < s + len) {
+			w = strstr(p, what);
+			n += w && w < s + len;
+		}
+		s += len + (eol != NULL);
+	}
+	return n;
 }
 
-static int t_locktorture(void)
+static int check_l3(const struct l3check *c)
 {
-	static const char *const need[] = { "status=ok rc=0", "cpus=4",
-		"End of test: SUCCESS", "Fail: 0", NULL };
-	static const char *const forbid[] = { "???", "!!!", NULL };
-	int rc;
+	static const char *const forbid[] = { "!!!", "not ok", NULL };
+	const char *need[6] = { "status=ok rc=0" };
 	char *s, *w;
-	long long total = 0;
+	int rc, i, n = 1, r = 1;
 
-	if (check_section("locktorture", need, forbid))
+	for (i = 0; i < 4 && c->need[i]; i++)
+		need[n++] = c->need[i];
+	if (check_section(c->section, need, forbid))
 		return 1;
-	s = section("locktorture", &rc);
-	w = s ? strstr(s, "Writes:  Total: ") : NULL;
-	if (w)
-		total = atoll(w + strlen("Writes:  Total: "));
+	s = section(c->section, &rc);
+	if (!s)
+		return fail("%s: section vanished", c->section);
+	/* count the script's "otb: lt" lines, not the guest console's copies */
+	if (count_lines(s, "otb: lt ", "End of test: SUCCESS") != c->runs ||
+	    count_lines(s, "otb: lt ", "Fail: 0 ") != c->runs) {
+		fail("%s: %d locktorture runs with SUCCESS and Fail: 0, want %d",
+		     c->section, count_lines(s, "otb: lt ", "End of test: SUCCESS"),
+		     c->runs);
+		goto out;
+	}
+	if (!c->starve_ok && count_lines(s, "otb: lt ", "???")) {
+		fail("%s: locktorture flagged starvation (max/2 > min)", c->section);
+		goto out;
+	}
+	for (w = s; (w = strstr(w, "Writes:  Total: ")); w++) {
+		if (atoll(w + strlen("Writes:  Total: ")) <= 0) {
+			fail("%s: a locktorture run counted no acquisitions", c->section);
+			goto out;
+		}
+	}
+	if (c->hotplug) {
+		int off = 0, on = 0;
+
+		w = strstr(s, "hotplug offlined=");
+		if (!w || sscanf(w, "hotplug offlined=%d onlined=%d", &off, &on) != 2 ||
+		    off < 1 || on < 1) {
+			fail("%s: no CPU went offline and back (%d/%d)", c->section, off, on);
+			goto out;
+		}
+	}
+	r = 0;
+out:
 	free(s);
-	if (total <= 0)
-		return fail("locktorture: no acquisitions counted");
-	return 0;
+	return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -628,7 +762,8 @@ struct test {
 	const char *name;
 	int (*fn)(void);
 	const struct fake_case *fake;	/* or a fake-guest runner case */
-	const struct smoke *smoke;	/* or a level-3 boot smoke */
+	const struct l3check *l3;	/* or a level-3 guest check */
+	const struct spin_case *spin;	/* or a SPIN model run */
 };
 
 #define FAKE(i) { .fake = &fake_cases[i] }
@@ -644,6 +779,11 @@ static const struct test tests[] = {
 	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },
 	{ "stage: names the patch and file that fail", t_stage_names_bad_patch },
 	{ "stage: applies series, overlays, base untouched", t_stage_applies_and_keeps_base },
+	{ .spin = &spin_cases[0] }, { .spin = &spin_cases[1] }, { .spin = &spin_cases[2] },
+	{ .spin = &spin_cases[3] }, { .spin = &spin_cases[4] }, { .spin = &spin_cases[5] },
+	{ .spin = &spin_cases[6] },
+	{ "model: slow paths, 8 threads on 2 CPUs, ASan+UBSan: exclusion, FIFO, wake-ups",
+	  t_otkstress },
 	/* 2. build */
 	{ "build: series applies, kernel builds", t_build_kernel },
 	{ "build: guest initramfs + static kvm_pv_test", t_build_initramfs },
@@ -652,11 +792,77 @@ static const struct test tests[] = {
 	{ "boot: level-2 host boots and runs the suite", t_l2_boot },
 	{ "boot: level 2 is a KVM host, /dev/kvm runs a guest", t_l2_kvm },
 	{ "kvm_pv_test (upstream selftest) passes in level 2", t_kvm_pv_test },
-	{ "boot: level-3 pvqspinlock", .smoke = &smokes[0] },
-	{ "boot: level-3 qspinlock (nopvspin)", .smoke = &smokes[1] },
-	{ "boot: level-3 test-and-set (kvm-pv-unhalt=off)", .smoke = &smokes[2] },
-	{ "locktorture: spin_lock, 4 writers, 4 vCPUs, Fail: 0", t_locktorture },
+	{ "boot: default is pvqspinlock", .l3 = &l3checks[0] },
+	{ "boot: nopvspin gives qspinlock", .l3 = &l3checks[1] },
+	{ "boot: no PV_UNHALT gives test-and-set", .l3 = &l3checks[2] },
+	{ "boot: pvlock=bogus is reported, default used", .l3 = &l3checks[3] },
+	{ "kunit: oticket suite passes in level 3", .l3 = &l3checks[4] },
+	{ "locktorture 2x: pvqspinlock, 3 lock types", .l3 = &l3checks[5] },
+	{ "locktorture 2x: qspinlock, 3 lock types (may starve)", .l3 = &l3checks[6] },
+	{ "locktorture 2x: tas, 3 lock types", .l3 = &l3checks[7] },
+	{ "locktorture 2x: pvticket, 3 lock types (may starve)", .l3 = &l3checks[8] },
+	{ "locktorture 2x: oticket, 3 lock types", .l3 = &l3checks[9] },
+	{ "locktorture 2x: oqspin, 3 lock types", .l3 = &l3checks[10] },
+	{ "locktorture 4x: oticket, 8 vCPUs (fairness: vbench)", .l3 = &l3checks[11] },
+	{ "locktorture + CPU hotplug: oticket", .l3 = &l3checks[12] },
+	{ "locktorture 4x: oqspin, 8 vCPUs (fairness: vbench)", .l3 = &l3checks[13] },
+	{ "locktorture + CPU hotplug: oqspin", .l3 = &l3checks[14] },
 };
+
+/*
+ * make lock-soak: the release check of the slow paths, one level-2 boot of
+ * l2-locksoak.sh, graded with the level-3 checks of make test.
+ */
+static const char *const soak_modes[] = { "pvqspinlock", "qspinlock", "tas",
+	"pvticket", "oticket", "oqspin" };
+
+static int lock_soak(void)
+{
+	struct l3check c[6 * 4];
+	char names[6 * 4][48], needs[6][32];
+	const char *secs = getenv("SOAK_SECS");
+	int n = 0, passed = 0, failed = 0;
+
+	if (secs && (atoi(secs) < 1 || atoi(secs) > 3600 || strspn(secs, "0123456789") != strlen(secs))) {
+		fprintf(stderr, "otest: SOAK_SECS=%s: want 1..3600 seconds\n", secs);
+		return 2;
+	}
+	snprintf(l2_env, sizeof(l2_env), "--env SOAK_SECS=%s ", secs ? secs : "70");
+	l2_script = "l2-locksoak.sh";
+	l2_timeout = 6 * (4 * (3 * (secs ? atoi(secs) : 70) + 320));
+	built = 1;
+	memset(c, 0, sizeof(c));
+	for (int m = 0; m < 6; m++) {
+		snprintf(needs[m], sizeof(needs[m]), "mode=%s", soak_modes[m]);
+		for (int v = 2; v <= 8; v *= 2, n++) {
+			snprintf(names[n], sizeof(names[n]), "soak-%s-%d", soak_modes[m], v);
+			c[n] = (struct l3check){ names[n], { needs[m] }, 3, 0,
+				/* starvation at 4x is measured by vbench */
+				v == 8 || (v == 4 && (m == 1 || m == 3)) };
+		}
+		if (m >= 4) {
+			snprintf(names[n], sizeof(names[n]), "soak-%s-hotplug", soak_modes[m]);
+			c[n] = (struct l3check){ names[n], { needs[m] }, 1, 1 };
+			n++;
+		}
+	}
+	if (t_l2_boot()) {
+		printf("FAIL %-52s %s\n", "lock-soak: level-2 boot", reason);
+		failed++;
+	}
+	for (int i = 0; i < n && !tb_interrupted(); i++) {
+		reason[0] = 0;
+		if (check_l3(&c[i])) {
+			failed++;
+			printf("FAIL %-52s %s\n", c[i].section, reason);
+		} else {
+			passed++;
+			printf("ok   %s\n", c[i].section);
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed || tb_interrupted() ? 1 : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -677,10 +883,16 @@ int main(int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "%s/test/tmp", build);
 	if (sh(NULL, "rm -rf %s && mkdir -p %s", tmp, tmp))
 		return 2;
+	if (argc > 1 && !strcmp(argv[1], "--lock-soak"))
+		return lock_soak();
+	if (argc > 1 && !only_fast) {
+		fprintf(stderr, "usage: otest [--fast | --lock-soak]\n");
+		return 2;
+	}
 
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		const struct test *t = &tests[i];
-		const char *name = t->fake ? t->fake->name : t->name;
+		const char *name = t->fake ? t->fake->name : t->spin ? t->spin->name : t->name;
 		double t0 = tb_now();
 		int r;
 
@@ -689,8 +901,10 @@ int main(int argc, char **argv)
 		reason[0] = 0;
 		if (t->fake)
 			r = run_fake(t->fake);
-		else if (t->smoke)
-			r = check_smoke(t->smoke);
+		else if (t->l3)
+			r = check_l3(t->l3);
+		else if (t->spin)
+			r = run_spin(t->spin);
 		else
 			r = t->fn();
 		if (tb_interrupted()) {

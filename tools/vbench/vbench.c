@@ -35,13 +35,23 @@ struct mode {
 };
 
 static const struct mode modes[] = {
-	{ "pvqspinlock", "", "",
-	  "kvm-guest: PV spinlocks enabled" },
+	{ "pvqspinlock", "", "", "pvlock: using pvqspinlock" },
 	{ "qspinlock", "", "nopvspin",
 	  "PV spinlocks disabled, forced by \"nopvspin\" parameter" },
 	{ "tas", "kvm-pv-unhalt=off", "",
 	  "PV spinlocks disabled, no host support" },
+	{ "pvticket", "", "pvlock=pvticket", "pvlock: using pvticket" },
+	{ "oticket", "", "pvlock=oticket", "pvlock: using oticket" },
+	{ "oqspin", "", "pvlock=oqspin", "pvlock: using oqspin" },
 };
+
+/* Guest lock events (/sys/kernel/debug/oticket/events) kept per run. */
+static const char *const events[] = {
+	"wait", "wait_early", "spurious_wakeup", "kick", "kick_ahead",
+	"yield_preempted", "oqs_wait_node", "oqs_wait_head", "oqs_kick_ahead",
+	"hc_wait", "hc_kick", "hc_fail",
+};
+#define NEVENTS (int)(sizeof(events) / sizeof(events[0]))
 #define NMODES (int)(sizeof(modes) / sizeof(modes[0]))
 #define MAX_VCPUS_SET 8
 #define MAX_REPS 20
@@ -49,6 +59,7 @@ static const struct mode modes[] = {
 struct run {
 	int ok;
 	long long total, max, min;
+	long long ev[NEVENTS];
 	char why[120];
 };
 
@@ -209,9 +220,23 @@ static void parse_run(char *block, int m, struct run *x)
 		snprintf(x->why, sizeof(x->why), "no locktorture statistics");
 		return;
 	}
-	if (strstr(block, "Fail: 1")) {
-		snprintf(x->why, sizeof(x->why), "locktorture Fail: 1");
+	p = strstr(p, "Fail: ");
+	if (!p || strncmp(p, "Fail: 0 ", 8)) {
+		snprintf(x->why, sizeof(x->why), "locktorture reported failures");
 		return;
+	}
+	for (int e = 0; e < NEVENTS; e++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), ": %s ", events[e]);
+		for (p = strstr(block, "otb: ev "); p; p = strstr(p + 1, "otb: ev ")) {
+			char *k = strstr(p, key), *eol = strchr(p, '\n');
+
+			if (k && (!eol || k < eol)) {
+				x->ev[e] = atoll(k + strlen(key));
+				break;
+			}
+		}
 	}
 	x->ok = 1;
 }
@@ -329,7 +354,11 @@ int main(int argc, char **argv)
 	snprintf(log, sizeof(log), "%s/runs.csv", out);
 	csv = fopen(log, "w");
 	if (csv)
-		fprintf(csv, "mode,vcpus,rep,ok,total,max,min,why\n");
+		fprintf(csv, "mode,vcpus,rep,ok,total,max,min,why");
+	for (int e = 0; csv && e < NEVENTS; e++)
+		fprintf(csv, ",%s", events[e]);
+	if (csv)
+		fprintf(csv, "\n");
 	for (int v = 0; v < nvcpus; v++) {
 		for (int k = 0; k < nsel; k++) {
 			for (int r = 0; r < reps; r++) {
@@ -341,10 +370,14 @@ int main(int argc, char **argv)
 					if (!x->why[0])
 						snprintf(x->why, sizeof(x->why), "did not run");
 				}
-				if (csv)
-					fprintf(csv, "%s,%d,%d,%d,%lld,%lld,%lld,\"%s\"\n",
+				if (csv) {
+					fprintf(csv, "%s,%d,%d,%d,%lld,%lld,%lld,\"%s\"",
 						modes[m].name, vcpus[v], r, x->ok,
 						x->total, x->max, x->min, x->why);
+					for (int e = 0; e < NEVENTS; e++)
+						fprintf(csv, ",%lld", x->ev[e]);
+					fprintf(csv, "\n");
+				}
 			}
 		}
 	}
@@ -376,8 +409,41 @@ int main(int argc, char **argv)
 	}
 	if (csv)
 		fclose(csv);
-	printf("\nratio: mean acquisitions / pvqspinlock's at the same vCPU count, same level-2 boot\n"
-	       "max/min: most / fewest acquisitions of one writer, mean over repetitions\n");
+	printf("\nratio: mean acquisitions / %s's at the same vCPU count, same level-2 boot\n"
+	       "max/min: most / fewest acquisitions of one writer, mean over repetitions\n",
+	       modes[sel[0]].name);
+
+	/* Guest lock events, mean per counted run, for the modes that have them */
+	printf("\nlock events per run (mean):\n%-12s %5s", "mode", "vCPUs");
+	for (int e = 0; e < NEVENTS; e++)
+		printf(" %*s", (int)strlen(events[e]) > 8 ? (int)strlen(events[e]) : 8,
+		       events[e]);
+	printf("\n");
+	for (int v = 0; v < nvcpus; v++) {
+		for (int k = 0; k < nsel; k++) {
+			double sum[NEVENTS] = { 0 }, any = 0;
+			int n = 0;
+
+			for (int r = 0; r < reps; r++) {
+				struct run *x = &runs[sel[k]][v][r];
+
+				if (!x->ok)
+					continue;
+				n++;
+				for (int e = 0; e < NEVENTS; e++) {
+					sum[e] += x->ev[e];
+					any += x->ev[e];
+				}
+			}
+			if (!n || !any)
+				continue;
+			printf("%-12s %5d", modes[sel[k]].name, vcpus[v]);
+			for (int e = 0; e < NEVENTS; e++)
+				printf(" %*.0f", (int)strlen(events[e]) > 8 ?
+				       (int)strlen(events[e]) : 8, sum[e] / n);
+			printf("\n");
+		}
+	}
 	if (failed) {
 		printf("\n%d run(s) failed and are not counted:\n", failed);
 		for (int v = 0; v < nvcpus; v++)

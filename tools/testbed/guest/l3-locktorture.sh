@@ -1,18 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0
-# Level-3 locktorture run.  Environment (from testbed guest --env):
-#   LT_TYPE     torture_type (default spin_lock)
+# Level-3 locktorture run: the lock mode the kernel runs, optionally the
+# oticket KUnit suite, then locktorture for each type in LT_TYPES with the
+# oticket lock events of each.  Environment (from testbed guest --env):
+#   LT_TYPES    torture types, run one after the other (default spin_lock;
+#               LT_TYPE is the old name of a one-type list)
 #   LT_WRITERS  writer kthreads (default: one per vCPU)
-#   LT_SECS     seconds to run (default 10)
+#   LT_SECS     seconds per type (default 10)
 #   LT_ARGS     further locktorture module parameters
+#   KUNIT       if set, load oticket_kunit first and print its report
+#   OTK_TUNE    "name=value ..." written to /sys/kernel/debug/oticket/name
+# LT_TYPES=none runs no locktorture.
 cpus=$(grep -c ^processor /proc/cpuinfo)
-: "${LT_TYPE:=spin_lock}" "${LT_WRITERS:=$cpus}" "${LT_SECS:=10}"
-dmesg | grep -E 'kvm-guest: PV spinlocks' | sed 's/^\[[ 0-9.]*\] /otb: dmesg: /'
-echo "otb: locktorture type=$LT_TYPE writers=$LT_WRITERS secs=$LT_SECS cpus=$cpus"
-dmesg -c >/dev/null
-# shellcheck disable=SC2086
-modprobe locktorture torture_type="$LT_TYPE" nwriters_stress="$LT_WRITERS" \
-	stat_interval=0 $LT_ARGS || { echo "otb: modprobe locktorture failed"; exit 1; }
-sleep "$LT_SECS"
-rmmod locktorture || { echo "otb: rmmod locktorture failed"; exit 1; }
-dmesg | grep -E 'Writes:|End of test' | sed 's/^\[[ 0-9.]*\] /otb: lt: /'
-dmesg | grep -q 'End of test: SUCCESS'
+: "${LT_TYPES:=${LT_TYPE:-spin_lock}}" "${LT_WRITERS:=$cpus}" "${LT_SECS:=10}"
+ev=/sys/kernel/debug/oticket
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+echo "otb: cpus=$cpus mode=$(cat $ev/mode 2>/dev/null || echo none)"
+dmesg | grep -E 'kvm-guest: PV spinlocks|pvlock: ' | sed 's/^\[[ 0-9.]*\] /otb: dmesg: /'
+[ "$LT_TYPES" = none ] && LT_TYPES=
+for kv in $OTK_TUNE; do
+	echo "${kv#*=}" >"$ev/${kv%%=*}" || { echo "otb: cannot set $kv"; exit 1; }
+	echo "otb: tune $kv"
+done
+rc=0
+if [ -n "$KUNIT" ]; then
+	dmesg -c >/dev/null
+	modprobe oticket_kunit || { echo "otb: modprobe oticket_kunit failed"; exit 1; }
+	dmesg | sed -n 's/^\[[ 0-9.]*\] /otb: kunit: /p'
+	dmesg | grep -q '^\[[ 0-9.]*\] ok [0-9]* oticket$' || rc=1
+fi
+for t in $LT_TYPES; do
+	echo "otb: locktorture type=$t writers=$LT_WRITERS secs=$LT_SECS cpus=$cpus"
+	dmesg -c >/dev/null
+	[ -w $ev/reset ] && echo 1 >$ev/reset
+	# shellcheck disable=SC2086
+	modprobe locktorture torture_type="$t" nwriters_stress="$LT_WRITERS" \
+		stat_interval=0 $LT_ARGS || { echo "otb: modprobe locktorture $t failed"; exit 1; }
+	sleep "$LT_SECS"
+	rmmod locktorture || { echo "otb: rmmod locktorture $t failed"; exit 1; }
+	dmesg | grep -E 'Writes:|End of test|onoff:' | sed "s/^\[[ 0-9.]*\] /otb: lt $t: /"
+	dmesg | grep -q 'End of test: SUCCESS' || rc=1
+	off=$(dmesg | grep -c 'torture_onoff task: offlined')
+	on=$(dmesg | grep -c 'torture_onoff task: onlined')
+	[ "$off$on" = 00 ] || echo "otb: lt $t: hotplug offlined=$off onlined=$on"
+	[ -r $ev/events ] && sed "s/^/otb: ev $t: /" $ev/events
+done
+exit $rc

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * otkstress - the pvticket and o-ticket slow paths of kernel/locking/oticket.h
+ * compiled in userspace and hammered by more threads than cores.
+ *
+ * Threads play CPUs.  The hypervisor is modelled after KVM: a halt blocks
+ * until a kick, and a kick that comes first is latched (pv_unhalted), so a
+ * lost wake-up shows as a thread that never wakes: the watchdog reports it
+ * and the run fails.  Holders are "preempted" inside the critical section
+ * (sched_yield) and otk_preempted() answers at random, to drive the early
+ * halt and the preempted-next-holder kick.
+ *
+ * Checked in every critical section: mutual exclusion, FIFO order (the
+ * ticket that takes the lock is the head the previous holder left), and at
+ * the end the count of critical sections and a free, unqueued word (0).
+ *
+ * Build with -fsanitize=address,undefined (make test does).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the kernel API oticket.h uses --------------------------------- */
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef struct { int counter; } atomic_t;
+struct qspinlock { atomic_t val; };
+
+#define BIT(nr)			(1UL << (nr))
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define smp_store_mb(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+#define smp_mb__after_atomic()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define cpu_relax()		__builtin_ia32_pause()
+#define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define try_cmpxchg(p, old, new)					\
+	__atomic_compare_exchange_n((p), (old), (new), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define atomic_read(v)		((u32)__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED))
+#define atomic_fetch_add(i, v)	((u32)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_SEQ_CST))
+#define atomic_fetch_sub_release(i, v)					\
+	((u32)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_SEQ_CST))
+#define atomic_try_cmpxchg_acquire(v, old, new)				\
+	__atomic_compare_exchange_n(&(v)->counter, (int *)(old), (int)(new), \
+				    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
+
+#include "../../../include/linux/oticket.h"
+#include "../../../kernel/locking/oticket.h"
+
+/* ---- the machine --------------------------------------------------- */
+#define MAX_THREADS	64
+
+enum otk_event {
+#define OTK_EVENT(name)	OTK_EV_ ## name,
+#include "../../../kernel/locking/oticket_events.h"
+#undef OTK_EVENT
+	OTK_NR_EVENTS
+};
+static const char *const ev_names[] = {
+#define OTK_EVENT(name)	#name,
+#include "../../../kernel/locking/oticket_events.h"
+#undef OTK_EVENT
+};
+
+static struct otk_rec recs[MAX_THREADS][OTK_LEVELS];
+static struct otk_adapt adapts[MAX_THREADS];
+static struct otk_owner owner;
+static uint64_t waiting_mask;
+static int unhalted[MAX_THREADS];	/* KVM's latched kick */
+static int halted_now[MAX_THREADS];	/* for the watchdog's report */
+static unsigned long events[OTK_NR_EVENTS];
+static __thread int me, nest;
+static __thread unsigned int seed;
+
+#define otk_cpu()		me
+#define otk_rec(cpu, lvl)	(&recs[cpu][lvl])
+#define otk_adapt_this()	(&adapts[me])
+#define otk_owner_slot(lock)	(&owner)
+#define otk_waiting_set(cpu)	__atomic_fetch_or(&waiting_mask, 1ULL << (cpu), __ATOMIC_SEQ_CST)
+#define otk_waiting_clear(cpu)	__atomic_fetch_and(&waiting_mask, ~(1ULL << (cpu)), __ATOMIC_SEQ_CST)
+#define otk_for_each_waiting(cpu)					\
+	for (uint64_t _m = __atomic_load_n(&waiting_mask, __ATOMIC_SEQ_CST); \
+	     _m && ((cpu) = __builtin_ctzll(_m), 1); _m &= _m - 1)
+#define otk_ev(name)		__atomic_fetch_add(&events[OTK_EV_ ## name], 1, __ATOMIC_RELAXED)
+#define otk_hist(kind, v)	((void)(v))
+#define otk_tune(name)		1
+
+static int otk_nest_enter(void)
+{
+	return nest < OTK_LEVELS ? nest++ : -1;
+}
+
+static void otk_nest_exit(void)
+{
+	nest--;
+}
+
+static u64 otk_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static bool otk_preempted(int cpu)
+{
+	(void)cpu;
+	return rand_r(&seed) % 8 == 0;
+}
+
+static void futex(int *addr, int op, int val)
+{
+	syscall(SYS_futex, addr, op, val, NULL, NULL, 0);
+}
+
+/* KVM halt: wait for a kick unless one is latched; the caller checked *ptr. */
+static void otk_arch_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
+{
+	(void)h;
+	if (READ_ONCE(*ptr) != val)
+		return;
+	if (rand_r(&seed) % 16 == 0)	/* an interrupt: spurious return */
+		return;
+	__atomic_store_n(&halted_now[me], 1, __ATOMIC_SEQ_CST);
+	while (!xchg(&unhalted[me], 0))
+		futex(&unhalted[me], FUTEX_WAIT_PRIVATE, 0);
+	__atomic_store_n(&halted_now[me], 0, __ATOMIC_SEQ_CST);
+}
+
+static void otk_arch_kick(int cpu, unsigned int why)
+{
+	(void)why;
+	__atomic_store_n(&unhalted[cpu], 1, __ATOMIC_SEQ_CST);
+	futex(&unhalted[cpu], FUTEX_WAKE_PRIVATE, 1);
+}
+
+static void otk_arch_yield(int cpu)
+{
+	(void)cpu;
+	sched_yield();
+}
+
+#define OTK_MACHINE
+#include "../../../kernel/locking/oticket.h"
+
+/* ---- the test ------------------------------------------------------- */
+static struct qspinlock lock;
+static int opp, iters, inside;
+static unsigned long count, fifo_errors, overlaps, tickets, progress;
+static u32 expect;
+
+static void *worker(void *arg)
+{
+	me = (int)(long)arg;
+	seed = 0x9e3779b9u * (me + 1);
+	adapts[me] = (struct otk_adapt){ OTK_SPIN_INIT, OTK_WAKE_INIT_NS };
+	for (int i = 0; i < iters; i++) {
+		int v = 0;
+		long t = -1;
+
+		if (!__atomic_compare_exchange_n(&lock.val.counter, &v, OTK_LOCKED, false,
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			t = otk_lock_slowpath(&lock, opp);
+		if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) != 1)
+			overlaps++;
+		if ((t < 0 && expect != 0) || (t >= 0 && (u32)t != expect))
+			fifo_errors++;
+		tickets += t >= 0;
+		expect = otk_head(atomic_read(&lock.val));
+		count++;
+		if (rand_r(&seed) % 64 == 0)
+			sched_yield();	/* the holder is preempted */
+		__atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+		otk_unlock(&lock, opp);
+		__atomic_fetch_add(&progress, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int run(const char *name, int use_opp, int nthreads, int n)
+{
+	pthread_t th[MAX_THREADS];
+	unsigned long last = 0;
+	int stalled = 0, ok = 1;
+	time_t t0 = time(NULL);
+
+	opp = use_opp;
+	iters = n;
+	count = fifo_errors = overlaps = tickets = progress = 0;
+	expect = 0;
+	memset(events, 0, sizeof(events));
+	for (int i = 0; i < nthreads; i++)
+		pthread_create(&th[i], NULL, worker, (void *)(long)i);
+	/* Watchdog: 10 s without one acquisition is a lost wake-up. */
+	while (__atomic_load_n(&progress, __ATOMIC_RELAXED) < (unsigned long)nthreads * n) {
+		usleep(100000);
+		unsigned long p = __atomic_load_n(&progress, __ATOMIC_RELAXED);
+
+		stalled = p == last ? stalled + 1 : 0;
+		last = p;
+		if (stalled == 100) {
+			printf("FAIL %s: no progress for 10 s at %lu/%lu; word %#x; halted:",
+			       name, p, (unsigned long)nthreads * n, atomic_read(&lock.val));
+			for (int i = 0; i < nthreads; i++)
+				if (halted_now[i])
+					printf(" %d", i);
+			printf("\n");
+			return 0;	/* the threads stay blocked: exit ends them */
+		}
+	}
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+
+	printf("%s: %d threads on %ld CPUs, %lu acquisitions (%lu by ticket) in %lds:",
+	       name, nthreads, sysconf(_SC_NPROCESSORS_ONLN), count, tickets,
+	       (long)(time(NULL) - t0));
+	for (int e = 0; e < OTK_NR_EVENTS; e++)
+		if (events[e])
+			printf(" %s=%lu", ev_names[e], events[e]);
+	printf("\n");
+	if (overlaps)
+		printf("FAIL %s: %lu critical sections overlapped\n", name, overlaps), ok = 0;
+	if (fifo_errors)
+		printf("FAIL %s: %lu acquisitions out of ticket order\n", name, fifo_errors), ok = 0;
+	if (count != (unsigned long)nthreads * n)
+		printf("FAIL %s: %lu acquisitions, want %lu\n", name, count,
+		       (unsigned long)nthreads * n), ok = 0;
+	if (atomic_read(&lock.val))
+		printf("FAIL %s: word %#x at the end, want 0\n", name, atomic_read(&lock.val)), ok = 0;
+	if (!tickets || !events[OTK_EV_wait] || !events[OTK_EV_kick])
+		printf("FAIL %s: the slow path was not exercised (tickets %lu waits %lu kicks %lu)\n",
+		       name, tickets, events[OTK_EV_wait], events[OTK_EV_kick]), ok = 0;
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	int nthreads = argc > 1 ? atoi(argv[1]) : 8;
+	int n = argc > 2 ? atoi(argv[2]) : 3000;
+	int passed = 0, failed = 0;
+
+	if (nthreads < 2 || nthreads > MAX_THREADS || n < 1) {
+		fprintf(stderr, "usage: otkstress [threads 2..%d] [iterations]\n", MAX_THREADS);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	run("pvticket", 0, nthreads, n) ? passed++ : failed++;
+	if (failed) {
+		printf("%d passed, %d failed\n", passed, failed);
+		_exit(1);
+	}
+	run("oticket", 1, nthreads, n) ? passed++ : failed++;
+	printf("%d passed, %d failed\n", passed, failed);
+	_exit(failed ? 1 : 0);
+}
