@@ -37,6 +37,8 @@ enum tb_status {
 const char *tb_status_name(enum tb_status s);
 
 #define TB_MAX_ARGS	96
+#define TB_MAX_RETRIES	10	/* testbed --retries */
+#define TB_MAX_ATTEMPTS	(TB_MAX_RETRIES + 1)
 
 /*
  * Level-3 CPU: no XSAVE (level 2's KVM under TCG reports XSAVE sizes for

@@ -230,7 +230,7 @@ static int cmd_guest(int argc, char **argv)
 		} else if (!strcmp(a, "--outdir")) {
 			outdir = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--retries")) {
-			retries = num_arg(argc, argv, &i, 0, 10);
+			retries = num_arg(argc, argv, &i, 0, TB_MAX_RETRIES);
 		} else if (!strcmp(a, "--boot-timeout")) {
 			boot_to = num_arg(argc, argv, &i, 1, 3600);
 		} else if (!strcmp(a, "--timeout")) {
@@ -355,7 +355,7 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--mem")) {
 			mem = num_arg(argc, argv, &i, 256, 65536);
 		} else if (!strcmp(a, "--retries")) {
-			retries = num_arg(argc, argv, &i, 0, 10);
+			retries = num_arg(argc, argv, &i, 0, TB_MAX_RETRIES);
 		} else if (!strcmp(a, "--boot-timeout")) {
 			boot_to = num_arg(argc, argv, &i, 1, 3600);
 		} else if (!strcmp(a, "--timeout")) {

@@ -64,7 +64,7 @@ struct run {
 };
 
 static struct run runs[NMODES][MAX_VCPUS_SET][MAX_REPS];
-static int vcpus[MAX_VCPUS_SET], nvcpus, reps = 3, secs = 10, l2_vcpus = 2;
+static int vcpus[MAX_VCPUS_SET], nvcpus, reps = 3, secs = 10, l2_vcpus = 2, no_run;
 static int sel[NMODES], nsel;
 static const char *torture_type = "spin_lock";
 
@@ -72,7 +72,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: vbench [--vcpus 2,4,8] [--reps 3] [--secs 10] [--modes a,b,...]\n"
-"              [--type spin_lock] [--l2-vcpus 2] [--out DIR]\n"
+"              [--type spin_lock] [--l2-vcpus 2] [--out DIR [--no-run]]\n"
+"--no-run: report the runs already in DIR (same options as the run)\n"
 "modes:");
 	for (int i = 0; i < NMODES; i++)
 		fprintf(stderr, " %s", modes[i].name);
@@ -256,6 +257,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		if (!strcmp(a, "--no-run")) {
+			no_run = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(a, "--vcpus"))
@@ -303,7 +308,11 @@ int main(int argc, char **argv)
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 			 tm.tm_min, tm.tm_sec);
 	}
-	if (tb_mkdir_p(out) || !write_script(out)) {
+	if (no_run && !out[0]) {
+		fprintf(stderr, "vbench: --no-run needs --out DIR\n");
+		return 2;
+	}
+	if (!no_run && (tb_mkdir_p(out) || !write_script(out))) {
 		fprintf(stderr, "vbench: cannot write to %s\n", out);
 		return 2;
 	}
@@ -319,9 +328,21 @@ int main(int argc, char **argv)
 		 l2, l2_vcpus, 1024 + 64 * vcpus[nvcpus - 1],
 		 reps * nvcpus * nsel * (secs + 240), log, out);
 	free(l2);
-	st = tb_system(cmd);
-	if (tb_interrupted() || st == 130)
-		return 130;
+	if (!no_run) {
+		st = tb_system(cmd);
+		if (tb_interrupted() || st == 130)
+			return 130;
+	}
+	/* A retried level 2 writes attempt N's console to log.N: use the last. */
+	for (int a = TB_MAX_ATTEMPTS; a > 1; a--) {
+		char alog[1300];
+
+		snprintf(alog, sizeof(alog), "%s.%d", log, a);
+		if (!access(alog, R_OK)) {
+			snprintf(log, sizeof(log), "%s", alog);
+			break;
+		}
+	}
 	con = tb_read_file(log, NULL);
 	if (!con) {
 		fprintf(stderr, "vbench: no level-2 console log %s\n", log);
