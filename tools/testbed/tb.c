@@ -501,8 +501,16 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 	char base[TB_MAX_CHILDREN][512];
 	int attempt, i, bad;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		snprintf(base[i], sizeof(base[i]), "%s", vms[i].log_path);
+		/* an earlier run's retries must not pass for this run's */
+		for (attempt = 2; attempt <= TB_MAX_ATTEMPTS; attempt++) {
+			char old[530];
+
+			snprintf(old, sizeof(old), "%s.%d", base[i], attempt);
+			unlink(old);
+		}
+	}
 	for (attempt = 1; ; attempt++) {
 		for (i = 0; i < n; i++) {
 			if (attempt > 1)
@@ -531,6 +539,19 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 		if (!bad || attempt > retries || interrupted)
 			return attempt;
 	}
+}
+
+char *tb_last_attempt_log(const char *base)
+{
+	char path[1100];
+	int a;
+
+	for (a = TB_MAX_ATTEMPTS; a > 1; a--) {
+		snprintf(path, sizeof(path), "%s.%d", base, a);
+		if (!access(path, R_OK))
+			return strdup(path);
+	}
+	return strdup(base);
 }
 
 /* ------------------------------------------------------------------------

@@ -92,6 +92,12 @@ void tb_run(struct tb_vm *vms, int n);
  */
 int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report);
 
+/*
+ * The console log of the last attempt of a guest whose first attempt
+ * logged to @base (tb_run_retry removes older runs' retry logs).  Malloc'd.
+ */
+char *tb_last_attempt_log(const char *base);
+
 /* Signals: kill every child QEMU, then exit.  Call once at start. */
 void tb_install_signal_handlers(void);
 int tb_interrupted(void);

@@ -244,7 +244,7 @@ static void parse_run(char *block, int m, struct run *x)
 
 int main(int argc, char **argv)
 {
-	char out[1024] = "", cmd[4096], log[1200], top[1024], *con, *p, *l2;
+	char out[1024] = "", cmd[4096], log[1200], top[1024], *con, *p, *l2, *alog;
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	int st, failed = 0;
 	double t0 = tb_now();
@@ -334,20 +334,14 @@ int main(int argc, char **argv)
 			return 130;
 	}
 	/* A retried level 2 writes attempt N's console to log.N: use the last. */
-	for (int a = TB_MAX_ATTEMPTS; a > 1; a--) {
-		char alog[1300];
-
-		snprintf(alog, sizeof(alog), "%s.%d", log, a);
-		if (!access(alog, R_OK)) {
-			snprintf(log, sizeof(log), "%s", alog);
-			break;
-		}
-	}
-	con = tb_read_file(log, NULL);
+	alog = tb_last_attempt_log(log);
+	con = tb_read_file(alog, NULL);
 	if (!con) {
-		fprintf(stderr, "vbench: no level-2 console log %s\n", log);
+		fprintf(stderr, "vbench: no level-2 console log %s\n", alog);
+		free(alog);
 		return 1;
 	}
+	free(alog);
 
 	/* split the console into runs */
 	for (p = strstr(con, "@@RUN "); p; ) {
