@@ -6,6 +6,8 @@
 #   make          stage the 6.12.y base, apply patches/, build bzImage+modules
 #   make test     every test, ending "N passed, N failed"
 #   make bench    the over-commit lock comparison (vbench)
+#   make bench-host  the same with the host module kvm_oticket on and off,
+#                 and with 1, 2 and 4 guests at once
 #   make lock-soak  release check: locktorture, every lock mode, ~70 min
 #   make export   format-patch series + cover letter, checkpatch --strict
 #
@@ -19,7 +21,7 @@ export BUILD KSRC
 
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers -static
 
-.PHONY: all kernel deps check-deps tools selftests initramfs test bench export soak lock-soak clean
+.PHONY: all kernel deps check-deps tools selftests initramfs test bench bench-host export soak lock-soak clean
 all: kernel
 
 deps:
@@ -83,6 +85,14 @@ lock-soak: initramfs $(BIN)/otest
 
 bench: initramfs $(BIN)/vbench
 	@$(BIN)/vbench
+
+# Host cooperation: the opportunistic modes with and without kvm_oticket at
+# 2x and 4x vCPU over-commit, then 1, 2 and 4 two-vCPU guests at once.
+BENCH_HOST_MODES := pvqspinlock,oticket,oqspin,pvqspinlock+host,oticket+host,oqspin+host
+BENCH_HOST_VMS_MODES := pvqspinlock,oticket+host,oqspin+host
+bench-host: initramfs $(BIN)/vbench
+	@$(BIN)/vbench --modes $(BENCH_HOST_MODES) --vcpus 4,8
+	@$(BIN)/vbench --modes $(BENCH_HOST_VMS_MODES) --vcpus 2 --vms 1,2,4
 
 export: kernel
 	@tools/build/export

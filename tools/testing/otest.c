@@ -582,7 +582,7 @@ static int t_otkstress(void)
  * 3. boot: one level-2 run, graded per section
  */
 static const char *l2_script = "l2-tests.sh";
-static int l2_timeout = 1500;
+static int l2_timeout = 2100;
 static char l2_env[256];
 
 static int t_l2_boot(void)
@@ -667,6 +667,42 @@ static int t_l2_kvm(void)
 	return check_section("l2-host", need, NULL);
 }
 
+static int t_hook_absent(void)
+{
+	int rc;
+	char *s = section("hook-absent", &rc);
+	int bad;
+
+	if (!s)
+		return fail("section hook-absent missing from the level-2 log");
+	bad = rc != 4 || !strstr(s, "probe: -KVM_ENOSYS");
+	free(s);
+	/* 4 is KSFT_SKIP: the probe got -KVM_ENOSYS and nothing else ran */
+	return bad ? fail("hook-absent: exit %d, want 4 after a -KVM_ENOSYS probe", rc) : 0;
+}
+
+static int t_hook_selftest(void)
+{
+	static const char *const need[] = { "kvm_oticket: serving hypercalls",
+		"ok probe: ABI version 1", "ok wait after kick", "ok wait IRQ with IF set",
+		"ok kick huge APIC ID", "ok fuzz: 3000 random calls",
+		"ok wait/kick: vCPU 0 halted", "oticket_test: all passed", NULL };
+	static const char *const forbid[] = { "Test Assertion Failure", NULL };
+
+	return check_section("hook-selftest", need, forbid);
+}
+
+static int t_hook_params(void)
+{
+	static const char *const need[] = { "param yield_tries=17 refused",
+		"param poll_ns=2000000 refused", "param boost_nice=1 refused",
+		"param coyield=maybe refused", "param yield_tries=5 taken",
+		"load with yield_tries=99 refused", NULL };
+	static const char *const forbid[] = { "accepted", NULL };
+
+	return check_section("hook-params", need, forbid);
+}
+
 static int t_kvm_pv_test(void)
 {
 	/* 6.12's kvm_pv_test is not TAP: every MSR and hypercall, then PV_UNHALT */
@@ -689,6 +725,9 @@ static const struct l3check {
 	int runs;
 	int hotplug;
 	int starve_ok;		/* "???" is the known behaviour of this lock */
+	const char *kot;	/* host counters "otb: kot <kot>:" show hypercalls */
+	int hook;		/* the guest's hypercalls never failed */
+	const char *kot_pos;	/* and this host counter is not 0 */
 } l3checks[] = {
 	{ "smoke-default", { "pvlock: using pvqspinlock", "mode=pvqspinlock",
 	  "kvm-guest: PV spinlocks enabled" } },
@@ -706,7 +745,69 @@ static const struct l3check {
 	{ "hotplug-oticket", { "mode=oticket" }, 1, 1 },
 	{ "torture4x-oqspin", { "cpus=8", "mode=oqspin" }, 1, 0, 1 },
 	{ "hotplug-oqspin", { "mode=oqspin" }, 1, 1 },
+	/* 15.. with kvm_oticket loaded in level 2 */
+	{ "hook-oticket", { "pvlock: using oticket (host hook, ABI version 1)" },
+	  2, 0, 0, "oticket", 1 },
+	{ "hook-oqspin", { "pvlock: using oqspin (host hook, ABI version 1)" },
+	  2, 0, 0, "oqspin", 1 },
+	{ "hook-reload", { "pvlock: using oticket (host hook, ABI version 1)",
+	  "otb: unloaded", "otb: reloaded", "pvlock: host hook answered -1000" },
+	  1, 0, 0, "reload-before" },
+	{ "hook-coyield", { "hk-co-a status=ok rc=0", "hk-co-b status=ok rc=0",
+	  "pvlock: using oqspin (host hook, ABI version 1)" }, 2, 0, 0, "coyield", 1,
+	  "boosted" },
 };
+
+/* The value of " @name=" in the first line of @s that starts with @line. */
+static long kv_value(const char *s, const char *line, const char *name)
+{
+	char key[64];
+	const char *l = strstr(s, line), *eol, *v;
+
+	if (!l)
+		return -1;
+	eol = strchr(l, '\n');
+	snprintf(key, sizeof(key), " %s=", name);
+	v = strstr(l, key);
+	if (!v || (eol && v > eol))
+		return -1;
+	return atol(v + strlen(key));
+}
+
+/*
+ * The host's kvm_oticket counters for a run: WAITs and KICKs handled, no
+ * guest argument refused; and in the guest, no hypercall failed and some
+ * went to the host.
+ */
+static int check_hook(const struct l3check *c, const char *s)
+{
+	char line[80];
+	long wait, kick, einval;
+	const char *p;
+
+	snprintf(line, sizeof(line), "otb: kot %s:", c->kot);
+	wait = kv_value(s, line, "hc_wait");
+	kick = kv_value(s, line, "hc_kick");
+	einval = kv_value(s, line, "hc_einval");
+	if (wait <= 0 || einval != 0)
+		return fail("%s: host counters hc_wait=%ld hc_kick=%ld hc_einval=%ld",
+			    c->section, wait, kick, einval);
+	if (c->kot_pos && kv_value(s, line, c->kot_pos) <= 0)
+		return fail("%s: host counter %s is %ld", c->section, c->kot_pos,
+			    kv_value(s, line, c->kot_pos));
+	if (!c->hook)
+		return 0;
+	if (kick <= 0)
+		return fail("%s: host handled no KICK", c->section);
+	for (p = s; (p = strstr(p, "otb: ev ")); p++) {
+		const char *f = strstr(p, ": hc_fail ");
+		const char *eol = strchr(p, '\n');
+
+		if (f && (!eol || f < eol) && atol(f + strlen(": hc_fail ")))
+			return fail("%s: a guest hypercall failed", c->section);
+	}
+	return 0;
+}
 
 /* Lines of @s that start with @prefix and contain @what. */
 static int count_lines(const char *s, const char *prefix, const char *what)
@@ -758,6 +859,8 @@ static int check_l3(const struct l3check *c)
 			goto out;
 		}
 	}
+	if (c->kot && check_hook(c, s))
+		goto out;
 	if (c->hotplug) {
 		int off = 0, on = 0;
 
@@ -824,6 +927,13 @@ static const struct test tests[] = {
 	{ "locktorture + CPU hotplug: oticket", .l3 = &l3checks[12] },
 	{ "locktorture 4x: oqspin, 8 vCPUs (fairness: vbench)", .l3 = &l3checks[13] },
 	{ "locktorture + CPU hotplug: oqspin", .l3 = &l3checks[14] },
+	{ "hook: oticket_test skips without kvm_oticket", t_hook_absent },
+	{ "hook: oticket_test (probe, args, wait/kick, fuzz)", t_hook_selftest },
+	{ "hook: module parameters validated on write", t_hook_params },
+	{ "hook: oticket guest uses it, locktorture passes", .l3 = &l3checks[15] },
+	{ "hook: oqspin guest uses it, locktorture passes", .l3 = &l3checks[16] },
+	{ "hook: unload + reload under load, guest falls back", .l3 = &l3checks[17] },
+	{ "hook: two guests, coyield=1 boost=1, locktorture passes", .l3 = &l3checks[18] },
 };
 
 /*

@@ -4,9 +4,11 @@
  *
  * First version: locktorture (spin_lock, one writer per vCPU) in level-3
  * guests of 2, 4 and 8 vCPUs on a 2-vCPU level-2 host, for every lock mode,
- * repeated.  All runs happen inside ONE level-2 boot, modes interleaved and
- * their order rotated per repetition, so drift hits every mode alike; only
- * ratios between modes of the same run are reported.
+ * repeated; optionally with several guests at once (--vms) and with the
+ * host module kvm_oticket loaded for the "+host" modes.  All runs happen
+ * inside ONE level-2 boot, modes interleaved and their order rotated per
+ * repetition, so drift hits every mode alike; only ratios between modes of
+ * the same run are reported.
  *
  * A run counts only if its guest booted, ran and exited cleanly (see
  * tools/testbed/tb.h), locktorture reported SUCCESS, and the guest's dmesg
@@ -32,18 +34,30 @@ struct mode {
 	const char *cpu_flags;	/* on top of testbed's level-3 CPU (TB_L3_CPU) */
 	const char *append;	/* level-3 kernel command line */
 	const char *expect;	/* dmesg proof that the mode is active */
+	int host;		/* kvm_oticket loaded in level 2 for the run */
+	int dflt;		/* in the default selection */
 };
 
 static const struct mode modes[] = {
-	{ "pvqspinlock", "", "", "pvlock: using pvqspinlock" },
+	{ "pvqspinlock", "", "", "pvlock: using pvqspinlock", 0, 1 },
 	{ "qspinlock", "", "nopvspin",
-	  "PV spinlocks disabled, forced by \"nopvspin\" parameter" },
+	  "PV spinlocks disabled, forced by \"nopvspin\" parameter", 0, 1 },
 	{ "tas", "kvm-pv-unhalt=off", "",
-	  "PV spinlocks disabled, no host support" },
-	{ "pvticket", "", "pvlock=pvticket", "pvlock: using pvticket" },
-	{ "oticket", "", "pvlock=oticket", "pvlock: using oticket" },
-	{ "oqspin", "", "pvlock=oqspin", "pvlock: using oqspin" },
+	  "PV spinlocks disabled, no host support", 0, 1 },
+	{ "pvticket", "", "pvlock=pvticket", "pvlock: using pvticket", 0, 1 },
+	{ "oticket", "", "pvlock=oticket", "pvlock: using oticket (no host hook", 0, 1 },
+	{ "oqspin", "", "pvlock=oqspin", "pvlock: using oqspin (no host hook", 0, 1 },
+	{ "pvqspinlock+host", "", "", "pvlock: using pvqspinlock", 1 },
+	{ "oticket+host", "", "pvlock=oticket", "pvlock: using oticket (host hook", 1 },
+	{ "oqspin+host", "", "pvlock=oqspin", "pvlock: using oqspin (host hook", 1 },
 };
+
+/* kvm_oticket counters (total line of its debugfs stats) kept per run. */
+static const char *const hostc[] = {
+	"hc_wait", "hc_kick", "hc_einval", "halt", "poll_skipped", "yield_hint",
+	"yield_rr", "coyield", "yield_failed", "kick_boost", "lhp", "lwp",
+};
+#define NHOSTC (int)(sizeof(hostc) / sizeof(hostc[0]))
 
 /* Guest lock events (/sys/kernel/debug/oticket/events) kept per run. */
 static const char *const events[] = {
@@ -54,27 +68,42 @@ static const char *const events[] = {
 #define NEVENTS (int)(sizeof(events) / sizeof(events[0]))
 #define NMODES (int)(sizeof(modes) / sizeof(modes[0]))
 #define MAX_VCPUS_SET 8
+#define MAX_VMS_SET 3
+#define MAX_VMS 4
+#define MAX_POINTS (MAX_VCPUS_SET * MAX_VMS_SET)
 #define MAX_REPS 20
 
 struct run {
 	int ok;
-	long long total, max, min;
-	long long ev[NEVENTS];
+	long long total, max, min;	/* over all guests of the run */
+	long long vm_total[MAX_VMS];	/* per guest */
+	long long ev[NEVENTS];		/* summed over guests */
+	long long host[NHOSTC];
 	char why[120];
 };
 
-static struct run runs[NMODES][MAX_VCPUS_SET][MAX_REPS];
+/* a point: vCPUs per guest x guests at once */
+struct point {
+	int vcpus, vms;
+};
+
+static struct run runs[NMODES][MAX_POINTS][MAX_REPS];
+static struct point points[MAX_POINTS];
+static int npoints;
 static int vcpus[MAX_VCPUS_SET], nvcpus, reps = 3, secs = 10, l2_vcpus = 2, no_run;
+static int vmsl[MAX_VMS_SET], nvms;
 static int sel[NMODES], nsel;
 static const char *torture_type = "spin_lock";
 
 static void usage(void)
 {
 	fprintf(stderr,
-"usage: vbench [--vcpus 2,4,8] [--reps 3] [--secs 10] [--modes a,b,...]\n"
-"              [--type spin_lock] [--l2-vcpus 2] [--out DIR [--no-run]]\n"
+"usage: vbench [--vcpus 2,4,8] [--vms 1,2,4] [--reps 3] [--secs 10]\n"
+"              [--modes a,b,...] [--type spin_lock] [--l2-vcpus 2]\n"
+"              [--out DIR [--no-run]]\n"
+"--vms: guests of --vcpus each running at once (at most 4)\n"
 "--no-run: report the runs already in DIR (same options as the run)\n"
-"modes:");
+"modes (\"+host\": with kvm_oticket loaded in level 2):");
 	for (int i = 0; i < NMODES; i++)
 		fprintf(stderr, " %s", modes[i].name);
 	fprintf(stderr, "\n");
@@ -99,6 +128,12 @@ static long parse_num(const char *opt, const char *s, long lo, long hi)
 static void parse_list(const char *opt, char *s, int is_mode)
 {
 	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+		if (is_mode == 2) {
+			if (nvms == MAX_VMS_SET)
+				usage();
+			vmsl[nvms++] = parse_num(opt, tok, 1, MAX_VMS);
+			continue;
+		}
 		if (!is_mode) {
 			if (nvcpus == MAX_VCPUS_SET)
 				usage();
@@ -113,6 +148,11 @@ static void parse_list(const char *opt, char *s, int is_mode)
 			fprintf(stderr, "vbench: unknown lock mode '%s'\n", tok);
 			usage();
 		}
+		for (int k = 0; k < nsel; k++)
+			if (sel[k] == m) {
+				fprintf(stderr, "vbench: mode '%s' given twice\n", tok);
+				exit(2);
+			}
 		sel[nsel++] = m;
 	}
 }
@@ -170,22 +210,34 @@ static char *write_script(const char *dir)
 	f = fopen(path, "w");
 	if (!f)
 		return NULL;
-	fprintf(f, "# generated by vbench\n");
+	fprintf(f, "# generated by vbench\n"
+		"kot=/sys/kernel/debug/kvm_oticket\n");
 	for (int r = 0; r < reps; r++) {
-		for (int v = 0; v < nvcpus; v++) {
+		for (int v = 0; v < npoints; v++) {
 			for (int k = 0; k < nsel; k++) {
 				/* rotate the mode order every repetition */
 				int m = sel[(k + r) % nsel];
+				const struct point *pt = &points[v];
 
-				fprintf(f, "echo '@@RUN %s %d %d'\n", modes[m].name, vcpus[v], r);
-				fprintf(f, "testbed guest --retries 2 --vm %s-v%d-r%d --vcpus %d "
-					"--mem %d %s%s --append '%s' --env LT_SECS=%d "
-					"--env LT_TYPE=%s --script \"$OTB_LIB\"/l3-locktorture.sh\n",
-					modes[m].name, vcpus[v], r, vcpus[v],
-					256 + 32 * vcpus[v],
-					*modes[m].cpu_flags ? "--cpu-flags " : "",
-					modes[m].cpu_flags, modes[m].append, secs, torture_type);
-				fprintf(f, "echo \"@@RUNRC $?\"\n");
+				fprintf(f, "echo '@@RUN %s %d %d %d'\n", modes[m].name,
+					pt->vcpus, pt->vms, r);
+				if (modes[m].host)
+					fprintf(f, "modprobe kvm_oticket && echo 1 > $kot/reset || "
+						"echo 'otb: modprobe kvm_oticket failed'\n");
+				fprintf(f, "testbed guest --retries 2");
+				for (int g = 0; g < pt->vms; g++)
+					fprintf(f, " --vm %s-v%d-m%d-r%d-g%d --vcpus %d --mem %d %s%s "
+						"--append '%s' --env LT_SECS=%d --env LT_TYPE=%s "
+						"--script \"$OTB_LIB\"/l3-locktorture.sh",
+						modes[m].name, pt->vcpus, pt->vms, r, g, pt->vcpus,
+						256 + 32 * pt->vcpus,
+						*modes[m].cpu_flags ? "--cpu-flags " : "",
+						modes[m].cpu_flags, modes[m].append, secs,
+						torture_type);
+				fprintf(f, "\necho \"@@RUNRC $?\"\n");
+				if (modes[m].host)
+					fprintf(f, "sed -n 's/^total /otb: kot: /p' $kot/stats\n"
+						"rmmod kvm_oticket || echo 'otb: rmmod kvm_oticket failed'\n");
 			}
 		}
 	}
@@ -193,8 +245,8 @@ static char *write_script(const char *dir)
 	return path;
 }
 
-/* Parse one run's block of the level-2 console. */
-static void parse_run(char *block, int m, struct run *x)
+/* Parse one guest's frame of a run. */
+static void parse_guest(char *block, int m, struct run *x)
 {
 	char *p;
 
@@ -242,6 +294,170 @@ static void parse_run(char *block, int m, struct run *x)
 	x->ok = 1;
 }
 
+/*
+ * Parse one run's block of the level-2 console: a frame per guest
+ * ("@@OTB-GUEST <name> ..." to "@@OTB-GUEST-END <name>@@"), and with the
+ * host module its counters ("otb: kot: name=value ...").  The run counts
+ * only if every guest does.
+ */
+static void parse_run(char *block, int m, int vms, struct run *x)
+{
+	char *p = block, *end, save;
+	int g;
+
+	memset(x, 0, sizeof(*x));
+	for (g = 0; g < vms; g++) {
+		struct run one;
+
+		p = strstr(p, "@@OTB-GUEST ");
+		if (!p) {
+			snprintf(x->why, sizeof(x->why), "guest %d of %d: no result", g + 1, vms);
+			return;
+		}
+		end = strstr(p, "@@OTB-GUEST-END ");
+		if (!end) {
+			snprintf(x->why, sizeof(x->why), "guest %d of %d: truncated", g + 1, vms);
+			return;
+		}
+		save = *end;
+		*end = 0;
+		memset(&one, 0, sizeof(one));
+		parse_guest(p, m, &one);
+		*end = save;
+		if (!one.ok) {
+			snprintf(x->why, sizeof(x->why), "%s%.100s", vms > 1 ? "a guest: " : "",
+				 one.why);
+			return;
+		}
+		x->vm_total[g] = one.total;
+		x->total += one.total;
+		if (!g || one.max > x->max)
+			x->max = one.max;
+		if (!g || one.min < x->min)
+			x->min = one.min;
+		for (int e = 0; e < NEVENTS; e++)
+			x->ev[e] += one.ev[e];
+		p = end + 1;
+	}
+	if (modes[m].host) {
+		char *k = strstr(block, "otb: kot: ");
+
+		if (!k) {
+			snprintf(x->why, sizeof(x->why), "no kvm_oticket counters");
+			return;
+		}
+		for (int c = 0; c < NHOSTC; c++) {
+			char key[64], *eol = strchr(k, '\n'), *v;
+
+			snprintf(key, sizeof(key), " %s=", hostc[c]);
+			v = strstr(k, key);
+			if (v && (!eol || v < eol))
+				x->host[c] = atoll(v + strlen(key));
+		}
+	}
+	x->ok = 1;
+}
+
+static int max_guest_vcpus(void)
+{
+	int n = 0;
+
+	for (int v = 0; v < npoints; v++)
+		if (points[v].vcpus * points[v].vms > n)
+			n = points[v].vcpus * points[v].vms;
+	return n;
+}
+
+/* seconds a run of every point may take, for the level-2 deadline */
+static int run_budget(void)
+{
+	int t = 0;
+
+	for (int v = 0; v < npoints; v++)
+		t += secs + 180 + 60 * points[v].vms;
+	return t;
+}
+
+/*
+ * With M guests at once: mean over counted runs of (the least-served
+ * guest's acquisitions x M), over the mean of one guest alone at the same
+ * vCPUs and mode.  NAN without both.
+ */
+static double vm_share(int m, int v)
+{
+	int one, n = 0;
+	double sum = 0;
+	struct stat_ alone;
+
+	if (points[v].vms < 2)
+		return NAN;
+	for (one = 0; one < npoints; one++)
+		if (points[one].vcpus == points[v].vcpus && points[one].vms == 1)
+			break;
+	if (one == npoints)
+		return NAN;
+	alone = stats(m, one);
+	if (!alone.n || alone.mean <= 0)
+		return NAN;
+	for (int r = 0; r < reps; r++) {
+		struct run *x = &runs[m][v][r];
+		long long least;
+
+		if (!x->ok)
+			continue;
+		least = x->vm_total[0];
+		for (int g = 1; g < points[v].vms; g++)
+			if (x->vm_total[g] < least)
+				least = x->vm_total[g];
+		sum += (double)least * points[v].vms;
+		n++;
+	}
+	return n ? sum / n / alone.mean : NAN;
+}
+
+/* Mean per counted run of @names (guest events or host counters). */
+static void print_counters(const char *title, const char *const *names, int nnames,
+			   int host)
+{
+	int w = 8, header = 0;
+
+	for (int v = 0; v < npoints; v++) {
+		for (int k = 0; k < nsel; k++) {
+			double sum[NEVENTS > NHOSTC ? NEVENTS : NHOSTC] = { 0 }, any = 0;
+			int n = 0;
+
+			if (host && !modes[sel[k]].host)
+				continue;
+			for (int r = 0; r < reps; r++) {
+				struct run *x = &runs[sel[k]][v][r];
+
+				if (!x->ok)
+					continue;
+				n++;
+				for (int e = 0; e < nnames; e++) {
+					sum[e] += host ? x->host[e] : x->ev[e];
+					any += host ? x->host[e] : x->ev[e];
+				}
+			}
+			if (!n || !any)
+				continue;
+			if (!header++) {
+				printf("\n%s:\n%-16s %5s %3s", title, "mode", "vCPUs", "VMs");
+				for (int e = 0; e < nnames; e++)
+					printf(" %*s", (int)strlen(names[e]) > w ?
+					       (int)strlen(names[e]) : w, names[e]);
+				printf("\n");
+			}
+			printf("%-16s %5d %3d", modes[sel[k]].name, points[v].vcpus,
+			       points[v].vms);
+			for (int e = 0; e < nnames; e++)
+				printf(" %*.0f", (int)strlen(names[e]) > w ?
+				       (int)strlen(names[e]) : w, sum[e] / n);
+			printf("\n");
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char out[1024] = "", cmd[4096], log[1200], top[1024], *con, *p, *l2, *alog;
@@ -267,6 +483,8 @@ int main(int argc, char **argv)
 			parse_list(a, argv[++i], 0);
 		else if (!strcmp(a, "--modes"))
 			parse_list(a, argv[++i], 1);
+		else if (!strcmp(a, "--vms"))
+			parse_list(a, argv[++i], 2);
 		else if (!strcmp(a, "--reps"))
 			reps = parse_num(a, argv[++i], 1, MAX_REPS);
 		else if (!strcmp(a, "--secs"))
@@ -292,9 +510,15 @@ int main(int argc, char **argv)
 		vcpus[0] = 2, vcpus[1] = 4, vcpus[2] = 8;
 		nvcpus = 3;
 	}
+	if (!nvms)
+		vmsl[nvms++] = 1;
+	for (int v = 0; v < nvcpus; v++)
+		for (int g = 0; g < nvms; g++)
+			points[npoints++] = (struct point){ vcpus[v], vmsl[g] };
 	if (!nsel)
-		for (nsel = 0; nsel < NMODES; nsel++)
-			sel[nsel] = nsel;
+		for (int m = 0; m < NMODES; m++)
+			if (modes[m].dflt)
+				sel[nsel++] = m;
 	if (sel[0] != 0) {
 		fprintf(stderr, "vbench: pvqspinlock must be the first mode: ratios are to it\n");
 		return 2;
@@ -320,13 +544,16 @@ int main(int argc, char **argv)
 	printf("vbench: locktorture %s, %ds per run, level-3 vCPUs", torture_type, secs);
 	for (int v = 0; v < nvcpus; v++)
 		printf(" %d", vcpus[v]);
+	printf(", guests at once");
+	for (int g = 0; g < nvms; g++)
+		printf(" %d", vmsl[g]);
 	printf(" on %d level-2 vCPUs, %d repetitions, %d modes (%d runs); results in %s\n",
-	       l2_vcpus, reps, nsel, reps * nvcpus * nsel, out);
+	       l2_vcpus, reps, nsel, reps * npoints * nsel, out);
 	l2 = tb_l2_command(build, top);
 	snprintf(cmd, sizeof(cmd),
 		 "%s --vcpus %d --mem %d --timeout %d --progress --log %s --script %s/l2-vbench.sh",
-		 l2, l2_vcpus, 1024 + 64 * vcpus[nvcpus - 1],
-		 reps * nvcpus * nsel * (secs + 240), log, out);
+		 l2, l2_vcpus, 1024 + 64 * max_guest_vcpus(),
+		 reps * nsel * run_budget(), log, out);
 	free(l2);
 	if (!no_run) {
 		st = tb_system(cmd);
@@ -346,9 +573,9 @@ int main(int argc, char **argv)
 	/* split the console into runs */
 	for (p = strstr(con, "@@RUN "); p; ) {
 		char name[32], *next = strstr(p + 1, "@@RUN "), save = 0;
-		int v, r, m, vi;
+		int v, g, r, m, vi;
 
-		if (sscanf(p, "@@RUN %31s %d %d", name, &v, &r) != 3)
+		if (sscanf(p, "@@RUN %31s %d %d %d", name, &v, &g, &r) != 4)
 			break;
 		if (next) {
 			save = *next;
@@ -356,10 +583,10 @@ int main(int argc, char **argv)
 		}
 		for (m = 0; m < NMODES && strcmp(modes[m].name, name); m++)
 			;
-		for (vi = 0; vi < nvcpus && vcpus[vi] != v; vi++)
+		for (vi = 0; vi < npoints && (points[vi].vcpus != v || points[vi].vms != g); vi++)
 			;
-		if (m < NMODES && vi < nvcpus && r < reps)
-			parse_run(p, m, &runs[m][vi][r]);
+		if (m < NMODES && vi < npoints && r >= 0 && r < reps)
+			parse_run(p, m, g, &runs[m][vi][r]);
 		if (next)
 			*next = save;
 		p = next;
@@ -369,12 +596,14 @@ int main(int argc, char **argv)
 	snprintf(log, sizeof(log), "%s/runs.csv", out);
 	csv = fopen(log, "w");
 	if (csv)
-		fprintf(csv, "mode,vcpus,rep,ok,total,max,min,why");
+		fprintf(csv, "mode,vcpus,vms,rep,ok,total,max,min,vm_totals,why");
 	for (int e = 0; csv && e < NEVENTS; e++)
 		fprintf(csv, ",%s", events[e]);
+	for (int c = 0; csv && c < NHOSTC; c++)
+		fprintf(csv, ",host_%s", hostc[c]);
 	if (csv)
 		fprintf(csv, "\n");
-	for (int v = 0; v < nvcpus; v++) {
+	for (int v = 0; v < npoints; v++) {
 		for (int k = 0; k < nsel; k++) {
 			for (int r = 0; r < reps; r++) {
 				int m = sel[k];
@@ -386,11 +615,16 @@ int main(int argc, char **argv)
 						snprintf(x->why, sizeof(x->why), "did not run");
 				}
 				if (csv) {
-					fprintf(csv, "%s,%d,%d,%d,%lld,%lld,%lld,\"%s\"",
-						modes[m].name, vcpus[v], r, x->ok,
-						x->total, x->max, x->min, x->why);
+					fprintf(csv, "%s,%d,%d,%d,%d,%lld,%lld,%lld,\"",
+						modes[m].name, points[v].vcpus, points[v].vms, r,
+						x->ok, x->total, x->max, x->min);
+					for (int g = 0; g < points[v].vms; g++)
+						fprintf(csv, "%s%lld", g ? " " : "", x->vm_total[g]);
+					fprintf(csv, "\",\"%s\"", x->why);
 					for (int e = 0; e < NEVENTS; e++)
 						fprintf(csv, ",%lld", x->ev[e]);
+					for (int c = 0; c < NHOSTC; c++)
+						fprintf(csv, ",%lld", x->host[c]);
 					fprintf(csv, "\n");
 				}
 			}
@@ -402,72 +636,47 @@ int main(int argc, char **argv)
 	snprintf(log, sizeof(log), "%s/summary.csv", out);
 	csv = fopen(log, "w");
 	if (csv)
-		fprintf(csv, "mode,vcpus,overcommit,n,mean,ci95,ratio,fairness\n");
-	printf("\n%-12s %5s %6s %3s %14s %12s %8s %9s\n", "mode", "vCPUs", "o/c",
-	       "n", "acquisitions", "+-95%CI", "ratio", "max/min");
-	for (int v = 0; v < nvcpus; v++) {
+		fprintf(csv, "mode,vcpus,vms,overcommit,n,mean,ci95,ratio,fairness,vm_share\n");
+	printf("\n%-16s %5s %3s %6s %3s %14s %12s %8s %8s %6s\n", "mode", "vCPUs", "VMs",
+	       "o/c", "n", "acquisitions", "+-95%CI", "ratio", "max/min", "share");
+	for (int v = 0; v < npoints; v++) {
 		struct stat_ base = stats(sel[0], v);
+		double oc = (double)points[v].vcpus * points[v].vms / l2_vcpus;
 
 		for (int k = 0; k < nsel; k++) {
 			struct stat_ s = stats(sel[k], v);
 			double ratio = s.n && base.n ? s.mean / base.mean : NAN;
+			double share = vm_share(sel[k], v);
 
-			printf("%-12s %5d %5.1fx %3d %14.0f %12.0f %8.2f %9.2f\n",
-			       modes[sel[k]].name, vcpus[v], (double)vcpus[v] / l2_vcpus,
-			       s.n, s.mean, s.ci, ratio, s.fair);
+			printf("%-16s %5d %3d %5.1fx %3d %14.0f %12.0f %8.2f %8.2f %6.2f\n",
+			       modes[sel[k]].name, points[v].vcpus, points[v].vms, oc,
+			       s.n, s.mean, s.ci, ratio, s.fair, share);
 			if (csv)
-				fprintf(csv, "%s,%d,%.2f,%d,%.0f,%.0f,%.3f,%.3f\n",
-					modes[sel[k]].name, vcpus[v],
-					(double)vcpus[v] / l2_vcpus, s.n, s.mean,
-					s.ci, ratio, s.fair);
+				fprintf(csv, "%s,%d,%d,%.2f,%d,%.0f,%.0f,%.3f,%.3f,%.3f\n",
+					modes[sel[k]].name, points[v].vcpus, points[v].vms,
+					oc, s.n, s.mean, s.ci, ratio, s.fair, share);
 		}
 	}
 	if (csv)
 		fclose(csv);
-	printf("\nratio: mean acquisitions / %s's at the same vCPU count, same level-2 boot\n"
-	       "max/min: most / fewest acquisitions of one writer, mean over repetitions\n",
+	printf("\nratio: mean acquisitions / %s's at the same point, same level-2 boot\n"
+	       "max/min: most / fewest acquisitions of one writer, mean over repetitions\n"
+	       "share: with M guests, the least-served guest's acquisitions x M / the mean\n"
+	       "       of one guest alone (same mode and vCPUs); 1 = fair, >= 0.8 wanted\n",
 	       modes[sel[0]].name);
 
 	/* Guest lock events, mean per counted run, for the modes that have them */
-	printf("\nlock events per run (mean):\n%-12s %5s", "mode", "vCPUs");
-	for (int e = 0; e < NEVENTS; e++)
-		printf(" %*s", (int)strlen(events[e]) > 8 ? (int)strlen(events[e]) : 8,
-		       events[e]);
-	printf("\n");
-	for (int v = 0; v < nvcpus; v++) {
-		for (int k = 0; k < nsel; k++) {
-			double sum[NEVENTS] = { 0 }, any = 0;
-			int n = 0;
-
-			for (int r = 0; r < reps; r++) {
-				struct run *x = &runs[sel[k]][v][r];
-
-				if (!x->ok)
-					continue;
-				n++;
-				for (int e = 0; e < NEVENTS; e++) {
-					sum[e] += x->ev[e];
-					any += x->ev[e];
-				}
-			}
-			if (!n || !any)
-				continue;
-			printf("%-12s %5d", modes[sel[k]].name, vcpus[v]);
-			for (int e = 0; e < NEVENTS; e++)
-				printf(" %*.0f", (int)strlen(events[e]) > 8 ?
-				       (int)strlen(events[e]) : 8, sum[e] / n);
-			printf("\n");
-		}
-	}
+	print_counters("guest lock events per run (mean)", events, NEVENTS, 0);
+	print_counters("kvm_oticket host counters per run (mean)", hostc, NHOSTC, 1);
 	if (failed) {
 		printf("\n%d run(s) failed and are not counted:\n", failed);
-		for (int v = 0; v < nvcpus; v++)
+		for (int v = 0; v < npoints; v++)
 			for (int k = 0; k < nsel; k++)
 				for (int r = 0; r < reps; r++)
 					if (!runs[sel[k]][v][r].ok)
-						printf("  %s vcpus=%d rep=%d: %s\n",
-						       modes[sel[k]].name, vcpus[v], r,
-						       runs[sel[k]][v][r].why);
+						printf("  %s vcpus=%d vms=%d rep=%d: %s\n",
+						       modes[sel[k]].name, points[v].vcpus,
+						       points[v].vms, r, runs[sel[k]][v][r].why);
 	}
 	printf("\nvbench: %.0f s wall time; runs.csv and summary.csv in %s\n",
 	       tb_now() - t0, out);

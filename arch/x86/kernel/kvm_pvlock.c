@@ -19,6 +19,25 @@
 
 static bool kvm_pvlock_hook __read_mostly;
 
+/*
+ * KVM_HC_OTICKET_WAIT that an interrupt may end, as safe_halt() is to HLT:
+ * STI's one-instruction shadow covers the hypercall, so no interrupt slips
+ * in between, and one that is pending ends the wait.  Returns with
+ * interrupts enabled.
+ */
+static inline long kvm_pvlock_wait_irq(unsigned long flags, unsigned long hint,
+				       unsigned long pos, unsigned long spun)
+{
+	long ret;
+
+	asm volatile("sti\n\t" KVM_HYPERCALL
+		     : "=a"(ret)
+		     : "a"(KVM_HC_OTICKET_WAIT), "b"(flags), "c"(hint), "d"(pos),
+		       "S"(spun)
+		     : "memory");
+	return ret;
+}
+
 static unsigned long kvm_pvlock_apicid(int cpu)
 {
 	return cpu >= 0 && cpu < nr_cpu_ids ?
@@ -51,21 +70,28 @@ static void kvm_pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
 		goto out;
 
 	if (READ_ONCE(kvm_pvlock_hook)) {
-		if (irqs_on)
-			hc_flags |= KVM_OTICKET_WAIT_IRQ;
-		if (h->flags & PVLOCK_HINT_HOLDER)
+		unsigned long hint = kvm_pvlock_apicid(h->cpu);
+		unsigned long pos = min_t(unsigned long, h->pos, KVM_OTICKET_MAX_POS);
+
+		if (hint == KVM_OTICKET_NO_VCPU)
+			;	/* no hint flag without a vCPU */
+		else if (h->flags & PVLOCK_HINT_HOLDER)
 			hc_flags |= KVM_OTICKET_WAIT_HOLDER;
-		if (h->flags & PVLOCK_HINT_PRED)
+		else if (h->flags & PVLOCK_HINT_PRED)
 			hc_flags |= KVM_OTICKET_WAIT_PRED;
-		ret = kvm_hypercall4(KVM_HC_OTICKET_WAIT, hc_flags,
-				     kvm_pvlock_apicid(h->cpu),
-				     min_t(unsigned long, h->pos,
-					   KVM_OTICKET_MAX_POS), h->spun);
-		if (!ret) {
-			oticket_count_hypercall(true, true);
-			goto out;
+		if (irqs_on) {
+			/* returns with interrupts on; a failure is a spurious wake-up */
+			ret = kvm_pvlock_wait_irq(hc_flags | KVM_OTICKET_WAIT_IRQ,
+						  hint, pos, h->spun);
+		} else {
+			ret = kvm_hypercall4(KVM_HC_OTICKET_WAIT, hc_flags, hint,
+					     pos, h->spun);
 		}
-		kvm_pvlock_lost_hook(ret);
+		if (ret)
+			kvm_pvlock_lost_hook(ret);
+		else
+			oticket_count_hypercall(true, true);
+		goto out;
 	}
 
 	/*
@@ -139,8 +165,10 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 	}
 
 	ver = kvm_hypercall1(KVM_HC_OTICKET_PROBE, KVM_OTICKET_VERSION);
+	/* a TDX guest's hypercalls go through the TDX module: no STI shadow */
 	kvm_pvlock_hook = mode != PVLOCK_PVTICKET && ver >= 1 &&
-			  ver <= KVM_OTICKET_VERSION;
+			  ver <= KVM_OTICKET_VERSION &&
+			  !cpu_feature_enabled(X86_FEATURE_TDX_GUEST);
 	if (mode == PVLOCK_PVTICKET)
 		how = "halt and kick, as Linux 4.1";
 	else if (kvm_pvlock_hook)

@@ -37,7 +37,7 @@ for t in $LT_TYPES; do
 		stat_interval=0 $LT_ARGS || { echo "otb: modprobe locktorture $t failed"; exit 1; }
 	sleep "$LT_SECS"
 	rmmod locktorture || { echo "otb: rmmod locktorture $t failed"; exit 1; }
-	dmesg | grep -E 'Writes:|End of test|onoff:' | sed "s/^\[[ 0-9.]*\] /otb: lt $t: /"
+	dmesg | grep -E 'Writes:|End of test|onoff:|pvlock:' | sed "s/^\[[ 0-9.]*\] /otb: lt $t: /"
 	dmesg | grep -q 'End of test: SUCCESS' || rc=1
 	off=$(dmesg | grep -c 'torture_onoff task: offlined')
 	on=$(dmesg | grep -c 'torture_onoff task: onlined')

@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm_oticket: the host half of oticket paravirtual spinlocks.
+ *
+ * A guest whose spinlock slow path is oticket or oqspin halts a waiting vCPU
+ * with KVM_HC_OTICKET_WAIT instead of HLT, and says what it waits for: its
+ * queue position, and the vCPU that holds the lock or waits just ahead of
+ * it.  Its unlock wakes the next holder with KVM_HC_OTICKET_KICK.  This
+ * module serves those hypercalls through KVM's hypercall hook
+ * (asm/kvm_hypercall_hook.h); the ABI is in include/uapi/linux/kvm_oticket.h
+ * and Documentation/virt/kvm/x86/oticket-hypercalls.rst.
+ *
+ * WAIT is a software pause-loop exit that knows whom to help:
+ *
+ *  1. the vCPU is marked halted-for-lock;
+ *  2. if the hinted holder (or predecessor) is preempted, yield to it: it
+ *     is the one whose progress the caller waits for (LHP estimate);
+ *  3. else yield round-robin to a preempted, runnable vCPU of the same VM
+ *     that is not halted-for-lock itself, at most one pass over the VM and
+ *     yield_tries failed attempts, as kvm_vcpu_on_spin() bounds its search;
+ *  4. else, with coyield=1, the same for vCPUs of the other VMs that use
+ *     the hook;
+ *  5. halt the vCPU as HLT would (kvm_emulate_halt_noskip()): a kick,
+ *     KVM_HC_KICK_CPU or an interrupt the guest can take (it sets IF right
+ *     before the call when KVM_OTICKET_WAIT_IRQ) ends the halt.  Halt-polling
+ *     is switched off for this halt when other tasks wait for the pCPU and
+ *     left to KVM (or raised to poll_ns) when the pCPU would idle.
+ *
+ * KICK wakes the target as KVM_HC_KICK_CPU does (pv_unhalted: latched if
+ * the target is not halted yet), then, for the next holder of a lock the
+ * caller no longer holds, yields to the target if it is preempted so that
+ * the lock does not sit idle (LWP estimate: the target was runnable but not
+ * running).  With boost=1 the next holder's thread also runs at nice
+ * boost_nice until its next oticket hypercall (see the documentation for
+ * why that is off by default).
+ *
+ * Nothing the guest passes is trusted: unknown flags, a hint flag whose
+ * vCPU does not exist, a position out of range, an interrupt flag that does
+ * not match RFLAGS.IF all answer -KVM_EINVAL and change nothing.  Every
+ * loop is bounded by the number of vCPUs of a VM and by yield_tries.  No
+ * KVM lock is held here; the hook's SRCU makes module unload wait for
+ * every vCPU inside a handler, after which guests get -KVM_ENOSYS and fall
+ * back to HLT and KVM_HC_KICK_CPU.
+ *
+ * State: a struct kot_vm per VM that issued one of our hypercalls (found by
+ * its struct kvm, freed by the hook's vm_destroy or at unload) holding a
+ * struct kot_vcpu per vCPU with its counters.  Counters are written by the
+ * vCPU's own thread only and summed when read from debugfs
+ * (/sys/kernel/debug/kvm_oticket/stats; write to reset to zero them).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/hashtable.h>
+#include <linux/kvm_host.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <uapi/linux/kvm_oticket.h>
+#include <asm/kvm_hypercall_hook.h>
+
+/* ---- parameters ---------------------------------------------------------- */
+
+static bool coyield;
+module_param(coyield, bool, 0644);
+MODULE_PARM_DESC(coyield, "WAIT may yield to a preempted vCPU of another VM (default 0)");
+
+static bool boost;
+module_param(boost, bool, 0644);
+MODULE_PARM_DESC(boost, "KICK raises the next holder's priority until its next hypercall (default 0)");
+
+/* An int parameter with bounds, checked at load and at every write. */
+struct kot_range {
+	int *val;
+	int min, max;
+};
+
+static int kot_range_set(const char *val, const struct kernel_param *kp)
+{
+	const struct kot_range *r = kp->arg;
+	int v, err = kstrtoint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v < r->min || v > r->max)
+		return -ERANGE;
+	WRITE_ONCE(*r->val, v);
+	return 0;
+}
+
+static int kot_range_get(char *buf, const struct kernel_param *kp)
+{
+	const struct kot_range *r = kp->arg;
+
+	return sysfs_emit(buf, "%d\n", READ_ONCE(*r->val));
+}
+
+static const struct kernel_param_ops kot_range_ops = {
+	.set = kot_range_set,
+	.get = kot_range_get,
+};
+
+static int boost_nice = -5;
+static struct kot_range boost_nice_range = { &boost_nice, -20, 0 };
+module_param_cb(boost_nice, &kot_range_ops, &boost_nice_range, 0644);
+MODULE_PARM_DESC(boost_nice, "nice value of a boosted next holder [-20..0, default -5]");
+
+static int yield_tries = 3;
+static struct kot_range yield_tries_range = { &yield_tries, 0, 16 };
+module_param_cb(yield_tries, &kot_range_ops, &yield_tries_range, 0644);
+MODULE_PARM_DESC(yield_tries, "failed directed yields before WAIT halts [0..16, default 3]");
+
+static int poll_ns;
+static struct kot_range poll_ns_range = { &poll_ns, 0, 1000000 };
+module_param_cb(poll_ns, &kot_range_ops, &poll_ns_range, 0644);
+MODULE_PARM_DESC(poll_ns, "halt-polling of a WAIT on an idle pCPU in ns, 0: KVM's own [0..1000000, default 0]");
+
+/* ---- counters ------------------------------------------------------------- */
+
+enum kot_stat {
+#define KOT_STAT(name, ...) KOT_##name,
+#include "kvm_oticket_stats.h"
+#undef KOT_STAT
+	KOT_NR_STATS
+};
+
+static const struct {
+	const char *name, *desc;
+} kot_stat_info[KOT_NR_STATS] = {
+#define KOT_STAT(name, desc) { #name, desc },
+#include "kvm_oticket_stats.h"
+#undef KOT_STAT
+};
+
+enum { KOT_BOOST_NONE, KOT_BOOST_CLAIMED, KOT_BOOST_ON };
+
+struct kot_vcpu {
+	unsigned long stat[KOT_NR_STATS];
+	bool waiting;		/* halted for a lock, not kicked since */
+	int boost_state;	/* KOT_BOOST_* */
+	int saved_nice;		/* ... of the boosted thread */
+	struct pid *boost_pid;	/* ... which is this one, while boosted */
+};
+
+struct kot_vm {
+	struct hlist_node node;	/* kot_vms, RCU */
+	struct kvm *kvm;
+	unsigned int id;
+	pid_t pid;
+	struct xarray vcpus;	/* vcpu_idx -> struct kot_vcpu */
+	unsigned int rr;	/* round-robin cursor of WAIT's yield */
+	struct rcu_head rcu;
+};
+
+static DEFINE_HASHTABLE(kot_vms, 4);
+static DEFINE_MUTEX(kot_lock);	/* adds and removes kot_vms entries */
+static unsigned int kot_next_id;
+/* the counters of VMs that are gone, for the total (under kot_lock) */
+static unsigned long kot_gone[KOT_NR_STATS];
+
+static inline void kot_inc(struct kot_vcpu *kv, enum kot_stat s)
+{
+	if (kv)
+		WRITE_ONCE(kv->stat[s], kv->stat[s] + 1);
+}
+
+static struct kot_vm *kot_vm_find(struct kvm *kvm)
+{
+	struct kot_vm *vm;
+
+	hash_for_each_possible_rcu(kot_vms, vm, node, (unsigned long)kvm)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+/* The state of @kvm, created at its first hypercall; NULL without memory. */
+static struct kot_vm *kot_vm_get(struct kvm *kvm)
+{
+	struct kot_vm *vm;
+
+	rcu_read_lock();
+	vm = kot_vm_find(kvm);
+	rcu_read_unlock();
+	if (vm)
+		return vm;
+
+	mutex_lock(&kot_lock);
+	vm = kot_vm_find(kvm);
+	if (!vm) {
+		vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+		if (vm) {
+			vm->kvm = kvm;
+			vm->id = ++kot_next_id;
+			vm->pid = kvm->userspace_pid;
+			xa_init(&vm->vcpus);
+			hash_add_rcu(kot_vms, &vm->node, (unsigned long)kvm);
+		}
+	}
+	mutex_unlock(&kot_lock);
+	return vm;
+}
+
+/* The state of @vcpu; created only from @vcpu's own thread (@create). */
+static struct kot_vcpu *kot_vcpu_get(struct kot_vm *vm, struct kvm_vcpu *vcpu,
+				     bool create)
+{
+	struct kot_vcpu *kv = xa_load(&vm->vcpus, vcpu->vcpu_idx);
+
+	if (kv || !create)
+		return kv;
+	kv = kzalloc(sizeof(*kv), GFP_KERNEL_ACCOUNT);
+	if (!kv)
+		return NULL;
+	if (xa_insert(&vm->vcpus, vcpu->vcpu_idx, kv, GFP_KERNEL_ACCOUNT)) {
+		kfree(kv);
+		return xa_load(&vm->vcpus, vcpu->vcpu_idx);
+	}
+	return kv;
+}
+
+static void kot_unboost(struct kot_vcpu *kv);
+
+static void kot_vm_free(struct kot_vm *vm)
+{
+	struct kot_vcpu *kv;
+	unsigned long i;
+
+	xa_for_each(&vm->vcpus, i, kv) {
+		kot_unboost(kv);
+		kfree(kv);
+	}
+	xa_destroy(&vm->vcpus);
+	kfree(vm);
+}
+
+/* ---- priority boost ------------------------------------------------------- */
+
+/*
+ * boost=1: the next holder's thread runs at nice boost_nice until its own
+ * next oticket hypercall (it took the lock; its unlock kicks or it waits
+ * again), when the nice value it had is restored.  A claim (CLAIMED) keeps
+ * two kickers from saving each other's boost as the value to restore.
+ */
+static void kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
+{
+	struct task_struct *task;
+	struct pid *pid;
+	int nice;
+
+	if (!kt || cmpxchg(&kt->boost_state, KOT_BOOST_NONE,
+			   KOT_BOOST_CLAIMED) != KOT_BOOST_NONE)
+		return;
+	rcu_read_lock();
+	pid = get_pid(rcu_dereference(target->pid));
+	rcu_read_unlock();
+	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	if (!task) {
+		put_pid(pid);
+		WRITE_ONCE(kt->boost_state, KOT_BOOST_NONE);
+		return;
+	}
+	kt->saved_nice = task_nice(task);
+	kt->boost_pid = pid;
+	nice = READ_ONCE(boost_nice);
+	if (nice < kt->saved_nice)
+		set_user_nice(task, nice);
+	put_task_struct(task);
+	/* saved_nice and boost_pid before ON; pairs with kot_unboost() */
+	smp_store_release(&kt->boost_state, KOT_BOOST_ON);
+}
+
+/* Undo a boost of @kv's vCPU thread, if it has one. */
+static void kot_unboost(struct kot_vcpu *kv)
+{
+	struct task_struct *task;
+
+	if (READ_ONCE(kv->boost_state) != KOT_BOOST_ON ||
+	    cmpxchg_acquire(&kv->boost_state, KOT_BOOST_ON,
+			    KOT_BOOST_CLAIMED) != KOT_BOOST_ON)
+		return;
+	task = get_pid_task(kv->boost_pid, PIDTYPE_PID);
+	if (task) {
+		if (task_nice(task) < kv->saved_nice)
+			set_user_nice(task, kv->saved_nice);
+		put_task_struct(task);
+	}
+	put_pid(kv->boost_pid);
+	kv->boost_pid = NULL;
+	/* done with boost_pid before a new kot_boost() may claim it */
+	smp_store_release(&kv->boost_state, KOT_BOOST_NONE);
+}
+
+/* ---- directed yield -------------------------------------------------------- */
+
+static bool kot_yield_candidate(struct kot_vm *vm, struct kvm_vcpu *v)
+{
+	struct kot_vcpu *kv;
+
+	if (!READ_ONCE(v->ready) || kvm_vcpu_is_blocking(v))
+		return false;
+	kv = xa_load(&vm->vcpus, v->vcpu_idx);
+	return !kv || !READ_ONCE(kv->waiting);
+}
+
+/*
+ * Yield to a preempted, runnable vCPU of @vm other than @me: one pass from
+ * the round-robin cursor, *@tries failed attempts at most.  True if a yield
+ * happened.
+ */
+static bool kot_yield_rr(struct kot_vm *vm, struct kvm_vcpu *me,
+			 struct kot_vcpu *kv, int *tries)
+{
+	struct kvm *kvm = vm->kvm;
+	int n = atomic_read(&kvm->online_vcpus), i, start;
+	struct kvm_vcpu *v;
+
+	if (!n)
+		return false;
+	start = READ_ONCE(vm->rr) % n;
+	for (i = 1; i <= n && *tries > 0; i++) {
+		int idx = (start + i) % n;
+
+		v = kvm_get_vcpu(kvm, idx);
+		if (!v || v == me || !kot_yield_candidate(vm, v))
+			continue;
+		if (kvm_vcpu_yield_to(v) > 0) {
+			WRITE_ONCE(vm->rr, idx);
+			return true;
+		}
+		kot_inc(kv, KOT_yield_failed);
+		--*tries;
+	}
+	return false;
+}
+
+/* A vCPU of @vm worth yielding to, or NULL; under rcu_read_lock(). */
+static struct kvm_vcpu *kot_vm_candidate(struct kot_vm *vm)
+{
+	struct kvm_vcpu *v;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, v, vm->kvm)
+		if (kot_yield_candidate(vm, v))
+			return v;
+	return NULL;
+}
+
+/*
+ * coyield=1: yield to a preempted, runnable vCPU of another VM that uses
+ * the hook, *@tries failed attempts at most.  The VM is pinned with a
+ * reference for the yield; a VM on its way out (no references left) is
+ * skipped, and kot_vm_destroy() waits for RCU before its struct kvm goes.
+ */
+static bool kot_coyield(struct kot_vm *self, struct kot_vcpu *kv, int *tries)
+{
+	struct kvm_vcpu *v = NULL;
+	struct kvm *other = NULL;
+	struct kot_vm *vm;
+	bool done;
+	int bkt;
+
+	while (*tries > 0) {
+		rcu_read_lock();
+		hash_for_each_rcu(kot_vms, bkt, vm, node) {
+			if (vm == self)
+				continue;
+			v = kot_vm_candidate(vm);
+			if (v && kvm_get_kvm_safe(vm->kvm)) {
+				other = vm->kvm;
+				break;
+			}
+		}
+		rcu_read_unlock();
+		if (!other)
+			return false;
+		done = kvm_vcpu_yield_to(v) > 0;
+		kvm_put_kvm(other);
+		if (done)
+			return true;
+		kot_inc(kv, KOT_yield_failed);
+		--*tries;
+		other = NULL;
+	}
+	return false;
+}
+
+/* ---- hypercalls ------------------------------------------------------------- */
+
+static unsigned long kot_wait(struct kot_vm *vm, struct kvm_vcpu *vcpu,
+			      struct kot_vcpu *kv, unsigned long flags,
+			      unsigned long hint, unsigned long pos)
+{
+	const unsigned long hint_flags = KVM_OTICKET_WAIT_HOLDER | KVM_OTICKET_WAIT_PRED;
+	struct kvm_vcpu *hinted = NULL;
+	bool yielded = false;
+	int tries = READ_ONCE(yield_tries);
+	unsigned int pns = READ_ONCE(poll_ns);
+
+	if ((flags & ~KVM_OTICKET_WAIT_FLAGS) || (flags & hint_flags) == hint_flags ||
+	    pos > KVM_OTICKET_MAX_POS)
+		return -KVM_EINVAL;
+	if (flags & hint_flags) {
+		hinted = kvm_vcpu_by_apic_id(vcpu->kvm, hint);
+		if (!hinted)
+			return -KVM_EINVAL;
+	}
+	/* IRQ must say what RFLAGS.IF says: the guest sets IF before the call */
+	if (!vcpu->arch.guest_state_protected &&
+	    !(flags & KVM_OTICKET_WAIT_IRQ) != !(kvm_get_rflags(vcpu) & X86_EFLAGS_IF))
+		return -KVM_EINVAL;
+
+	kot_inc(kv, KOT_hc_wait);
+	if (kv)
+		WRITE_ONCE(kv->waiting, true);
+
+	if (hinted && hinted != vcpu && READ_ONCE(hinted->preempted)) {
+		if (flags & KVM_OTICKET_WAIT_HOLDER)
+			kot_inc(kv, KOT_lhp);
+		if (READ_ONCE(hinted->ready)) {
+			yielded = kvm_vcpu_yield_to(hinted) > 0;
+			kot_inc(kv, yielded ? KOT_yield_hint : KOT_yield_failed);
+			tries -= !yielded;
+		}
+	}
+	if (!yielded && tries > 0 && !single_task_running()) {
+		yielded = kot_yield_rr(vm, vcpu, kv, &tries);
+		if (yielded)
+			kot_inc(kv, KOT_yield_rr);
+	}
+	if (!yielded && tries > 0 && READ_ONCE(coyield)) {
+		if (kot_coyield(vm, kv, &tries))
+			kot_inc(kv, KOT_coyield);
+	}
+
+	/* without an in-kernel local APIC, userspace would have to halt it */
+	if (!vcpu->arch.apic) {
+		kot_inc(kv, KOT_halt_latched);
+		return 0;
+	}
+	if (single_task_running()) {
+		kot_inc(kv, KOT_poll_allowed);
+		if (pns > vcpu->halt_poll_ns)
+			vcpu->halt_poll_ns = pns;
+	} else {
+		kot_inc(kv, KOT_poll_skipped);
+		vcpu->halt_poll_ns = 0;
+	}
+	kvm_emulate_halt_noskip(vcpu);
+	kot_inc(kv, vcpu->arch.mp_state == KVM_MP_STATE_HALTED ?
+		KOT_halt : KOT_halt_latched);
+	return 0;
+}
+
+static unsigned long kot_kick(struct kot_vm *vm, struct kvm_vcpu *vcpu,
+			      struct kot_vcpu *kv, unsigned long flags,
+			      unsigned long apic_id)
+{
+	struct kvm_vcpu *target;
+	struct kot_vcpu *kt;
+	bool halted;
+
+	if (flags & ~KVM_OTICKET_KICK_FLAGS)
+		return -KVM_EINVAL;
+	target = kvm_vcpu_by_apic_id(vcpu->kvm, apic_id);
+	if (!target)
+		return -KVM_EINVAL;
+
+	kot_inc(kv, KOT_hc_kick);
+	kt = kot_vcpu_get(vm, target, false);
+	if (kt)
+		WRITE_ONCE(kt->waiting, false);
+	halted = kvm_vcpu_is_blocking(target);
+	if (!halted && READ_ONCE(target->preempted) && (flags & KVM_OTICKET_KICK_NEXT))
+		kot_inc(kv, KOT_lwp);
+
+	/* as KVM_HC_KICK_CPU: ends a halt, or latches for the next one */
+	WRITE_ONCE(target->arch.pv.pv_unhalted, true);
+	kvm_make_request(KVM_REQ_EVENT, target);
+	kvm_vcpu_kick(target);
+	kot_inc(kv, KOT_kick);
+
+	if (!(flags & KVM_OTICKET_KICK_NEXT) || target == vcpu)
+		return 0;
+	if (READ_ONCE(boost)) {
+		kot_boost(kt, target);
+		kot_inc(kv, KOT_boosted);
+	}
+	if ((flags & (KVM_OTICKET_KICK_AHEAD | KVM_OTICKET_KICK_HOLDING)) ||
+	    single_task_running() || !READ_ONCE(target->ready))
+		return 0;
+	if (kvm_vcpu_yield_to(target) > 0)
+		kot_inc(kv, KOT_kick_boost);
+	else
+		kot_inc(kv, KOT_yield_failed);
+	return 0;
+}
+
+static unsigned long kot_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
+				   unsigned long a0, unsigned long a1,
+				   unsigned long a2, unsigned long a3)
+{
+	struct kot_vm *vm = kot_vm_get(vcpu->kvm);
+	struct kot_vcpu *kv = vm ? kot_vcpu_get(vm, vcpu, true) : NULL;
+	unsigned long ret;
+
+	if (!vm)
+		return -KVM_ENOSYS;	/* no memory: the guest falls back */
+	if (kv) {
+		WRITE_ONCE(kv->waiting, false);
+		kot_unboost(kv);
+	}
+
+	switch (nr) {
+	case KVM_HC_OTICKET_PROBE:
+		kot_inc(kv, KOT_hc_probe);
+		ret = a0 ? min_t(unsigned long, a0, KVM_OTICKET_VERSION) : -KVM_EINVAL;
+		break;
+	case KVM_HC_OTICKET_WAIT:
+		ret = kot_wait(vm, vcpu, kv, a0, a1, a2);
+		break;
+	case KVM_HC_OTICKET_KICK:
+		ret = kot_kick(vm, vcpu, kv, a0, a1);
+		break;
+	default:
+		return -KVM_ENOSYS;
+	}
+	if (ret == -KVM_EINVAL)
+		kot_inc(kv, KOT_hc_einval);
+	return ret;
+}
+
+static void kot_vm_destroy(struct kvm *kvm)
+{
+	struct kot_vcpu *kv;
+	struct kot_vm *vm;
+	unsigned long i;
+	int s;
+
+	mutex_lock(&kot_lock);
+	vm = kot_vm_find(kvm);
+	if (vm) {
+		hash_del_rcu(&vm->node);
+		/* its vCPUs are done: the counters are final */
+		xa_for_each(&vm->vcpus, i, kv)
+			for (s = 0; s < KOT_NR_STATS; s++)
+				kot_gone[s] += kv->stat[s];
+	}
+	mutex_unlock(&kot_lock);
+	if (!vm)
+		return;
+	/* kot_coyield() may still look at @kvm under RCU: it is freed next */
+	synchronize_rcu();
+	kot_vm_free(vm);
+}
+
+static const struct kvm_hypercall_hook kot_hook = {
+	.first		= KVM_HC_OTICKET_BASE,
+	.last		= KVM_HC_OTICKET_BASE + 0xffff,
+	.hypercall	= kot_hypercall,
+	.vm_destroy	= kot_vm_destroy,
+};
+
+/* ---- debugfs ------------------------------------------------------------------ */
+
+static struct dentry *kot_dir;
+
+static void kot_print(struct seq_file *m, const unsigned long *st)
+{
+	int i;
+
+	for (i = 0; i < KOT_NR_STATS; i++)
+		seq_printf(m, " %s=%lu", kot_stat_info[i].name, st[i]);
+	seq_putc(m, '\n');
+}
+
+/*
+ * A "total" line first (every VM since the last reset, also those that are
+ * gone), then one line per live VM ("vm <id> pid <pid> vcpus <n>
+ * name=value...") and one per vCPU ("vcpu <id>.<idx> name=value...").
+ */
+static int kot_stats_show(struct seq_file *m, void *unused)
+{
+	unsigned long total[KOT_NR_STATS], sum[KOT_NR_STATS];
+	struct kot_vcpu *kv;
+	struct kot_vm *vm;
+	unsigned long i;
+	int bkt, s, n;
+
+	mutex_lock(&kot_lock);
+	memcpy(total, kot_gone, sizeof(total));
+	hash_for_each(kot_vms, bkt, vm, node)
+		xa_for_each(&vm->vcpus, i, kv)
+			for (s = 0; s < KOT_NR_STATS; s++)
+				total[s] += READ_ONCE(kv->stat[s]);
+	seq_puts(m, "total");
+	kot_print(m, total);
+	hash_for_each(kot_vms, bkt, vm, node) {
+		memset(sum, 0, sizeof(sum));
+		n = 0;
+		xa_for_each(&vm->vcpus, i, kv) {
+			n++;
+			for (s = 0; s < KOT_NR_STATS; s++)
+				sum[s] += READ_ONCE(kv->stat[s]);
+		}
+		seq_printf(m, "vm %u pid %d vcpus %d", vm->id, vm->pid, n);
+		kot_print(m, sum);
+		xa_for_each(&vm->vcpus, i, kv) {
+			unsigned long st[KOT_NR_STATS];
+
+			for (s = 0; s < KOT_NR_STATS; s++)
+				st[s] = READ_ONCE(kv->stat[s]);
+			seq_printf(m, "vcpu %u.%lu", vm->id, i);
+			kot_print(m, st);
+		}
+	}
+	mutex_unlock(&kot_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kot_stats);
+
+static ssize_t kot_reset_write(struct file *file, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct kot_vcpu *kv;
+	struct kot_vm *vm;
+	unsigned long i;
+	int bkt, s;
+
+	mutex_lock(&kot_lock);
+	memset(kot_gone, 0, sizeof(kot_gone));
+	hash_for_each(kot_vms, bkt, vm, node)
+		xa_for_each(&vm->vcpus, i, kv)
+			for (s = 0; s < KOT_NR_STATS; s++)
+				WRITE_ONCE(kv->stat[s], 0);
+	mutex_unlock(&kot_lock);
+	return count;
+}
+
+static const struct file_operations kot_reset_fops = {
+	.owner	= THIS_MODULE,
+	.write	= kot_reset_write,
+	.llseek	= noop_llseek,
+};
+
+/* The counters and what they mean, for readers of "stats". */
+static int kot_legend_show(struct seq_file *m, void *unused)
+{
+	int i;
+
+	for (i = 0; i < KOT_NR_STATS; i++)
+		seq_printf(m, "%-14s %s\n", kot_stat_info[i].name, kot_stat_info[i].desc);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kot_legend);
+
+/* ---- module ------------------------------------------------------------------- */
+
+static int __init kot_init(void)
+{
+	int r = kvm_hypercall_hook_register(&kot_hook);
+
+	if (r) {
+		pr_err("cannot register the hypercall hook: %d%s\n", r,
+		       r == -EBUSY ? " (another module holds it)" : "");
+		return r;
+	}
+	kot_dir = debugfs_create_dir("kvm_oticket", NULL);
+	debugfs_create_file("stats", 0444, kot_dir, NULL, &kot_stats_fops);
+	debugfs_create_file("legend", 0444, kot_dir, NULL, &kot_legend_fops);
+	debugfs_create_file("reset", 0200, kot_dir, NULL, &kot_reset_fops);
+	pr_info("serving hypercalls %#lx-%#lx, ABI version %d\n",
+		kot_hook.first, kot_hook.last, KVM_OTICKET_VERSION);
+	return 0;
+}
+
+static void __exit kot_exit(void)
+{
+	struct hlist_node *tmp;
+	struct kot_vm *vm;
+	int bkt;
+
+	/*
+	 * From here on no vCPU is inside kot_hypercall() and no VM inside
+	 * kot_vm_destroy(), and no reader is left in debugfs: what is in the
+	 * table is ours alone.  Its struct kvm pointers may dangle (a VM can
+	 * go away now without telling us); they are not looked at.
+	 */
+	kvm_hypercall_hook_unregister(&kot_hook);
+	debugfs_remove_recursive(kot_dir);
+	hash_for_each_safe(kot_vms, bkt, tmp, vm, node) {
+		hash_del(&vm->node);
+		kot_vm_free(vm);
+	}
+	pr_info("unloaded; guests fall back to halt and kick\n");
+}
+
+module_init(kot_init);
+module_exit(kot_exit);
+MODULE_DESCRIPTION("KVM host hook for oticket paravirtual spinlocks");
+MODULE_LICENSE("GPL");
