@@ -91,8 +91,9 @@ bench: initramfs $(BIN)/vbench
 BENCH_HOST_MODES := pvqspinlock,oticket,oqspin,pvqspinlock+host,oticket+host,oqspin+host
 BENCH_HOST_VMS_MODES := pvqspinlock,oticket+host,oqspin+host
 bench-host: initramfs $(BIN)/vbench
-	@$(BIN)/vbench --modes $(BENCH_HOST_MODES) --vcpus 4,8
-	@$(BIN)/vbench --modes $(BENCH_HOST_VMS_MODES) --vcpus 2 --vms 1,2,4
+	@$(BIN)/vbench --modes $(BENCH_HOST_MODES) --vcpus 4,8; a=$$?; \
+	$(BIN)/vbench --modes $(BENCH_HOST_VMS_MODES) --vcpus 2 --vms 1,2,4; b=$$?; \
+	[ $$a = 0 ] && [ $$b = 0 ]
 
 export: kernel
 	@tools/build/export

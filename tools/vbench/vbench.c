@@ -201,6 +201,19 @@ static struct stat_ stats(int m, int v)
 	return s;
 }
 
+/* @mode as a guest name: "+" is not among testbed's name characters */
+static const char *vm_name(const char *mode)
+{
+	static char buf[32];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", mode);
+	for (p = buf; *p; p++)
+		if (*p == '+')
+			*p = '_';
+	return buf;
+}
+
 static char *write_script(const char *dir)
 {
 	static char path[1100];
@@ -229,7 +242,8 @@ static char *write_script(const char *dir)
 					fprintf(f, " --vm %s-v%d-m%d-r%d-g%d --vcpus %d --mem %d %s%s "
 						"--append '%s' --env LT_SECS=%d --env LT_TYPE=%s "
 						"--script \"$OTB_LIB\"/l3-locktorture.sh",
-						modes[m].name, pt->vcpus, pt->vms, r, g, pt->vcpus,
+						vm_name(modes[m].name), pt->vcpus, pt->vms, r, g,
+						pt->vcpus,
 						256 + 32 * pt->vcpus,
 						*modes[m].cpu_flags ? "--cpu-flags " : "",
 						modes[m].cpu_flags, modes[m].append, secs,
@@ -311,7 +325,13 @@ static void parse_run(char *block, int m, int vms, struct run *x)
 
 		p = strstr(p, "@@OTB-GUEST ");
 		if (!p) {
-			snprintf(x->why, sizeof(x->why), "guest %d of %d: no result", g + 1, vms);
+			/* testbed refused to start it: say why */
+			char *t = strstr(block, "testbed: ");
+
+			snprintf(x->why, sizeof(x->why), "guest %d of %d: no result%s%.80s",
+				 g + 1, vms, t ? ": " : "", t ? t : "");
+			if ((t = strchr(x->why, '\n')))
+				*t = 0;
 			return;
 		}
 		end = strstr(p, "@@OTB-GUEST-END ");

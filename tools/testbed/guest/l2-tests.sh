@@ -82,7 +82,7 @@ echo "@@SEC hook-params"
 p=/sys/module/kvm_oticket/parameters
 r=0
 for bad in "yield_tries=17" "yield_tries=-1" "poll_ns=2000000" "boost_nice=1" \
-	   "boost_nice=-21" "coyield=maybe" "yield_tries=x"; do
+	   "boost_nice=-21" "coyield=maybe" "rr_yield=2x" "yield_tries=x"; do
 	if echo "${bad#*=}" > "$p/${bad%%=*}" 2>/dev/null; then
 		echo "otb: param $bad accepted"; r=1
 	else
@@ -115,10 +115,12 @@ for m in oticket oqspin; do
 	echo "@@RC $r"
 done
 
-# Two guests at once with co-yield and the priority boost on: the paths
-# that reach into another VM and another thread's priority.
+# Two guests at once with the round-robin yield, co-yield and the priority
+# boost on (all off by default): the paths that reach into other vCPUs,
+# another VM and another thread's priority.
 echo "@@SEC hook-coyield"
 echo 1 > $kot/reset
+echo 1 > $p/rr_yield
 echo 1 > $p/coyield
 echo 1 > $p/boost
 $g --vm hk-co-a --vcpus 2 --append pvlock=oticket --env LT_SECS="$secs" \
@@ -126,6 +128,7 @@ $g --vm hk-co-a --vcpus 2 --append pvlock=oticket --env LT_SECS="$secs" \
    --vm hk-co-b --vcpus 2 --append pvlock=oqspin --env LT_SECS="$secs" \
 	--script "$OTB_LIB"/l3-locktorture.sh
 r=$?
+echo 0 > $p/rr_yield
 echo 0 > $p/coyield
 echo 0 > $p/boost
 kot_stats coyield

@@ -15,7 +15,10 @@ cpus=$(grep -c ^processor /proc/cpuinfo)
 ev=/sys/kernel/debug/oticket
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 echo "otb: cpus=$cpus mode=$(cat $ev/mode 2>/dev/null || echo none)"
-dmesg | grep -E 'kvm-guest: PV spinlocks|pvlock: ' | sed 's/^\[[ 0-9.]*\] /otb: dmesg: /'
+# The lock in use, now and again at the end: a kernel warning printed on
+# the console at the same moment can split one copy of the line.
+pvlines=$(dmesg | grep -E 'kvm-guest: PV spinlocks|pvlock: ' | sed 's/^\[[ 0-9.]*\] /otb: dmesg: /')
+echo "$pvlines"
 [ "$LT_TYPES" = none ] && LT_TYPES=
 for kv in $OTK_TUNE; do
 	echo "${kv#*=}" >"$ev/${kv%%=*}" || { echo "otb: cannot set $kv"; exit 1; }
@@ -44,4 +47,5 @@ for t in $LT_TYPES; do
 	[ "$off$on" = 00 ] || echo "otb: lt $t: hotplug offlined=$off onlined=$on"
 	[ -r $ev/events ] && sed "s/^/otb: ev $t: /" $ev/events
 done
+echo "$pvlines"
 exit $rc

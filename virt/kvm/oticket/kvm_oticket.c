@@ -15,9 +15,12 @@
  *  1. the vCPU is marked halted-for-lock;
  *  2. if the hinted holder (or predecessor) is preempted, yield to it: it
  *     is the one whose progress the caller waits for (LHP estimate);
- *  3. else yield round-robin to a preempted, runnable vCPU of the same VM
- *     that is not halted-for-lock itself, at most one pass over the VM and
- *     yield_tries failed attempts, as kvm_vcpu_on_spin() bounds its search;
+ *  3. else, with rr_yield=1, yield round-robin to a preempted, runnable vCPU
+ *     of the same VM that is not halted-for-lock itself, at most one pass
+ *     over the VM and yield_tries failed attempts, as kvm_vcpu_on_spin()
+ *     bounds its search (off by default: the runnable vCPUs of a VM whose
+ *     vCPUs wait for a lock are mostly spinning waiters, and yielding to
+ *     them cost o-ticket a third of its throughput at 4x over-commit);
  *  4. else, with coyield=1, the same for vCPUs of the other VMs that use
  *     the hook;
  *  5. halt the vCPU as HLT would (kvm_emulate_halt_noskip()): a kick,
@@ -64,6 +67,10 @@
 #include <asm/kvm_hypercall_hook.h>
 
 /* ---- parameters ---------------------------------------------------------- */
+
+static bool rr_yield;
+module_param(rr_yield, bool, 0644);
+MODULE_PARM_DESC(rr_yield, "WAIT may yield round-robin to a preempted vCPU of the VM (default 0)");
 
 static bool coyield;
 module_param(coyield, bool, 0644);
@@ -427,7 +434,7 @@ static unsigned long kot_wait(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 			tries -= !yielded;
 		}
 	}
-	if (!yielded && tries > 0 && !single_task_running()) {
+	if (!yielded && tries > 0 && READ_ONCE(rr_yield) && !single_task_running()) {
 		yielded = kot_yield_rr(vm, vcpu, kv, &tries);
 		if (yielded)
 			kot_inc(kv, KOT_yield_rr);
