@@ -15,10 +15,9 @@
  *  1. the vCPU is marked halted-for-lock;
  *  2. if the hinted holder (or predecessor) is preempted, yield to it: it
  *     is the one whose progress the caller waits for (LHP estimate);
- *  3. else, with rr_yield=1, yield round-robin to a preempted, runnable vCPU
- *     of the same VM that is not halted-for-lock itself, at most one pass
- *     over the VM and yield_tries failed attempts, as kvm_vcpu_on_spin()
- *     bounds its search (off by default: the runnable vCPUs of a VM whose
+ *  3. else, with rr_yield=1, do what a pause-loop exit does:
+ *     kvm_vcpu_on_spin() yields round-robin to a preempted vCPU of the VM
+ *     that is not halted (off by default: the runnable vCPUs of a VM whose
  *     vCPUs wait for a lock are mostly spinning waiters, and yielding to
  *     them cost o-ticket a third of its throughput at 4x over-commit);
  *  4. else, with coyield=1, the same for vCPUs of the other VMs that use
@@ -70,7 +69,7 @@
 
 static bool rr_yield;
 module_param(rr_yield, bool, 0644);
-MODULE_PARM_DESC(rr_yield, "WAIT may yield round-robin to a preempted vCPU of the VM (default 0)");
+MODULE_PARM_DESC(rr_yield, "WAIT may run the PLE directed yield, kvm_vcpu_on_spin() (default 0)");
 
 static bool coyield;
 module_param(coyield, bool, 0644);
@@ -157,10 +156,7 @@ struct kot_vm {
 	struct hlist_node node;	/* kot_vms, RCU */
 	struct kvm *kvm;
 	unsigned int id;
-	pid_t pid;
 	struct xarray vcpus;	/* vcpu_idx -> struct kot_vcpu */
-	unsigned int rr;	/* round-robin cursor of WAIT's yield */
-	struct rcu_head rcu;
 };
 
 static DEFINE_HASHTABLE(kot_vms, 4);
@@ -203,7 +199,6 @@ static struct kot_vm *kot_vm_get(struct kvm *kvm)
 		if (vm) {
 			vm->kvm = kvm;
 			vm->id = ++kot_next_id;
-			vm->pid = kvm->userspace_pid;
 			xa_init(&vm->vcpus);
 			hash_add_rcu(kot_vms, &vm->node, (unsigned long)kvm);
 		}
@@ -228,6 +223,21 @@ static struct kot_vcpu *kot_vcpu_get(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 		return xa_load(&vm->vcpus, vcpu->vcpu_idx);
 	}
 	return kv;
+}
+
+/* Add the counters of @vm's vCPUs to @sum; returns how many vCPUs. */
+static int kot_vm_sum(struct kot_vm *vm, unsigned long *sum)
+{
+	struct kot_vcpu *kv;
+	unsigned long i;
+	int s, n = 0;
+
+	xa_for_each(&vm->vcpus, i, kv) {
+		for (s = 0; s < KOT_NR_STATS; s++)
+			sum[s] += READ_ONCE(kv->stat[s]);
+		n++;
+	}
+	return n;
 }
 
 static void kot_unboost(struct kot_vcpu *kv);
@@ -312,37 +322,6 @@ static bool kot_yield_candidate(struct kot_vm *vm, struct kvm_vcpu *v)
 		return false;
 	kv = xa_load(&vm->vcpus, v->vcpu_idx);
 	return !kv || !READ_ONCE(kv->waiting);
-}
-
-/*
- * Yield to a preempted, runnable vCPU of @vm other than @me: one pass from
- * the round-robin cursor, *@tries failed attempts at most.  True if a yield
- * happened.
- */
-static bool kot_yield_rr(struct kot_vm *vm, struct kvm_vcpu *me,
-			 struct kot_vcpu *kv, int *tries)
-{
-	struct kvm *kvm = vm->kvm;
-	int n = atomic_read(&kvm->online_vcpus), i, start;
-	struct kvm_vcpu *v;
-
-	if (!n)
-		return false;
-	start = READ_ONCE(vm->rr) % n;
-	for (i = 1; i <= n && *tries > 0; i++) {
-		int idx = (start + i) % n;
-
-		v = kvm_get_vcpu(kvm, idx);
-		if (!v || v == me || !kot_yield_candidate(vm, v))
-			continue;
-		if (kvm_vcpu_yield_to(v) > 0) {
-			WRITE_ONCE(vm->rr, idx);
-			return true;
-		}
-		kot_inc(kv, KOT_yield_failed);
-		--*tries;
-	}
-	return false;
 }
 
 /* A vCPU of @vm worth yielding to, or NULL; under rcu_read_lock(). */
@@ -434,10 +413,9 @@ static unsigned long kot_wait(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 			tries -= !yielded;
 		}
 	}
-	if (!yielded && tries > 0 && READ_ONCE(rr_yield) && !single_task_running()) {
-		yielded = kot_yield_rr(vm, vcpu, kv, &tries);
-		if (yielded)
-			kot_inc(kv, KOT_yield_rr);
+	if (!yielded && READ_ONCE(rr_yield) && !single_task_running()) {
+		kvm_vcpu_on_spin(vcpu, true);
+		kot_inc(kv, KOT_yield_rr);
 	}
 	if (!yielded && tries > 0 && READ_ONCE(coyield)) {
 		if (kot_coyield(vm, kv, &tries))
@@ -486,9 +464,7 @@ static unsigned long kot_kick(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 		kot_inc(kv, KOT_lwp);
 
 	/* as KVM_HC_KICK_CPU: ends a halt, or latches for the next one */
-	WRITE_ONCE(target->arch.pv.pv_unhalted, true);
-	kvm_make_request(KVM_REQ_EVENT, target);
-	kvm_vcpu_kick(target);
+	kvm_vcpu_pv_unhalt(target);
 	kot_inc(kv, KOT_kick);
 
 	if (!(flags & KVM_OTICKET_KICK_NEXT) || target == vcpu)
@@ -543,19 +519,14 @@ static unsigned long kot_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
 
 static void kot_vm_destroy(struct kvm *kvm)
 {
-	struct kot_vcpu *kv;
 	struct kot_vm *vm;
-	unsigned long i;
-	int s;
 
 	mutex_lock(&kot_lock);
 	vm = kot_vm_find(kvm);
 	if (vm) {
 		hash_del_rcu(&vm->node);
 		/* its vCPUs are done: the counters are final */
-		xa_for_each(&vm->vcpus, i, kv)
-			for (s = 0; s < KOT_NR_STATS; s++)
-				kot_gone[s] += kv->stat[s];
+		kot_vm_sum(vm, kot_gone);
 	}
 	mutex_unlock(&kot_lock);
 	if (!vm)
@@ -581,7 +552,7 @@ static void kot_print(struct seq_file *m, const unsigned long *st)
 	int i;
 
 	for (i = 0; i < KOT_NR_STATS; i++)
-		seq_printf(m, " %s=%lu", kot_stat_info[i].name, st[i]);
+		seq_printf(m, " %s=%lu", kot_stat_info[i].name, READ_ONCE(st[i]));
 	seq_putc(m, '\n');
 }
 
@@ -596,33 +567,23 @@ static int kot_stats_show(struct seq_file *m, void *unused)
 	struct kot_vcpu *kv;
 	struct kot_vm *vm;
 	unsigned long i;
-	int bkt, s, n;
+	int bkt, n;
 
 	mutex_lock(&kot_lock);
 	memcpy(total, kot_gone, sizeof(total));
 	hash_for_each(kot_vms, bkt, vm, node)
-		xa_for_each(&vm->vcpus, i, kv)
-			for (s = 0; s < KOT_NR_STATS; s++)
-				total[s] += READ_ONCE(kv->stat[s]);
+		kot_vm_sum(vm, total);
 	seq_puts(m, "total");
 	kot_print(m, total);
+	/* a VM leaves the table before its struct kvm goes: vm->kvm is live */
 	hash_for_each(kot_vms, bkt, vm, node) {
 		memset(sum, 0, sizeof(sum));
-		n = 0;
-		xa_for_each(&vm->vcpus, i, kv) {
-			n++;
-			for (s = 0; s < KOT_NR_STATS; s++)
-				sum[s] += READ_ONCE(kv->stat[s]);
-		}
-		seq_printf(m, "vm %u pid %d vcpus %d", vm->id, vm->pid, n);
+		n = kot_vm_sum(vm, sum);
+		seq_printf(m, "vm %u pid %d vcpus %d", vm->id, vm->kvm->userspace_pid, n);
 		kot_print(m, sum);
 		xa_for_each(&vm->vcpus, i, kv) {
-			unsigned long st[KOT_NR_STATS];
-
-			for (s = 0; s < KOT_NR_STATS; s++)
-				st[s] = READ_ONCE(kv->stat[s]);
 			seq_printf(m, "vcpu %u.%lu", vm->id, i);
-			kot_print(m, st);
+			kot_print(m, kv->stat);
 		}
 	}
 	mutex_unlock(&kot_lock);

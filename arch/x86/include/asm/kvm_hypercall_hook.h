@@ -41,4 +41,7 @@ void kvm_hypercall_hook_unregister(const struct kvm_hypercall_hook *hook);
 /* The vCPU of @kvm whose local APIC has physical ID @apic_id, or NULL. */
 struct kvm_vcpu *kvm_vcpu_by_apic_id(struct kvm *kvm, unsigned long apic_id);
 
+/* End @vcpu's halt as KVM_HC_KICK_CPU does, or make its next one return. */
+void kvm_vcpu_pv_unhalt(struct kvm_vcpu *vcpu);
+
 #endif /* _ASM_X86_KVM_HYPERCALL_HOOK_H */
