@@ -5,9 +5,10 @@
 #   make deps     install the Debian packages everything needs (root)
 #   make          stage the 6.12.y base, apply patches/, build bzImage+modules
 #   make test     every test, ending "N passed, N failed"
-#   make bench    the over-commit lock comparison (vbench)
-#   make bench-host  the same with the host module kvm_oticket on and off,
-#                 and with 1, 2 and 4 guests at once
+#   make bench    the quick vbench sweep (tools/vbench/bench.conf), <= 15 min
+#   make bench-full  the full matrix (tools/vbench/bench-full.conf)
+#   make bench-host  the host module kvm_oticket on and off, and 1, 2 and 4
+#                 guests at once
 #   make lock-soak  release check: locktorture, every lock mode, ~70 min
 #   make export   format-patch series + cover letter, checkpatch --strict
 #
@@ -21,7 +22,7 @@ export BUILD KSRC
 
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers -static
 
-.PHONY: all kernel deps check-deps tools selftests initramfs test bench bench-host export soak lock-soak clean
+.PHONY: all kernel deps check-deps tools selftests initramfs wlimage test bench bench-full bench-host export soak lock-soak clean
 all: kernel
 
 deps:
@@ -44,10 +45,22 @@ $(BIN)/otest: tools/testing/otest.c tools/testbed/tb.c tools/testbed/tb.h
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testing/otest.c tools/testbed/tb.c
 
-VBENCH_SRC := tools/vbench/vbench.c tools/testbed/tb.c tools/testbed/tb.h
+VBENCH_SRC := tools/vbench/vbench.c tools/vbench/vbres.c tools/vbench/vbres.h \
+	      tools/vbench/vbstat.c tools/vbench/vbstat.h tools/testbed/tb.c tools/testbed/tb.h
 $(BIN)/vbench: $(VBENCH_SRC)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS_TOOLS) -o $@ tools/vbench/vbench.c tools/testbed/tb.c -lm
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/vbench/vbench.c tools/vbench/vbres.c \
+		tools/vbench/vbstat.c tools/testbed/tb.c -lm
+
+# vbench's unit tests: statistics, result parsing, JSON Lines, resume
+$(BIN)/vbstat_test: tools/testing/vbench/vbstat_test.c tools/vbench/vbstat.c tools/vbench/vbstat.h
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testing/vbench/vbstat_test.c tools/vbench/vbstat.c -lm
+$(BIN)/vbres_test: tools/testing/vbench/vbres_test.c tools/vbench/vbres.c tools/vbench/vbres.h
+	@mkdir -p $(BIN)
+	$(CC) -O1 -g -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers \
+		-fsanitize=address,undefined -o $@ tools/testing/vbench/vbres_test.c \
+		tools/vbench/vbres.c -lm
 
 $(BIN)/tbsoak: tools/testbed/tbsoak.c tools/testbed/tb.c tools/testbed/tb.h
 	@mkdir -p $(BIN)
@@ -61,7 +74,8 @@ $(BIN)/otkstress: $(OTK_SRC)
 	$(CC) -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-pthread -o $@ tools/testing/oticket/otkstress.c
 
-tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak $(BIN)/otkstress
+tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak $(BIN)/otkstress $(BIN)/vbench \
+	$(BIN)/vbstat_test $(BIN)/vbres_test
 
 # Testbed reliability soak (not part of make test): SOAK="--boots 8 --starts 4"
 soak: initramfs $(BIN)/tbsoak
@@ -72,10 +86,16 @@ soak: initramfs $(BIN)/tbsoak
 selftests: kernel
 	@tools/build/selftests
 
-initramfs: kernel tools selftests
+initramfs: kernel tools selftests wlimage
 	@tools/testbed/mkinitramfs
 
-test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress
+# The gmake and perf workloads' disk: make, gcc, binutils, libc headers and
+# perf from this machine's packages, and the generated source tree.
+wlimage:
+	@tools/vbench/mkwlimage $(BUILD)/testbed/wl.img
+
+test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress $(BIN)/vbench \
+	$(BIN)/vbstat_test $(BIN)/vbres_test
 	@$(BIN)/otest
 
 # Release check of the lock slow paths (not part of make test, ~70 min):
@@ -84,15 +104,18 @@ lock-soak: initramfs $(BIN)/otest
 	@$(BIN)/otest --lock-soak
 
 bench: initramfs $(BIN)/vbench
-	@$(BIN)/vbench
+	@$(BIN)/vbench sweep --config tools/vbench/bench.conf $(BENCH)
+
+bench-full: initramfs $(BIN)/vbench
+	@$(BIN)/vbench sweep --config tools/vbench/bench-full.conf $(BENCH)
 
 # Host cooperation: the opportunistic modes with and without kvm_oticket at
 # 2x and 4x vCPU over-commit, then 1, 2 and 4 two-vCPU guests at once.
 BENCH_HOST_MODES := pvqspinlock,oticket,oqspin,pvqspinlock+host,oticket+host,oqspin+host
 BENCH_HOST_VMS_MODES := pvqspinlock,oticket+host,oqspin+host
 bench-host: initramfs $(BIN)/vbench
-	@$(BIN)/vbench --modes $(BENCH_HOST_MODES) --vcpus 4,8; a=$$?; \
-	$(BIN)/vbench --modes $(BENCH_HOST_VMS_MODES) --vcpus 2 --vms 1,2,4; b=$$?; \
+	@$(BIN)/vbench sweep --modes $(BENCH_HOST_MODES) --vcpus 4,8; a=$$?; \
+	$(BIN)/vbench sweep --modes $(BENCH_HOST_VMS_MODES) --vcpus 2 --vms 1,2,4; b=$$?; \
 	[ $$a = 0 ] && [ $$b = 0 ]
 
 export: kernel

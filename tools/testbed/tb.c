@@ -192,6 +192,53 @@ int tb_interrupted(void)
 	return interrupted;
 }
 
+/*
+ * Fork @argv with stdin from /dev/null and stdout and stderr to @fd, in a
+ * process group of its own that dies with us; recorded for the signal
+ * handler.  Returns the pid or -1.
+ */
+static pid_t spawn(const char *const argv[], int fd)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(devnull, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp(argv[0], (char **)argv);
+		fprintf(stderr, "testbed: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	child_add(pid);
+	return pid;
+}
+
+pid_t tb_spawn(const char *const argv[], const char *out)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	pid = spawn(argv, fd);
+	close(fd);
+	return pid;
+}
+
+void tb_forget(pid_t pid)
+{
+	child_del(pid);
+}
+
 /* ------------------------------------------------------------------------
  * Running guests.
  */
@@ -224,7 +271,7 @@ void tb_vm_arg(struct tb_vm *vm, const char *fmt, ...)
 static int vm_start(struct tb_vm *vm)
 {
 	int pfd[2];
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 
 	vm->log = fopen(vm->log_path, "w");
 	if (!vm->log) {
@@ -235,25 +282,12 @@ static int vm_start(struct tb_vm *vm)
 	setvbuf(vm->log, NULL, _IOLBF, 0);	/* a hung guest's log is readable */
 	if (pipe2(pfd, O_CLOEXEC))
 		return -1;
-	pid = fork();
-	if (pid < 0)
+	pid = spawn(vm->argv, pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
 		return -1;
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		dup2(devnull, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execvp(vm->argv[0], (char **)vm->argv);
-		fprintf(stderr, "testbed: cannot run %s: %s\n", vm->argv[0], strerror(errno));
-		_exit(127);
 	}
-	setpgid(pid, pid);
-	child_add(pid);
 	close(pfd[1]);
 	vm->pid = pid;
 	vm->fd = pfd[0];
@@ -267,12 +301,28 @@ static const char *const oops_patterns[] = {
 	"double fault:", "Watchdog detected hard LOCKUP",
 };
 
+/* "[  864.804795] ..." */
+static int printk_line(const char *line)
+{
+	double ts;
+	char c;
+
+	return sscanf(line, "[%lf%c", &ts, &c) == 2 && c == ']';
+}
+
 static void vm_line(struct tb_vm *vm, char *line)
 {
 	char *m;
 	size_t i;
 
 	fprintf(vm->log, "%s\n", line);
+	/*
+	 * Alive is what userspace prints (the heartbeat, the job): a level 2
+	 * whose CPUs are stuck still fills the console with soft-lockup
+	 * reports from its timer interrupts.
+	 */
+	if (!printk_line(line))
+		vm->t_last = tb_now();
 	if (vm->echo && (!vm->echo_match || strstr(line, vm->echo_match)))
 		printf("[%s] %s\n", vm->name, line);
 	for (i = 0; i < sizeof(oops_patterns) / sizeof(oops_patterns[0]); i++) {
@@ -298,7 +348,6 @@ static void vm_line(struct tb_vm *vm, char *line)
 
 static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 {
-	vm->t_last = tb_now();
 	for (size_t i = 0; i < n; i++) {
 		char c = data[i];
 

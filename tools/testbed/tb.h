@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 enum tb_status {
 	TB_OK,		/* script ran to the end; see ->rc */
@@ -136,6 +137,14 @@ int tb_system(const char *cmd);
  * Returns a malloc'd string.
  */
 char *tb_l2_command(const char *build, const char *top);
+
+/*
+ * Start @argv in a process group of its own with stdout and stderr to file
+ * @out; it is killed with us (signal, exit, or our death).  Returns its pid
+ * or -1.  tb_forget() once it has been reaped.
+ */
+pid_t tb_spawn(const char *const argv[], const char *out);
+void tb_forget(pid_t pid);
 
 double tb_now(void);
 int tb_mkdir_p(const char *path);

@@ -39,7 +39,9 @@ static void usage(void)
 "                   [--l3-initrd F] [--lib DIR]   (direct mode)\n"
 "                   [--vcpus N] [--mem MB] [--append S] [--env K=V]...\n"
 "                   [--boot-timeout S] [--timeout S] [--silence S]\n"
-"                   [--retries N] [--log F] [--echo | --progress] --script F\n"
+"                   [--retries N] [--log F] [--echo | --progress]\n"
+"                   [--disk F]   (read-only disk, its path in $OTB_DISK)\n"
+"                   --script F\n"
 "       testbed guest [--kernel F] [--initrd F] [--outdir D] [--retries N]\n"
 "                   [--boot-timeout S] [--timeout S] [--echo]\n"
 "                   --vm NAME [--vcpus N] [--mem MB] [--cpu MODEL]\n"
@@ -104,6 +106,18 @@ static int env_add(char *buf, size_t size, const char *kv)
 	}
 	snprintf(buf + strlen(buf), size - strlen(buf), "%.*s='%s'\n", (int)nlen, kv, eq + 1);
 	return 0;
+}
+
+/* "OTB_DISK=<absolute path of @disk>" for env_add() */
+static const char *disk_env(const char *disk)
+{
+	static char buf[600], cwd[512];
+
+	if (disk[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, sizeof(buf), "OTB_DISK=%s", disk);
+	else
+		snprintf(buf, sizeof(buf), "OTB_DISK=%s/%s", cwd, disk);
+	return buf;
 }
 
 /*
@@ -317,7 +331,7 @@ static int cmd_guest(int argc, char **argv)
 static int cmd_run(int argc, char **argv)
 {
 	const char *kernel = NULL, *initrd = NULL, *script = NULL, *log = NULL;
-	const char *l3_initrd = NULL, *lib = NULL;
+	const char *l3_initrd = NULL, *lib = NULL, *disk = NULL;
 	const char *mode = getenv("TESTBED_MODE"), *append = "";
 	long vcpus = 2, mem = 2048, retries = 2, boot_to = 180, run_to = 1800;
 	long silence = 90;
@@ -345,6 +359,8 @@ static int cmd_run(int argc, char **argv)
 			lib = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--log")) {
 			log = need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--disk")) {
+			disk = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--append")) {
 			append = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--env")) {
@@ -376,6 +392,13 @@ static int cmd_run(int argc, char **argv)
 	need_file("script", script);
 	if (!log)
 		log = "/tmp/otb-run.log";
+	if (disk) {
+		need_file("disk", disk);
+		if (strchr(disk, '\'') || strchr(disk, ',')) {
+			fprintf(stderr, "testbed: --disk: no quotes or commas in '%s'\n", disk);
+			return 2;
+		}
+	}
 
 	if (!strcmp(mode, "auto")) {
 		direct = tb_kvm_usable(why, sizeof(why));
@@ -409,6 +432,9 @@ static int cmd_run(int argc, char **argv)
 		need_file("kernel", kernel);
 		need_file("level-3 initrd (--l3-initrd)", l3_initrd);
 		need_file("guest script directory (--lib)", lib);
+		/* the script sees the disk where it is */
+		if (disk && env_add(env, sizeof(env), disk_env(disk)))
+			return 2;
 		self[n > 0 ? n : 0] = 0;
 		if (strrchr(self, '/'))
 			*strrchr(self, '/') = 0;
@@ -425,8 +451,15 @@ static int cmd_run(int argc, char **argv)
 		need_file("kernel", kernel);
 		need_file("initrd", initrd);
 		snprintf(rd, sizeof(rd), "%s.cpio", log);
+		/* level 2 sees the disk as its first virtio disk */
+		if (disk && env_add(env, sizeof(env), "OTB_DISK=/dev/vda"))
+			return 2;
 		make_run_initrd(rd, initrd, script, env);
 		qemu_args(&vm, "tcg,thread=multi", "max", vcpus, mem, kernel, rd, append);
+		if (disk) {
+			tb_vm_arg(&vm, "-drive");
+			tb_vm_arg(&vm, "file=%s,if=virtio,format=raw,readonly=on", disk);
+		}
 	}
 	attempts = tb_run_retry(&vm, 1, retries, stderr);
 	fprintf(stderr, "testbed: %s: %s rc=%d boot=%.1fs run=%.1fs attempts=%d warnings=%d log=%s\n",

@@ -141,6 +141,10 @@ static const struct fake_case fake_cases[] = {
 	{ "runner: a silent (frozen) guest is a stall",
 	  "echo '@@OTB-BEGIN x level=3@@'; echo hb; sleep 30",
 	  5, 20, 0, TB_STALL, -1, 1, 4, 1 },
+	{ "runner: kernel messages alone do not keep a frozen guest alive",
+	  "echo '@@OTB-BEGIN x level=2@@'; echo hb; while :; do sleep 0.2; "
+	  "echo '[  388.801234] rcu: INFO: rcu_preempt self-detected stall on CPU'; done",
+	  5, 20, 0, TB_STALL, -1, 1, 4, 1 },
 	{ "runner: a stuck inner guest degrades its host at once",
 	  "echo '@@OTB-BEGIN x level=2@@'; echo '@@OTB-DEGRADED l3@@'; sleep 30",
 	  5, 20, 0, TB_DEGRADED, -1, 1, 4 },
@@ -877,6 +881,179 @@ out:
 	return r;
 }
 
+/* ------------------------------------------------------------------------
+ * vbench: its unit tests, a short real sweep, resume, compare
+ */
+static int t_unit(const char *bin)
+{
+	char log[1200], want[64], *out;
+
+	snprintf(log, sizeof(log), "%s/%s.log", tmp, bin);
+	if (sh(log, "%s/bin/%s", build, bin))
+		return fail("%s", tail_of(log, 3));
+	out = tb_read_file(log, NULL);
+	snprintf(want, sizeof(want), " passed, 0 failed");
+	if (!out || !strstr(out, want))
+		return fail("no \"N passed, 0 failed\" line: %s", tail_of(log, 2));
+	free(out);
+	return 0;
+}
+
+static int t_vbstat(void)
+{
+	return t_unit("vbstat_test");
+}
+
+static int t_vbres(void)
+{
+	return t_unit("vbres_test");
+}
+
+static char vbdir[1100];
+
+static int count_str(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (s = s ? strstr(s, needle) : NULL; s; s = strstr(s + 1, needle))
+		n++;
+	return n;
+}
+
+static int t_vbench_sweep(void)
+{
+	static const char *const pngs[] = { "locktorture-throughput.png",
+		"locktorture-ratio.png", "gmake-throughput.png", "gmake-ratio.png" };
+	char log[1200], f[1300], *res, *line, *save;
+	int ok = 0;
+
+	if (!built)
+		return fail("no kernel or initramfs");
+	snprintf(vbdir, sizeof(vbdir), "%s/test/vbench", build);
+	snprintf(log, sizeof(log), "%s/test/vbench-sweep.log", build);
+	printf("     (vbench: %s)\n", log);
+	fflush(stdout);
+	if (sh(log, "rm -rf %s && BUILD=%s %s/bin/vbench sweep --modes pvqspinlock,oticket "
+	       "--workloads locktorture,gmake --vcpus 2 --reps 1 --size locktorture=3 "
+	       "--size gmake=4 --out %s", vbdir, build, build, vbdir))
+		return fail("vbench sweep failed: %s", tail_of(log, 4));
+	snprintf(f, sizeof(f), "%s/results.jsonl", vbdir);
+	res = tb_read_file(f, NULL);
+	if (!res)
+		return fail("no %s", f);
+	for (line = strtok_r(res, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, "\"status\":\"ok\""))
+			continue;
+		ok++;
+		/* the metrics of every point: KVM's counters, steal time */
+		if (!strstr(line, "\"kvm.exits\":") || strstr(line, "\"steal_pct\":null") ||
+		    strstr(line, "\"value\":0,"))
+			return fail("an ok record lacks KVM counters, steal time or a value: "
+				    "%.200s", line);
+	}
+	free(res);
+	if (ok != 4)
+		return fail("%d ok records, want 4 (%s)", ok, f);
+	res = tb_read_file(log, NULL);
+	if (!res || !strstr(res, "+-95%CI") || count_str(res, "gmake          ") < 2)
+		return fail("no report table: %s", tail_of(log, 4));
+	free(res);
+	for (size_t i = 0; i < sizeof(pngs) / sizeof(pngs[0]); i++) {
+		snprintf(f, sizeof(f), "%s/plots/%s", vbdir, pngs[i]);
+		res = tb_read_file(f, NULL);
+		if (!res || memcmp(res, "\x89PNG", 4))
+			return fail("plot %s missing or not a PNG", f);
+		free(res);
+	}
+	return 0;
+}
+
+static int t_vbench_resume(void)
+{
+	char log[1200], f[1300], *before, *after, *out;
+	int same;
+
+	if (!vbdir[0])
+		return fail("no sweep to resume");
+	snprintf(f, sizeof(f), "%s/results.jsonl", vbdir);
+	snprintf(log, sizeof(log), "%s/test/vbench-resume.log", build);
+	before = tb_read_file(f, NULL);
+	if (sh(log, "BUILD=%s %s/bin/vbench sweep --out %s", build, build, vbdir))
+		return fail("resumed sweep failed: %s", tail_of(log, 3));
+	after = tb_read_file(f, NULL);
+	out = tb_read_file(log, NULL);
+	same = before && after && !strcmp(before, after);
+	if (!same || !out || !strstr(out, "4 settled") || !strstr(out, "0 to do"))
+		return fail("resume ran again or changed the records: %s", tail_of(log, 3));
+	free(before);
+	free(after);
+	free(out);
+	return 0;
+}
+
+/* results.jsonl of @n gmake runs of pvqspinlock with values @v0, @v0+1, ... */
+static int fake_results(const char *dir, int n, double v0)
+{
+	char path[1300], *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	for (int r = 0; r < n; r++) {
+		double v = v0 + (r % 2 ? r : -r);
+
+		fprintf(f, "{\"schema\":1,\"workload\":\"gmake\",\"mode\":\"pvqspinlock\","
+			"\"host_module\":false,\"vcpus\":2,\"vms\":1,\"l2_vcpus\":2,\"size\":4,"
+			"\"rep\":%d,\"attempt\":1,\"status\":\"ok\",\"why\":\"\","
+			"\"unit\":\"builds/h\",\"value\":%g,\"vm_values\":[%g]}\n", r, v, v);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "mkdir -p %s", dir);
+	if (sh(NULL, "%s", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
+	rc = tb_write_file(path, buf, len);
+	free(buf);
+	return rc;
+}
+
+static int t_vbench_compare(void)
+{
+	static const struct {
+		const char *b;
+		int n;
+		double v;
+		int rc;
+		const char *verdict;
+	} cases[] = {
+		{ "slower", 5, 80, 1, "SLOWER" },
+		{ "faster", 5, 120, 0, "FASTER" },
+		{ "same", 5, 100.5, 0, "within noise" },
+		{ "few", 2, 50, 0, "too few runs" },
+	};
+	char a[1200], b[1200], log[1300], *out;
+
+	snprintf(a, sizeof(a), "%s/cmp-a", tmp);
+	if (fake_results(a, 5, 100))
+		return fail("cannot write %s", a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		snprintf(b, sizeof(b), "%s/cmp-%s", tmp, cases[i].b);
+		snprintf(log, sizeof(log), "%s/cmp-%s.log", tmp, cases[i].b);
+		if (fake_results(b, cases[i].n, cases[i].v))
+			return fail("cannot write %s", b);
+		rc = sh(log, "%s/bin/vbench compare %s %s", build, a, b);
+		out = tb_read_file(log, NULL);
+		if (rc != cases[i].rc || !out || !strstr(out, cases[i].verdict))
+			return fail("compare against %s: exit %d, want %d and \"%s\": %s",
+				    cases[i].b, rc, cases[i].rc, cases[i].verdict,
+				    tail_of(log, 3));
+		free(out);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 struct test {
 	const char *name;
@@ -892,7 +1069,7 @@ static const struct test tests[] = {
 	/* 1. userspace */
 	{ "cpio: writer round-trips through GNU cpio, appends", t_cpio_roundtrip },
 	FAKE(0), FAKE(1), FAKE(2), FAKE(3), FAKE(4), FAKE(5), FAKE(6), FAKE(7), FAKE(8),
-	FAKE(9), FAKE(10), FAKE(11), FAKE(12),
+	FAKE(9), FAKE(10), FAKE(11), FAKE(12), FAKE(13),
 	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
 	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
 	{ "runner: --env values arrive whole, quotes refused", t_env_values_arrive_whole },
@@ -904,6 +1081,9 @@ static const struct test tests[] = {
 	{ .spin = &spin_cases[6] },
 	{ "model: slow paths, 8 threads on 2 CPUs, ASan+UBSan: exclusion, FIFO, wake-ups",
 	  t_otkstress },
+	{ "vbench: statistics against known vectors (median, CI, U)", t_vbstat },
+	{ "vbench: console parsing, broken output, JSONL, resume", t_vbres },
+	{ "vbench: compare verdicts and exit status", t_vbench_compare },
 	/* 2. build */
 	{ "build: series applies, kernel builds", t_build_kernel },
 	{ "build: guest initramfs + static kvm_pv_test", t_build_initramfs },
@@ -934,6 +1114,9 @@ static const struct test tests[] = {
 	{ "hook: oqspin guest uses it, locktorture passes", .l3 = &l3checks[16] },
 	{ "hook: unload + reload under load, guest falls back", .l3 = &l3checks[17] },
 	{ "hook: two guests, coyield=1 boost=1, locktorture passes", .l3 = &l3checks[18] },
+	/* 4. vbench, for real */
+	{ "vbench: sweep, 2 modes x locktorture+gmake, report, plots", t_vbench_sweep },
+	{ "vbench: sweep again on its DIR resumes: nothing re-run", t_vbench_resume },
 };
 
 /*

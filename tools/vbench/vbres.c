@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbres.c - vbench results: console blocks to records, records to JSON
+ * Lines and back, resume state.  See vbres.h.
+ *
+ * The console is not trusted: a line may be cut by a kernel message, a
+ * guest may die half-way, a number may be garbage.  Every field is checked
+ * before it becomes a number; what cannot be read makes the record a
+ * failure with the reason in "why", never a value.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vbres.h"
+
+const struct vb_workload vb_workloads[] = {
+	{ "locktorture", "acq/s", 10, 3600, 0, "seconds" },
+	{ "gmake", "builds/h", 16, 64, 1, "source files" },
+	{ "perf-futex", "ops/s", 5, 600, 1, "seconds" },
+	{ "perf-messaging", "msgs/s", 20, 10000, 1, "loops" },
+};
+const int vb_nworkloads = sizeof(vb_workloads) / sizeof(vb_workloads[0]);
+
+const struct vb_workload *vb_workload(const char *name)
+{
+	for (int i = 0; i < vb_nworkloads; i++)
+		if (!strcmp(vb_workloads[i].name, name))
+			return &vb_workloads[i];
+	return NULL;
+}
+
+void vb_run_key(const struct vb_runid *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/v%d/m%d/l2-%d/s%d/r%d", id->workload, id->mode,
+		 id->vcpus, id->vms, id->l2_vcpus, id->size, id->rep);
+}
+
+int vb_same_run(const struct vb_runid *a, const struct vb_runid *b)
+{
+	return !strcmp(a->workload, b->workload) && !strcmp(a->mode, b->mode) &&
+	       a->vcpus == b->vcpus && a->vms == b->vms &&
+	       a->l2_vcpus == b->l2_vcpus && a->size == b->size && a->rep == b->rep;
+}
+
+int vb_retryable(const char *status)
+{
+	return strcmp(status, "ok") && strcmp(status, "failed");
+}
+
+double vb_metric_get(const struct vb_rec *r, const char *name)
+{
+	for (int i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->m[i].name, name))
+			return r->m[i].v;
+	return NAN;
+}
+
+/* add @v to metric @name (summed over guests) */
+void vb_metric_add(struct vb_rec *r, const char *name, double v)
+{
+	int i;
+
+	for (i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->m[i].name, name))
+			break;
+	if (i == r->nmetrics) {
+		if (r->nmetrics == VB_MAX_METRICS)
+			return;
+		snprintf(r->m[i].name, sizeof(r->m[i].name), "%s", name);
+		r->m[i].v = 0;
+		r->nmetrics++;
+	}
+	r->m[i].v += v;
+}
+
+/* ------------------------------------------------------------------------
+ * Console parsing
+ */
+
+/* a whole decimal number (optionally with a fraction), nothing else */
+static int num(const char *s, size_t len, double *v)
+{
+	char buf[40], *end;
+
+	if (!len || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (!isdigit((unsigned char)buf[0]))
+		return -1;
+	errno = 0;
+	*v = strtod(buf, &end);
+	return errno || *end || !isfinite(*v) ? -1 : 0;
+}
+
+#define MAX_KV 16
+struct kv {
+	char key[24];
+	double v;
+};
+
+/*
+ * "otb: vb: wl=NAME k=v ... end" up to the end of its line: 0 and the
+ * pairs if intact (every value a number, "end" last), else -1.
+ */
+static int parse_result_line(const char *p, const char *wl, struct kv *kv, int *n)
+{
+	const char *eol = strchr(p, '\n'), *q;
+	size_t wlen = strlen(wl);
+
+	if (!eol)
+		eol = p + strlen(p);
+	while (eol > p && (eol[-1] == '\r' || eol[-1] == ' '))
+		eol--;
+	p += strlen("otb: vb: wl=");
+	if ((size_t)(eol - p) < wlen || strncmp(p, wl, wlen) || p[wlen] != ' ')
+		return -1;
+	p += wlen + 1;
+	*n = 0;
+	while (p < eol) {
+		const char *sp = memchr(p, ' ', eol - p);
+
+		if (!sp)
+			sp = eol;
+		if (sp - p == 3 && !strncmp(p, "end", 3))
+			return sp == eol ? 0 : -1;
+		q = memchr(p, '=', sp - p);
+		if (!q || q == p || q - p >= (int)sizeof(kv->key) || *n == MAX_KV)
+			return -1;
+		memcpy(kv[*n].key, p, q - p);
+		kv[*n].key[q - p] = 0;
+		if (num(q + 1, sp - q - 1, &kv[*n].v))
+			return -1;
+		++*n;
+		p = sp + 1;
+	}
+	return -1;	/* no "end": cut */
+}
+
+static int kv_get(const struct kv *kv, int n, const char *key, double *v)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key)) {
+			*v = kv[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+/* the workload's metric from its raw numbers; 0 if they make sense */
+static int workload_value(const char *wl, const struct kv *kv, int n, double *value,
+			  double *fair, char *why, size_t len)
+{
+	double a, b, c, d;
+
+	*fair = NAN;
+	if (!strcmp(wl, "locktorture")) {
+		if (kv_get(kv, n, "total", &a) || kv_get(kv, n, "max", &b) ||
+		    kv_get(kv, n, "min", &c) || kv_get(kv, n, "fail", &d) ||
+		    kv_get(kv, n, "secs", value))
+			goto missing;
+		if (d != 0) {
+			snprintf(why, len, "locktorture reported %.0f failures", d);
+			return -1;
+		}
+		if (*value <= 0 || b < c)
+			goto insane;
+		*fair = c > 0 ? b / c : INFINITY;
+		*value = a / *value;
+		return 0;
+	}
+	if (!strcmp(wl, "gmake")) {
+		if (kv_get(kv, n, "builds", &a) || kv_get(kv, n, "cs", &b))
+			goto missing;
+		if (a < 1 || b <= 0)
+			goto insane;
+		*value = a * 3600 * 100 / b;
+		return 0;
+	}
+	if (!strcmp(wl, "perf-futex")) {
+		if (kv_get(kv, n, "ops", value))
+			goto missing;
+		return 0;
+	}
+	if (!strcmp(wl, "perf-messaging")) {
+		if (kv_get(kv, n, "msgs", &a) || kv_get(kv, n, "time", &b))
+			goto missing;
+		if (b <= 0)
+			goto insane;
+		*value = a / b;
+		return 0;
+	}
+	snprintf(why, len, "unknown workload %s", wl);
+	return -1;
+missing:
+	snprintf(why, len, "%s result line lacks a field", wl);
+	return -1;
+insane:
+	snprintf(why, len, "%s result numbers make no sense", wl);
+	return -1;
+}
+
+/* user..steal of a "otb: vb: statN cpu ..." line; 0 if 8 numbers */
+static int stat_line(const char *frame, const char *tag, double *v)
+{
+	char key[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "otb: vb: %s cpu ", tag);
+	p = strstr(frame, key);
+	if (!p)
+		return -1;
+	p += strlen(key);
+	for (int i = 0; i < 8; i++) {
+		char *end;
+
+		while (*p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v[i] = strtod(p, &end);
+		p = end;
+	}
+	return 0;
+}
+
+static void first_line(char *dst, size_t len, const char *src)
+{
+	const char *eol = strchr(src, '\n');
+	size_t n = eol ? (size_t)(eol - src) : strlen(src);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* guest name and status of "@@OTB-GUEST <name> status=<s> rc=<n> ...@@" */
+static int frame_header(const char *frame, char *name, char *status, int *rc)
+{
+	return sscanf(frame, "@@OTB-GUEST %31s status=%15s rc=%d", name, status, rc) == 3 ?
+		0 : -1;
+}
+
+int vb_parse_guest(const char *frame, const char *expect, const char *wl,
+		   double *value, double *fair, double *steal, struct vb_rec *r,
+		   char *why, size_t whylen)
+{
+	char name[32], st[16], *p;
+	struct kv kv[MAX_KV];
+	double s0[8], s1[8];
+	int rc, n;
+
+	*value = *fair = *steal = NAN;
+	if (frame_header(frame, name, st, &rc)) {
+		snprintf(why, whylen, "unreadable guest header");
+		return -1;
+	}
+	if (strcmp(st, "ok")) {
+		p = strstr(frame, "| ");
+		snprintf(why, whylen, "guest %s: %s", name, st);
+		if (!strcmp(st, "oops") && p) {
+			size_t l = strlen(why);
+
+			first_line(why + l, whylen - l, p);	/* "name| <oops line>" */
+		}
+		return -1;
+	}
+	if (rc) {
+		p = strstr(frame, "otb: vb: error: ");
+		if (p)
+			first_line(why, whylen, p + strlen("otb: vb: "));
+		else
+			snprintf(why, whylen, "guest %s: script exited %d", name, rc);
+		return 1;
+	}
+	if (!strstr(frame, expect)) {
+		snprintf(why, whylen, "dmesg does not show \"%s\"", expect);
+		return 1;
+	}
+	/* the first intact copy of the result line */
+	for (p = strstr(frame, "otb: vb: wl="); p; p = strstr(p + 1, "otb: vb: wl="))
+		if (!parse_result_line(p, wl, kv, &n))
+			break;
+	if (!p) {
+		snprintf(why, whylen, "guest %s: no intact result line", name);
+		return -1;
+	}
+	if (workload_value(wl, kv, n, value, fair, why, whylen)) {
+		*value = NAN;
+		return 1;
+	}
+	if (!stat_line(frame, "stat0", s0) && !stat_line(frame, "stat1", s1)) {
+		double tot = 0, st_ = s1[7] - s0[7];
+
+		for (int i = 0; i < 8; i++)
+			tot += s1[i] - s0[i];
+		*steal = tot > 0 ? 100 * st_ / tot : NAN;
+	}
+	/* guest lock events, "otb: ev: <name> <count>" */
+	for (p = strstr(frame, "otb: ev: "); p; p = strstr(p + 1, "otb: ev: ")) {
+		char ev[40], key[48];
+		long long v;
+
+		if (sscanf(p, "otb: ev: %39[a-z0-9_] %lld", ev, &v) == 2) {
+			snprintf(key, sizeof(key), "ev.%s", ev);
+			vb_metric_add(r, key, v);
+		}
+	}
+	return 0;
+}
+
+/* "otb: <tag>: a=1 b=2" lines of @block into metrics "<prefix>.a", summed */
+static void kv_metrics(const char *block, const char *tag, const char *prefix,
+		       struct vb_rec *r)
+{
+	char key[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "otb: %s: ", tag);
+	for (p = strstr(block, key); p; p = strstr(p + 1, key)) {
+		const char *q = p + strlen(key), *eol = strchr(q, '\n');
+
+		if (!eol)
+			eol = q + strlen(q);
+		while (q < eol) {
+			char name[40], m[48];
+			long long v;
+			int used = 0;
+
+			while (*q == ' ')
+				q++;
+			if (sscanf(q, "%39[a-z0-9_]=%lld%n", name, &v, &used) == 2 && used &&
+			    q + used <= eol) {
+				snprintf(m, sizeof(m), "%s.%s", prefix, name);
+				vb_metric_add(r, m, v);
+			} else {
+				used = strcspn(q, " \n");
+				if (!used)
+					break;
+			}
+			q += used;
+		}
+	}
+}
+
+void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
+{
+	const char *p = block, *end;
+	double fmax = NAN, fmin = NAN;
+	double steal_sum = 0;
+	int g, nsteal = 0;
+
+	r->value = NAN;
+	r->fairness = NAN;
+	r->steal_pct = NAN;
+	r->nvm = 0;
+	r->nmetrics = 0;
+	r->why[0] = 0;
+	snprintf(r->unit, sizeof(r->unit), "%s",
+		 vb_workload(r->id.workload) ? vb_workload(r->id.workload)->unit : "?");
+	if (strstr(block, "otb: modprobe kvm_oticket failed")) {
+		snprintf(r->status, sizeof(r->status), "failed");
+		snprintf(r->why, sizeof(r->why), "modprobe kvm_oticket failed in level 2");
+		return;
+	}
+	for (g = 0; g < r->id.vms; g++) {
+		double v, f, s;
+		char *frame;
+		int bad;
+
+		p = strstr(p, "@@OTB-GUEST ");
+		end = p ? strstr(p, "@@OTB-GUEST-END ") : NULL;
+		if (!end) {
+			/* no number of a run that did not finish */
+			r->nvm = 0;
+			r->nmetrics = 0;
+		}
+		if (!p) {
+			const char *t = strstr(block, "testbed: ");
+
+			snprintf(r->status, sizeof(r->status), "crashed");
+			snprintf(r->why, sizeof(r->why), "guest %d of %d: no result%s", g + 1,
+				 r->id.vms, t ? ": " : "");
+			if (t)
+				first_line(r->why + strlen(r->why),
+					   sizeof(r->why) - strlen(r->why), t);
+			return;
+		}
+		if (!end) {
+			snprintf(r->status, sizeof(r->status), "bad-output");
+			snprintf(r->why, sizeof(r->why), "guest %d of %d: console truncated",
+				 g + 1, r->id.vms);
+			return;
+		}
+		frame = strndup(p, end - p);
+		if (!frame)
+			exit(2);
+		bad = vb_parse_guest(frame, expect, r->id.workload, &v, &f, &s, r,
+				     r->why, sizeof(r->why));
+		if (bad) {
+			char st[16] = "", name[32];
+			int rc;
+
+			frame_header(frame, name, st, &rc);
+			snprintf(r->status, sizeof(r->status), "%s",
+				 bad > 0 ? "failed" :
+				 !strcmp(st, "hang") || !strcmp(st, "boot-hang") ||
+				 !strcmp(st, "stall") ? "timeout" :
+				 !strcmp(st, "ok") || !st[0] ? "bad-output" : "crashed");
+			free(frame);
+			r->nvm = 0;
+			r->nmetrics = 0;
+			return;
+		}
+		free(frame);
+		r->vm_value[r->nvm++] = v;
+		if (!isnan(f)) {
+			fmax = isnan(fmax) || f > fmax ? f : fmax;
+			fmin = isnan(fmin) || f < fmin ? f : fmin;
+		}
+		if (!isnan(s)) {
+			steal_sum += s;
+			nsteal++;
+		}
+		p = end + 1;
+	}
+	/*
+	 * The run's value: all guests together; fairness: the worst guest's,
+	 * or between guests when the workload has no writers of its own.
+	 */
+	r->value = 0;
+	for (g = 0; g < r->nvm; g++)
+		r->value += r->vm_value[g];
+	if (!isnan(fmax)) {
+		r->fairness = fmax;
+	} else if (r->nvm > 1) {
+		double lo = r->vm_value[0], hi = lo;
+
+		for (g = 1; g < r->nvm; g++) {
+			lo = r->vm_value[g] < lo ? r->vm_value[g] : lo;
+			hi = r->vm_value[g] > hi ? r->vm_value[g] : hi;
+		}
+		r->fairness = lo > 0 ? hi / lo : INFINITY;
+	}
+	(void)fmin;
+	r->steal_pct = nsteal ? steal_sum / nsteal : NAN;
+	kv_metrics(block, "kot", "host", r);
+	kv_metrics(block, "kvm", "kvm", r);
+	if (r->host && isnan(vb_metric_get(r, "host.hc_wait"))) {
+		snprintf(r->status, sizeof(r->status), "bad-output");
+		snprintf(r->why, sizeof(r->why), "no kvm_oticket counters");
+		r->value = NAN;
+		r->nvm = 0;
+		return;
+	}
+	snprintf(r->status, sizeof(r->status), "ok");
+}
+
+/* ------------------------------------------------------------------------
+ * JSON Lines
+ */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", f);
+	else if (v == (long long)v && fabs(v) < 1e15)
+		fprintf(f, "%lld", (long long)v);
+	else
+		fprintf(f, "%.6g", v);
+}
+
+/* ,"key":"value" and ,"key":number */
+static void kstr(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_str(f, v);
+}
+
+static void knum(FILE *f, const char *key, double v)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_num(f, v);
+}
+
+int vb_rec_write(FILE *f, const struct vb_rec *r)
+{
+	fprintf(f, "{\"schema\":%d", VB_SCHEMA);
+	kstr(f, "workload", r->id.workload);
+	kstr(f, "mode", r->id.mode);
+	fprintf(f, ",\"host_module\":%s", r->host ? "true" : "false");
+	knum(f, "vcpus", r->id.vcpus);
+	knum(f, "vms", r->id.vms);
+	knum(f, "l2_vcpus", r->id.l2_vcpus);
+	knum(f, "size", r->id.size);
+	knum(f, "rep", r->id.rep);
+	knum(f, "attempt", r->attempt);
+	kstr(f, "status", r->status);
+	kstr(f, "why", r->why);
+	kstr(f, "unit", r->unit);
+	knum(f, "value", r->value);
+	fputs(",\"vm_values\":[", f);
+	for (int i = 0; i < r->nvm; i++) {
+		if (i)
+			fputc(',', f);
+		json_num(f, r->vm_value[i]);
+	}
+	fputc(']', f);
+	knum(f, "fairness", r->fairness);
+	knum(f, "steal_pct", r->steal_pct);
+	fputs(",\"metrics\":{", f);
+	for (int i = 0; i < r->nmetrics; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, r->m[i].name);
+		fputc(':', f);
+		json_num(f, r->m[i].v);
+	}
+	fputc('}', f);
+	kstr(f, "kernel", r->kernel);
+	kstr(f, "base", r->base);
+	kstr(f, "git", r->git);
+	kstr(f, "testbed", r->testbed);
+	kstr(f, "time", r->time);
+	knum(f, "boot", r->boot);
+	knum(f, "secs", r->secs);
+	fputs("}\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+/*
+ * A small reader for exactly the records above: flat values, one array of
+ * numbers, one object of numbers.
+ */
+struct jp {
+	const char *p;
+	char *err;
+	size_t errlen;
+};
+
+static void ws(struct jp *j)
+{
+	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\r')
+		j->p++;
+}
+
+static int jerr(struct jp *j, const char *what)
+{
+	if (!j->err[0])
+		snprintf(j->err, j->errlen, "%s at \"%.12s\"", what, j->p);
+	return -1;
+}
+
+static int jstr(struct jp *j, char *out, size_t len)
+{
+	size_t n = 0;
+
+	ws(j);
+	if (*j->p != '"')
+		return jerr(j, "string expected");
+	j->p++;
+	while (*j->p && *j->p != '"') {
+		char c = *j->p++;
+
+		if (c == '\\') {
+			c = *j->p++;
+			if (c == 'u') {
+				unsigned int u;
+
+				if (sscanf(j->p, "%4x", &u) != 1)
+					return jerr(j, "bad \\u escape");
+				j->p += 4;
+				c = u < 0x80 ? (char)u : '?';
+			} else if (c == 'n') {
+				c = '\n';
+			} else if (c != '"' && c != '\\' && c != '/') {
+				return jerr(j, "bad escape");
+			}
+		}
+		if (n + 1 < len)
+			out[n++] = c;
+	}
+	if (*j->p != '"')
+		return jerr(j, "unterminated string");
+	j->p++;
+	if (len)
+		out[n] = 0;
+	return 0;
+}
+
+static int jnum(struct jp *j, double *v)
+{
+	char *end;
+
+	ws(j);
+	if (!strncmp(j->p, "null", 4)) {
+		j->p += 4;
+		*v = NAN;
+		return 0;
+	}
+	errno = 0;
+	*v = strtod(j->p, &end);
+	if (end == j->p || errno || !(isdigit((unsigned char)*j->p) || *j->p == '-'))
+		return jerr(j, "number expected");
+	j->p = end;
+	return 0;
+}
+
+static int jint(struct jp *j, int *v)
+{
+	double d;
+
+	if (jnum(j, &d))
+		return -1;
+	if (isnan(d) || d != (int)d)
+		return jerr(j, "integer expected");
+	*v = (int)d;
+	return 0;
+}
+
+static int jchar(struct jp *j, char c)
+{
+	ws(j);
+	if (*j->p != c) {
+		char what[24];
+
+		snprintf(what, sizeof(what), "'%c' expected", c);
+		return jerr(j, what);
+	}
+	j->p++;
+	return 0;
+}
+
+/*
+ * "[1, 2]" into r->vm_value (@close ']') or "{"name": 1}" into r->m
+ * (@close '}').
+ */
+static int jlist(struct jp *j, char close, struct vb_rec *r)
+{
+	if (jchar(j, close == ']' ? '[' : '{'))
+		return -1;
+	ws(j);
+	if (*j->p == close) {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		char name[48];
+		double v;
+
+		if (close == '}' && (jstr(j, name, sizeof(name)) || jchar(j, ':')))
+			return -1;
+		if (jnum(j, &v))
+			return -1;
+		if (close == ']') {
+			if (r->nvm == VB_MAX_VMS)
+				return jerr(j, "too many vm_values");
+			r->vm_value[r->nvm++] = v;
+		} else {
+			if (r->nmetrics == VB_MAX_METRICS)
+				return jerr(j, "too many metrics");
+			snprintf(r->m[r->nmetrics].name, sizeof(r->m[0].name), "%s", name);
+			r->m[r->nmetrics++].v = v;
+		}
+		ws(j);
+		if (*j->p == close) {
+			j->p++;
+			return 0;
+		}
+		if (jchar(j, ','))
+			return -1;
+	}
+}
+
+int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
+{
+	struct jp j = { line, err, errlen };
+	int schema = -1, seen = 0;
+	char key[48];
+
+	err[0] = 0;
+	memset(r, 0, sizeof(*r));
+	r->value = r->fairness = r->steal_pct = r->secs = NAN;
+	if (jchar(&j, '{'))
+		return -1;
+	ws(&j);
+	if (*j.p == '}')
+		return jerr(&j, "empty record");
+	do {
+		int bad = 0;
+
+		if (jstr(&j, key, sizeof(key)) || jchar(&j, ':'))
+			return -1;
+		ws(&j);
+		seen++;
+#define S(k, f) else if (!strcmp(key, k)) bad = jstr(&j, f, sizeof(f))
+#define I(k, f) else if (!strcmp(key, k)) bad = jint(&j, &f)
+#define D(k, f) else if (!strcmp(key, k)) bad = jnum(&j, &f)
+		if (!strcmp(key, "schema"))
+			bad = jint(&j, &schema);
+		S("workload", r->id.workload);
+		S("mode", r->id.mode);
+		I("vcpus", r->id.vcpus);
+		I("vms", r->id.vms);
+		I("l2_vcpus", r->id.l2_vcpus);
+		I("size", r->id.size);
+		I("rep", r->id.rep);
+		I("attempt", r->attempt);
+		S("status", r->status);
+		S("why", r->why);
+		S("unit", r->unit);
+		D("value", r->value);
+		D("fairness", r->fairness);
+		D("steal_pct", r->steal_pct);
+		S("kernel", r->kernel);
+		S("base", r->base);
+		S("git", r->git);
+		S("testbed", r->testbed);
+		S("time", r->time);
+		I("boot", r->boot);
+		D("secs", r->secs);
+		else if (!strcmp(key, "host_module")) {
+			if (!strncmp(j.p, "true", 4))
+				r->host = 1, j.p += 4;
+			else if (!strncmp(j.p, "false", 5))
+				r->host = 0, j.p += 5;
+			else
+				bad = jerr(&j, "true or false expected");
+		} else if (!strcmp(key, "vm_values")) {
+			bad = jlist(&j, ']', r);
+		} else if (!strcmp(key, "metrics")) {
+			bad = jlist(&j, '}', r);
+		} else {
+			return jerr(&j, "unknown key");
+		}
+#undef S
+#undef I
+#undef D
+		if (bad)
+			return -1;
+		ws(&j);
+		if (*j.p == ',') {
+			j.p++;
+			continue;
+		}
+		break;
+	} while (1);
+	if (jchar(&j, '}'))
+		return -1;
+	ws(&j);
+	if (*j.p && *j.p != '\n')
+		return jerr(&j, "text after the record");
+	if (schema != VB_SCHEMA) {
+		snprintf(err, errlen, "schema %d, not %d", schema, VB_SCHEMA);
+		return -1;
+	}
+	if (!r->id.workload[0] || !r->id.mode[0] || !r->status[0] || r->id.vcpus < 1 ||
+	    r->id.vms < 1 || r->id.l2_vcpus < 1 || r->id.rep < 0 || r->attempt < 1) {
+		snprintf(err, errlen, "a field of the run's identity is missing");
+		return -1;
+	}
+	if (!strcmp(r->status, "ok") && (isnan(r->value) || r->nvm != r->id.vms)) {
+		snprintf(err, errlen, "an ok record without its values");
+		return -1;
+	}
+	return 0;
+}
+
+struct vb_rec *vb_load(const char *path, int *n, int *bad)
+{
+	FILE *f = fopen(path, "r");
+	struct vb_rec *recs = NULL;
+	char *line = NULL, err[160];
+	size_t cap = 0;
+	int lineno = 0, size = 0;
+
+	*n = 0;
+	*bad = 0;
+	if (!f)
+		return errno == ENOENT ? calloc(1, sizeof(*recs)) : (*n = -1, NULL);
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		if (line[0] == '\n')
+			continue;
+		if (*n == size) {
+			struct vb_rec *t = realloc(recs, (size = size ? 2 * size : 64) *
+						   sizeof(*recs));
+
+			if (!t) {
+				free(recs);
+				*n = -1;
+				recs = NULL;
+				break;
+			}
+			recs = t;
+		}
+		if (vb_rec_parse(line, &recs[*n], err, sizeof(err))) {
+			fprintf(stderr, "vbench: %s:%d: skipped, not a record: %s\n",
+				path, lineno, err);
+			++*bad;
+			continue;
+		}
+		++*n;
+	}
+	free(line);
+	fclose(f);
+	if (recs == NULL && *n == 0)
+		recs = calloc(1, sizeof(*recs));
+	return recs;
+}
+
+int vb_run_settled(const struct vb_rec *recs, int n, const struct vb_runid *id,
+		   int max_attempts, int *attempts)
+{
+	int done = 0;
+
+	*attempts = 0;
+	for (int i = 0; i < n; i++) {
+		if (!vb_same_run(&recs[i].id, id))
+			continue;
+		++*attempts;
+		if (!vb_retryable(recs[i].status))
+			done = 1;
+	}
+	return done || *attempts >= max_attempts;
+}

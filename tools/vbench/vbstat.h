@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vbstat - the little statistics vbench needs: median, mean with a Student-t
+ * 95% confidence interval, and the two-sided Mann-Whitney U test.
+ *
+ * Benchmark runs in over-committed guests are few (a handful per mode) and
+ * far from normally distributed, so vbench reports medians and compares
+ * modes with a rank test; the mean and its t interval are kept for the
+ * familiar "mean +- ci95" column.  No global state; all functions are
+ * reentrant.  Callers pass only valid (non-NAN) values.
+ */
+#ifndef VBSTAT_H
+#define VBSTAT_H
+
+/*
+ * Up to this many values in both samples together, vb_mann_whitney() uses
+ * the exact distribution of U (when there are no ties).  C(30, 15) is
+ * about 1.6e8, far below the 2^53 up to which doubles count exactly.
+ */
+#define VB_MW_EXACT_MAX 30
+
+/* Summary of a sample; fields NAN where undefined (n == 0, or n < 2 for sd/ci95). */
+struct vb_summary {
+	int n;
+	double median, mean, sd, ci95;	/* ci95: half-width of the Student-t 95% CI of the mean */
+	double min, max;
+};
+
+/*
+ * vb_t95() - two-sided 95% Student t quantile for @df degrees of freedom.
+ * Exact (3-4 digits) for df 1..30, 40, 60 and 120, linear in 1/df between
+ * those and towards 1.96 beyond 120.  NAN for df < 1.
+ */
+double vb_t95(int df);
+
+/*
+ * vb_median() - median of @x[0..@n-1], the mean of the middle two for even @n;
+ * NAN if @n < 1.  @x is not modified.
+ */
+double vb_median(const double *x, int n);
+
+/* vb_summarize() - n, median, mean, sd (n - 1), ci95, min and max of @x[0..@n-1]. */
+struct vb_summary vb_summarize(const double *x, int n);
+
+/*
+ * vb_mann_whitney() - two-sided Mann-Whitney U test of samples @a and @b.
+ *
+ * Returns the p-value and stores U of @a (number of pairs (i, j) with
+ * a[i] > b[j], plus 0.5 per tie) in *@u (@u may be NULL).  The exact
+ * permutation distribution of U is used when there are no ties and
+ * na + nb <= VB_MW_EXACT_MAX; otherwise the normal approximation with tie
+ * and continuity correction (as R's wilcox.test(exact = FALSE, correct =
+ * TRUE)).  If all values are equal, p is 1.  Returns NAN if na < 1 or
+ * nb < 1, or if memory runs out.  p is capped at 1.
+ */
+double vb_mann_whitney(const double *a, int na, const double *b, int nb, double *u);
+
+/*
+ * vb_mw_min_p() - the smallest two-sided p-value the exact test can reach
+ * with these sizes, 2 / C(na + nb, na), capped at 1; NAN if na < 1 or nb < 1.
+ */
+double vb_mw_min_p(int na, int nb);
+
+#endif /* VBSTAT_H */
