@@ -92,7 +92,7 @@ initramfs: kernel tools selftests wlimage
 # The gmake and perf workloads' disk: make, gcc, binutils, libc headers and
 # perf from this machine's packages, and the generated source tree.
 wlimage:
-	@tools/vbench/mkwlimage $(BUILD)/testbed/wl.img
+	@mkdir -p $(BUILD)/testbed && tools/vbench/mkwlimage $(BUILD)/testbed/wl.img
 
 test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress $(BIN)/vbench \
 	$(BIN)/vbstat_test $(BIN)/vbres_test
