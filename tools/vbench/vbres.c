@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -491,60 +492,90 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.6g", v);
 }
 
-/* ,"key":"value" and ,"key":number */
-static void kstr(FILE *f, const char *key, const char *v)
-{
-	fprintf(f, ",\"%s\":", key);
-	json_str(f, v);
-}
+/*
+ * The record's keys in the order they are written; the reader takes them
+ * in any order.  One table, so the two cannot disagree.
+ */
+enum ftype { F_STR, F_INT, F_NUM, F_BOOL, F_VMS, F_METRICS };
 
-static void knum(FILE *f, const char *key, double v)
-{
-	fprintf(f, ",\"%s\":", key);
-	json_num(f, v);
-}
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off, len;
+};
+
+#define FLD(k, t, m) { k, t, offsetof(struct vb_rec, m), sizeof(((struct vb_rec *)0)->m) }
+
+static const struct field fields[] = {
+	FLD("workload", F_STR, id.workload),
+	FLD("mode", F_STR, id.mode),
+	FLD("host_module", F_BOOL, host),
+	FLD("vcpus", F_INT, id.vcpus),
+	FLD("vms", F_INT, id.vms),
+	FLD("l2_vcpus", F_INT, id.l2_vcpus),
+	FLD("size", F_INT, id.size),
+	FLD("rep", F_INT, id.rep),
+	FLD("attempt", F_INT, attempt),
+	FLD("status", F_STR, status),
+	FLD("why", F_STR, why),
+	FLD("unit", F_STR, unit),
+	FLD("value", F_NUM, value),
+	FLD("vm_values", F_VMS, vm_value),
+	FLD("fairness", F_NUM, fairness),
+	FLD("steal_pct", F_NUM, steal_pct),
+	FLD("metrics", F_METRICS, m),
+	FLD("kernel", F_STR, kernel),
+	FLD("base", F_STR, base),
+	FLD("git", F_STR, git),
+	FLD("testbed", F_STR, testbed),
+	FLD("time", F_STR, time),
+	FLD("boot", F_INT, boot),
+	FLD("secs", F_NUM, secs),
+};
 
 int vb_rec_write(FILE *f, const struct vb_rec *r)
 {
 	fprintf(f, "{\"schema\":%d", VB_SCHEMA);
-	kstr(f, "workload", r->id.workload);
-	kstr(f, "mode", r->id.mode);
-	fprintf(f, ",\"host_module\":%s", r->host ? "true" : "false");
-	knum(f, "vcpus", r->id.vcpus);
-	knum(f, "vms", r->id.vms);
-	knum(f, "l2_vcpus", r->id.l2_vcpus);
-	knum(f, "size", r->id.size);
-	knum(f, "rep", r->id.rep);
-	knum(f, "attempt", r->attempt);
-	kstr(f, "status", r->status);
-	kstr(f, "why", r->why);
-	kstr(f, "unit", r->unit);
-	knum(f, "value", r->value);
-	fputs(",\"vm_values\":[", f);
-	for (int i = 0; i < r->nvm; i++) {
-		if (i)
-			fputc(',', f);
-		json_num(f, r->vm_value[i]);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const struct field *fd = &fields[i];
+		const void *v = (const char *)r + fd->off;
+
+		fprintf(f, ",\"%s\":", fd->key);
+		switch (fd->type) {
+		case F_STR:
+			json_str(f, v);
+			break;
+		case F_INT:
+			fprintf(f, "%d", *(const int *)v);
+			break;
+		case F_NUM:
+			json_num(f, *(const double *)v);
+			break;
+		case F_BOOL:
+			fputs(*(const int *)v ? "true" : "false", f);
+			break;
+		case F_VMS:
+			fputc('[', f);
+			for (int k = 0; k < r->nvm; k++) {
+				if (k)
+					fputc(',', f);
+				json_num(f, r->vm_value[k]);
+			}
+			fputc(']', f);
+			break;
+		case F_METRICS:
+			fputc('{', f);
+			for (int k = 0; k < r->nmetrics; k++) {
+				if (k)
+					fputc(',', f);
+				json_str(f, r->m[k].name);
+				fputc(':', f);
+				json_num(f, r->m[k].v);
+			}
+			fputc('}', f);
+			break;
+		}
 	}
-	fputc(']', f);
-	knum(f, "fairness", r->fairness);
-	knum(f, "steal_pct", r->steal_pct);
-	fputs(",\"metrics\":{", f);
-	for (int i = 0; i < r->nmetrics; i++) {
-		if (i)
-			fputc(',', f);
-		json_str(f, r->m[i].name);
-		fputc(':', f);
-		json_num(f, r->m[i].v);
-	}
-	fputc('}', f);
-	kstr(f, "kernel", r->kernel);
-	kstr(f, "base", r->base);
-	kstr(f, "git", r->git);
-	kstr(f, "testbed", r->testbed);
-	kstr(f, "time", r->time);
-	knum(f, "boot", r->boot);
-	knum(f, "secs", r->secs);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }
@@ -639,6 +670,16 @@ static int jint(struct jp *j, int *v)
 	return 0;
 }
 
+static int jbool(struct jp *j, int *v)
+{
+	ws(j);
+	*v = !strncmp(j->p, "true", 4);
+	if (!*v && strncmp(j->p, "false", 5))
+		return jerr(j, "true or false expected");
+	j->p += *v ? 4 : 5;
+	return 0;
+}
+
 static int jchar(struct jp *j, char c)
 {
 	ws(j);
@@ -696,8 +737,10 @@ static int jlist(struct jp *j, char close, struct vb_rec *r)
 int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 {
 	struct jp j = { line, err, errlen };
-	int schema = -1, seen = 0;
+	const struct field *fd;
+	int schema = -1;
 	char key[48];
+	void *v;
 
 	err[0] = 0;
 	memset(r, 0, sizeof(*r));
@@ -713,50 +756,27 @@ int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 		if (jstr(&j, key, sizeof(key)) || jchar(&j, ':'))
 			return -1;
 		ws(&j);
-		seen++;
-#define S(k, f) else if (!strcmp(key, k)) bad = jstr(&j, f, sizeof(f))
-#define I(k, f) else if (!strcmp(key, k)) bad = jint(&j, &f)
-#define D(k, f) else if (!strcmp(key, k)) bad = jnum(&j, &f)
+		fd = NULL;
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (!strcmp(key, fields[i].key))
+				fd = &fields[i];
+		v = fd ? (char *)r + fd->off : NULL;
 		if (!strcmp(key, "schema"))
 			bad = jint(&j, &schema);
-		S("workload", r->id.workload);
-		S("mode", r->id.mode);
-		I("vcpus", r->id.vcpus);
-		I("vms", r->id.vms);
-		I("l2_vcpus", r->id.l2_vcpus);
-		I("size", r->id.size);
-		I("rep", r->id.rep);
-		I("attempt", r->attempt);
-		S("status", r->status);
-		S("why", r->why);
-		S("unit", r->unit);
-		D("value", r->value);
-		D("fairness", r->fairness);
-		D("steal_pct", r->steal_pct);
-		S("kernel", r->kernel);
-		S("base", r->base);
-		S("git", r->git);
-		S("testbed", r->testbed);
-		S("time", r->time);
-		I("boot", r->boot);
-		D("secs", r->secs);
-		else if (!strcmp(key, "host_module")) {
-			if (!strncmp(j.p, "true", 4))
-				r->host = 1, j.p += 4;
-			else if (!strncmp(j.p, "false", 5))
-				r->host = 0, j.p += 5;
-			else
-				bad = jerr(&j, "true or false expected");
-		} else if (!strcmp(key, "vm_values")) {
-			bad = jlist(&j, ']', r);
-		} else if (!strcmp(key, "metrics")) {
-			bad = jlist(&j, '}', r);
-		} else {
+		else if (!fd)
 			return jerr(&j, "unknown key");
-		}
-#undef S
-#undef I
-#undef D
+		else if (fd->type == F_STR)
+			bad = jstr(&j, v, fd->len);
+		else if (fd->type == F_INT)
+			bad = jint(&j, v);
+		else if (fd->type == F_NUM)
+			bad = jnum(&j, v);
+		else if (fd->type == F_VMS)
+			bad = jlist(&j, ']', r);
+		else if (fd->type == F_METRICS)
+			bad = jlist(&j, '}', r);
+		else
+			bad = jbool(&j, v);
 		if (bad)
 			return -1;
 		ws(&j);
