@@ -25,8 +25,9 @@
  *  5. halt the vCPU as HLT would (kvm_emulate_halt_noskip()): a kick,
  *     KVM_HC_KICK_CPU or an interrupt the guest can take (it sets IF right
  *     before the call when KVM_OTICKET_WAIT_IRQ) ends the halt.  Halt-polling
- *     is switched off for this halt when other tasks wait for the pCPU and
- *     left to KVM (or raised to poll_ns) when the pCPU would idle.
+ *     is KVM's: it already stops polling as soon as another task wants the
+ *     pCPU (kvm_vcpu_can_poll()); poll_ns only raises the poll time when
+ *     the pCPU would idle.
  *
  * KICK wakes the target as KVM_HC_KICK_CPU does (pv_unhalted: latched if
  * the target is not halted yet), then, for the next holder of a lock the
@@ -427,13 +428,17 @@ static unsigned long kot_wait(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 		kot_inc(kv, KOT_halt_latched);
 		return 0;
 	}
+	/*
+	 * KVM's halt-polling gives up by itself when another task wants this
+	 * pCPU; clearing halt_poll_ns here would only throw away its adaptive
+	 * state for the next halt on an idle pCPU.
+	 */
 	if (single_task_running()) {
 		kot_inc(kv, KOT_poll_allowed);
 		if (pns > vcpu->halt_poll_ns)
 			vcpu->halt_poll_ns = pns;
 	} else {
 		kot_inc(kv, KOT_poll_skipped);
-		vcpu->halt_poll_ns = 0;
 	}
 	kvm_emulate_halt_noskip(vcpu);
 	kot_inc(kv, vcpu->arch.mp_state == KVM_MP_STATE_HALTED ?
