@@ -886,14 +886,13 @@ out:
  */
 static int t_unit(const char *bin)
 {
-	char log[1200], want[64], *out;
+	char log[1200], *out;
 
 	snprintf(log, sizeof(log), "%s/%s.log", tmp, bin);
 	if (sh(log, "%s/bin/%s", build, bin))
 		return fail("%s", tail_of(log, 3));
 	out = tb_read_file(log, NULL);
-	snprintf(want, sizeof(want), " passed, 0 failed");
-	if (!out || !strstr(out, want))
+	if (!out || !strstr(out, " passed, 0 failed"))
 		return fail("no \"N passed, 0 failed\" line: %s", tail_of(log, 2));
 	free(out);
 	return 0;

@@ -526,7 +526,8 @@ struct boot {
 	int no, done;		/* complete blocks recorded */
 	char kernel[64], testbed[24];
 	FILE *jsonl;
-	int total, finished;	/* progress over the sweep */
+	int total, finished;	/* progress over the sweep: runs settled */
+	int max_attempts;
 	int finished0;		/* settled before this invocation */
 	double t0;
 	int ok, bad;
@@ -564,6 +565,10 @@ static void append_rec(struct boot *b, struct vb_rec *r, int idx)
 	if (vb_rec_write(b->jsonl, r) || fflush(b->jsonl) || fsync(fileno(b->jsonl)))
 		die("cannot append to results.jsonl: %s", strerror(errno));
 	p->attempts = r->attempt;
+	if (!p->settled && vb_attempt_settles(r->status, r->attempt, b->max_attempts)) {
+		p->settled = 1;
+		b->finished++;
+	}
 	if (!strcmp(r->status, "ok"))
 		b->ok++;
 	else
@@ -575,7 +580,18 @@ static void append_rec(struct boot *b, struct vb_rec *r, int idx)
  * plan index of a run started but not finished (-1 if none), and its
  * attempt in *attempt.
  */
-static int scan_console(struct boot *b, char *con, int max_attempts, int *attempt)
+/* a record of attempt @att at planned run @idx, no result yet */
+static void rec_init(struct vb_rec *r, int idx, int att)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = plan[idx].id;
+	r->host = plan[idx].mode->host;
+	r->attempt = att;
+	r->value = r->fairness = r->steal_pct = r->secs = NAN;
+	snprintf(r->unit, sizeof(r->unit), "%s", vb_workload(r->id.workload)->unit);
+}
+
+static int scan_console(struct boot *b, char *con, int *attempt)
 {
 	char *p = strstr(con, "@@OTB-BEGIN "), *next;
 	int seen = 0;
@@ -608,21 +624,14 @@ static int scan_console(struct boot *b, char *con, int max_attempts, int *attemp
 			char save = *rc;
 			int code;
 
-			memset(&r, 0, sizeof(r));
-			r.id = plan[idx].id;
-			r.host = plan[idx].mode->host;
-			r.attempt = att;
+			rec_init(&r, idx, att);
 			*rc = 0;
 			vb_parse_block(p, plan[idx].mode->expect, &r);
 			*rc = save;
 			if (sscanf(rc, "@@RUNRC %d %lf", &code, &t1) == 2 &&
 			    !isnan(t0) && !isnan(t1))
 				r.secs = t1 - t0;
-			else
-				r.secs = NAN;
 			b->done++;
-			if (!vb_retryable(r.status) || att >= max_attempts)
-				b->finished++;
 			append_rec(b, &r, idx);
 			progress(b, &r);
 		}
@@ -649,6 +658,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 	if (!recs)
 		die("cannot read %s: %s", path, strerror(errno));
 	b.total = nplan;
+	b.max_attempts = max_attempts;
 	for (int i = 0; i < nplan; i++) {
 		plan[i].settled = vb_run_settled(recs, nrec, &plan[i].id, max_attempts,
 						 &plan[i].attempts);
@@ -725,7 +735,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 
 				con = tb_read_file(log, NULL);
 				if (con) {
-					scan_console(&b, con, max_attempts, &att);
+					scan_console(&b, con, &att);
 					free(con);
 				}
 				if (w == pid)
@@ -740,25 +750,17 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 			tb_forget(pid);
 			free(cmd);
 			con = tb_read_file(log, NULL);
-			cur = con ? scan_console(&b, con, max_attempts, &att) : -1;
+			cur = con ? scan_console(&b, con, &att) : -1;
 			free(con);
 			if (cur >= 0 && !stop_sig) {
 				/* level 2 ended inside this run: its attempt failed */
 				struct vb_rec r;
 
-				memset(&r, 0, sizeof(r));
-				r.id = plan[cur].id;
-				r.host = plan[cur].mode->host;
-				r.attempt = att;
-				r.value = r.fairness = r.steal_pct = r.secs = NAN;
+				rec_init(&r, cur, att);
 				snprintf(r.status, sizeof(r.status), "l2-crashed");
-				snprintf(r.unit, sizeof(r.unit), "%s",
-					 vb_workload(r.id.workload)->unit);
 				snprintf(r.why, sizeof(r.why),
 					 "level 2 ended during the run (testbed exit %d; %s)",
 					 WIFEXITED(st) ? WEXITSTATUS(st) : -1, outp);
-				if (att >= max_attempts)
-					b.finished++;
 				append_rec(&b, &r, cur);
 				progress(&b, &r);
 			}
@@ -773,19 +775,6 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 			} else {
 				idle_boots = 0;
 			}
-		}
-		/* settle from the file: the one truth */
-		{
-			int n2, bad2;
-			struct vb_rec *r2;
-
-			fflush(b.jsonl);
-			r2 = vb_load(path, &n2, &bad2);
-			for (int i = 0; r2 && i < nplan; i++)
-				plan[i].settled = vb_run_settled(r2, n2, &plan[i].id,
-								 max_attempts,
-								 &plan[i].attempts);
-			free(r2);
 		}
 	}
 	fclose(b.jsonl);
@@ -981,12 +970,14 @@ static double median_of(const double *x, int n)
 	return m;
 }
 
+/* the cell of mode @mode at @pt's point, but with @vms guests */
 static struct cell *find_cell(struct table *t, const struct vb_runid *pt, int mode, int vms)
 {
+	struct vb_runid want = *pt;
+
+	want.vms = vms;
 	for (int i = 0; i < t->n; i++)
-		if (t->c[i].mode == mode && !strcmp(t->c[i].pt.workload, pt->workload) &&
-		    t->c[i].pt.vcpus == pt->vcpus && t->c[i].pt.vms == vms &&
-		    t->c[i].pt.l2_vcpus == pt->l2_vcpus && t->c[i].pt.size == pt->size)
+		if (t->c[i].mode == mode && same_point(&t->c[i].pt, &want))
 			return &t->c[i];
 	return NULL;
 }
@@ -1403,7 +1394,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(verb, "run")) {
 		int host = 0, rep = 0;
-		const char *mode = NULL, *wl = NULL;
+		const char *mode = NULL, *wl = NULL, *size = NULL;
 		char name[40];
 
 		for (i = 2; i < argc; i++) {
@@ -1427,7 +1418,7 @@ int main(int argc, char **argv)
 				 !strcmp(a, "--l2-vcpus"))
 				cfg_set(&c, a + 2, argv[++i]);
 			else if (!strcmp(a, "--size"))
-				c.size[0] = parse_num(a, argv[++i], 1, 1 << 20);
+				size = argv[++i];
 			else
 				usage();
 		}
@@ -1439,11 +1430,10 @@ int main(int argc, char **argv)
 		cfg_set(&c, "workloads", wl);
 		if (c.nvcpus > 1 || c.nvms > 1)
 			die("run: one point; use sweep for lists");
-		if (c.size[0]) {
+		if (size) {
 			char s[64];
 
-			snprintf(s, sizeof(s), "%s=%d", wl, c.size[0]);
-			c.size[0] = 0;
+			snprintf(s, sizeof(s), "%s=%s", wl, size);
 			cfg_set(&c, "size", s);
 		}
 		c.reps = 1;

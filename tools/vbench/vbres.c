@@ -52,6 +52,11 @@ int vb_retryable(const char *status)
 	return strcmp(status, "ok") && strcmp(status, "failed");
 }
 
+int vb_attempt_settles(const char *status, int attempt, int max_attempts)
+{
+	return !vb_retryable(status) || attempt >= max_attempts;
+}
+
 double vb_metric_get(const struct vb_rec *r, const char *name)
 {
 	for (int i = 0; i < r->nmetrics; i++)
@@ -247,7 +252,7 @@ static int frame_header(const char *frame, char *name, char *status, int *rc)
 		0 : -1;
 }
 
-int vb_parse_guest(const char *frame, const char *expect, const char *wl,
+static int vb_parse_guest(const char *frame, const char *expect, const char *wl,
 		   double *value, double *fair, double *steal, struct vb_rec *r,
 		   char *why, size_t whylen)
 {
@@ -352,7 +357,7 @@ static void kv_metrics(const char *block, const char *tag, const char *prefix,
 void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 {
 	const char *p = block, *end;
-	double fmax = NAN, fmin = NAN;
+	double fmax = NAN;
 	double steal_sum = 0;
 	int g, nsteal = 0;
 
@@ -420,10 +425,8 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 		}
 		free(frame);
 		r->vm_value[r->nvm++] = v;
-		if (!isnan(f)) {
-			fmax = isnan(fmax) || f > fmax ? f : fmax;
-			fmin = isnan(fmin) || f < fmin ? f : fmin;
-		}
+		if (!isnan(f) && (isnan(fmax) || f > fmax))
+			fmax = f;
 		if (!isnan(s)) {
 			steal_sum += s;
 			nsteal++;
@@ -448,7 +451,6 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 		}
 		r->fairness = lo > 0 ? hi / lo : INFINITY;
 	}
-	(void)fmin;
 	r->steal_pct = nsteal ? steal_sum / nsteal : NAN;
 	kv_metrics(block, "kot", "host", r);
 	kv_metrics(block, "kvm", "kvm", r);
@@ -856,12 +858,8 @@ int vb_run_settled(const struct vb_rec *recs, int n, const struct vb_runid *id,
 	int done = 0;
 
 	*attempts = 0;
-	for (int i = 0; i < n; i++) {
-		if (!vb_same_run(&recs[i].id, id))
-			continue;
-		++*attempts;
-		if (!vb_retryable(recs[i].status))
-			done = 1;
-	}
-	return done || *attempts >= max_attempts;
+	for (int i = 0; i < n; i++)
+		if (vb_same_run(&recs[i].id, id))
+			done |= vb_attempt_settles(recs[i].status, ++*attempts, max_attempts);
+	return done;
 }

@@ -71,6 +71,8 @@ void vb_run_key(const struct vb_runid *id, char *buf, size_t len);
 int vb_same_run(const struct vb_runid *a, const struct vb_runid *b);
 /* a status that allows another attempt */
 int vb_retryable(const char *status);
+/* does an attempt (the @attempt-th) with @status settle its run? */
+int vb_attempt_settles(const char *status, int attempt, int max_attempts);
 
 /*
  * Fill @r (identity and provenance already set) from the console block of
@@ -79,10 +81,6 @@ int vb_retryable(const char *status);
  * record whose status is not "ok".
  */
 void vb_parse_block(const char *block, const char *expect, struct vb_rec *r);
-/* One guest's frame "@@OTB-GUEST ..." to "@@OTB-GUEST-END": 0 if ok. */
-int vb_parse_guest(const char *frame, const char *expect, const char *wl,
-		   double *value, double *fair, double *steal, struct vb_rec *r,
-		   char *why, size_t whylen);
 
 double vb_metric_get(const struct vb_rec *r, const char *name);
 void vb_metric_add(struct vb_rec *r, const char *name, double v);
