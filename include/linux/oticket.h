@@ -4,8 +4,8 @@
  * interface between the oticket slow paths (kernel/locking/oticket.c) and the
  * hypervisor glue that waits and kicks for them (arch/x86/kernel/kvm_pvlock.c).
  *
- * The part above __KERNEL__ is plain C so that the userspace model of the
- * slow path (tools/testing/oticket/) compiles the same definitions.
+ * The part above __KERNEL__ is plain C so that the userspace bindings of
+ * the slow paths (tools/) compile the same definitions.
  */
 #ifndef _LINUX_OTICKET_H
 #define _LINUX_OTICKET_H
@@ -32,7 +32,7 @@ struct pvlock_wait_hint {
 #define PVLOCK_HINT_HOLDER	0x1	/* @cpu holds the lock */
 #define PVLOCK_HINT_PRED	0x2	/* @cpu waits just ahead of us */
 
-/* Why a waiter is kicked (passed to pvlock_ops.kick). */
+/* Why a waiter is kicked (passed to pvlock_kick()). */
 #define PVLOCK_KICK_NEXT	0x1	/* the target takes the lock next */
 #define PVLOCK_KICK_AHEAD	0x2	/* the target is one behind that */
 #define PVLOCK_KICK_HOLDING	0x4	/* the kicker still holds a lock */
@@ -42,50 +42,41 @@ struct pvlock_wait_hint {
 
 struct qspinlock;
 
-/* oqspin, used by qspinlock_paravirt.h when pv_oqspin is set */
-bool oqs_kick_ahead(void);
-u32 oqs_budget(unsigned int pos);
-void oqs_learn(bool halted, u32 spun, u64 halt_ns);
-void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun);
-void oqs_kick(int cpu, unsigned int why);
-
-/*
- * Hypervisor primitives for the oticket slow paths.  @wait returns at once
- * unless *@ptr == @val (checked with interrupts off), and may return
- * spuriously; @kick wakes @cpu out of @wait, or makes its next @wait return;
- * @yield_to gives this vCPU's time to @cpu if that is preempted.
- */
-struct pvlock_ops {
-	void (*wait)(u8 *ptr, u8 val, const struct pvlock_wait_hint *hint);
-	void (*kick)(int cpu, unsigned int flags);
-	void (*yield_to)(int cpu);	/* may be NULL */
-};
-
 #ifdef CONFIG_PARAVIRT_OTICKET
 enum pvlock_mode pvlock_requested(void);
 const char *pvlock_name(enum pvlock_mode mode);
+enum pvlock_mode pvlock_active(void);
 void pvlock_set_active(enum pvlock_mode mode, const char *how);
 int oticket_max_cpus(void);
-void oticket_init(enum pvlock_mode mode, const struct pvlock_ops *ops,
-		  bool host_hook);
+void oticket_init(enum pvlock_mode mode);
 void oticket_count_hypercall(bool wait, bool ok);
 
-extern bool pv_oqspin;
+/*
+ * The hypervisor glue (arch/x86/kernel/kvm_pvlock.c).  pvlock_wait()
+ * returns at once unless *@ptr == @val (checked with interrupts off), and
+ * may return spuriously; pvlock_kick() wakes @cpu out of pvlock_wait(), or
+ * makes its next pvlock_wait() return.
+ */
+void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *hint);
+void pvlock_kick(int cpu, unsigned int why);
+void kvm_pvlock_init(enum pvlock_mode mode);
+
+void __otk_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
+void __otk_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
+void __pvt_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
+void __pvt_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
+/* their x86-64 unlock, pvqspinlock's asm (asm/qspinlock_paravirt.h) */
+void __raw_callee_save___otk_queued_spin_unlock(struct qspinlock *lock);
+void __raw_callee_save___pvt_queued_spin_unlock(struct qspinlock *lock);
 
 /* for the KUnit suite */
 int oticket_test_lock(struct qspinlock *lock, bool opp);
 void oticket_test_unlock(struct qspinlock *lock, bool opp);
-
-/* arch/x86/kernel/kvm_pvlock.c */
-void kvm_pvlock_init(enum pvlock_mode mode);
-
-void __otk_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
-void __otk_queued_spin_unlock(struct qspinlock *lock);
-void __pvt_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
-void __pvt_queued_spin_unlock(struct qspinlock *lock);
+u32 oticket_test_passes(void);
+u32 oticket_test_bypass_max(void);
+const char *kvm_pvlock_hook_refusal(enum pvlock_mode mode, long ver, bool tdx,
+				    bool sev_es);
 #else
-#define pv_oqspin	false
-
 static inline enum pvlock_mode pvlock_requested(void)
 {
 	return PVLOCK_UNSET;

@@ -2,21 +2,21 @@
 /*
  * pvlock=: one kernel image, the spinlock slow path chosen at boot; and the
  * kernel binding of the pvticket and o-ticket slow paths (oticket.h) and of
- * the opportunistic additions to PV qspinlock (oqspin, in
- * qspinlock_paravirt.h).
+ * oqspin's policy (oqspin.h, used by qspinlock_paravirt.h).
  *
- * Statistics: /sys/kernel/debug/oticket/{mode,events,hist,adapt,reset};
- * o-ticket switches for experiments: .../{kick_ahead,yield,early_halt};
- * oqspin's: .../oqs_kick_ahead.
+ * debugfs: /sys/kernel/debug/oticket/{mode,pcpu,hist,tunables/}; the lock
+ * events are with the others in /sys/kernel/debug/lock_event_counts/.
  */
 #define pr_fmt(fmt) "pvlock: " fmt
 
-#include <linux/cpumask.h>
+#include <linux/bug.h>
+#include <linux/cache.h>
 #include <linux/debugfs.h>
 #include <linux/hash.h>
 #include <linux/init.h>
+#include <linux/jump_label.h>
 #include <linux/kernel.h>
-#include <linux/log2.h>
+#include <linux/memblock.h>
 #include <linux/oticket.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -24,13 +24,20 @@
 #include <linux/seq_file.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
-#include <linux/stringify.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <kunit/visibility.h>
 #include <asm/paravirt.h>
 #include <asm/qspinlock.h>
 
+#include "lock_events.h"
 #include "oticket.h"
-#include "oticket_stat.h"
+#include "oqspin.h"
+
+/* The record's state byte is the low byte of its word (pvlock_wait()). */
+#ifndef __LITTLE_ENDIAN
+#error "oticket: the record word layout assumes a little-endian CPU"
+#endif
 
 static const char * const pvlock_names[PVLOCK_NR_MODES] = {
 	[PVLOCK_PVQSPINLOCK]	= "pvqspinlock",
@@ -42,13 +49,13 @@ static const char * const pvlock_names[PVLOCK_NR_MODES] = {
 };
 
 static enum pvlock_mode pvlock_req __initdata = PVLOCK_UNSET;
-static enum pvlock_mode pvlock_active __ro_after_init = PVLOCK_UNSET;
-static const char *pvlock_how __ro_after_init = "";
+static enum pvlock_mode pvlock_active_mode __ro_after_init = PVLOCK_UNSET;
 
 const char *pvlock_name(enum pvlock_mode mode)
 {
 	return mode < PVLOCK_NR_MODES ? pvlock_names[mode] : "unset";
 }
+EXPORT_SYMBOL_GPL(pvlock_name);
 
 static int __init parse_pvlock(char *arg)
 {
@@ -78,14 +85,19 @@ enum pvlock_mode __init pvlock_requested(void)
 /* Called once by the hypervisor glue with the mode it put in place. */
 void __init pvlock_set_active(enum pvlock_mode mode, const char *how)
 {
-	pvlock_active = mode;
-	pvlock_how = how;
+	pvlock_active_mode = mode;
 	if (pvlock_req != PVLOCK_UNSET && pvlock_req != mode)
 		pr_warn("using %s, not the requested %s (%s)\n",
 			pvlock_name(mode), pvlock_name(pvlock_req), how);
 	else
 		pr_info("using %s (%s)\n", pvlock_name(mode), how);
 }
+
+enum pvlock_mode pvlock_active(void)
+{
+	return pvlock_active_mode;
+}
+EXPORT_SYMBOL_GPL(pvlock_active);
 
 int oticket_max_cpus(void)
 {
@@ -96,44 +108,51 @@ int oticket_max_cpus(void)
 
 static DEFINE_PER_CPU_ALIGNED(struct otk_rec, otk_recs[OTK_LEVELS]);
 static DEFINE_PER_CPU(int, otk_nest);
-static DEFINE_PER_CPU(struct otk_adapt, otk_adapt) = {
-	.thresh = OTK_SPIN_INIT,
+static DEFINE_PER_CPU(struct otk_pcpu, otk_pcpu) = {
 	.wake_ns = OTK_WAKE_INIT_NS,
 };
 
-static struct cpumask otk_waiting;
+/* (lock, ticket) -> waiter, allocated at boot like pvqspinlock's hash */
+static struct otk_hent *otk_hash_table __ro_after_init;
+static unsigned int otk_hash_bits __ro_after_init;
 
-#define OTK_OWNER_BITS	8
-static struct otk_owner otk_owners[1 << OTK_OWNER_BITS];
+/* holder hints: one cache line per slot, so hints of two locks never share */
+#define OTK_HINT_BITS	8
+struct otk_hint_line {
+	struct otk_hint h;
+} ____cacheline_aligned_in_smp;
+static struct otk_hint_line otk_hints[1 << OTK_HINT_BITS];
 
-static const struct pvlock_ops *otk_ops __ro_after_init;
-
-/*
- * o-ticket switches, in debugfs for experiments.  Kick-ahead is on only with
- * the host hook: KVM_HC_KICK_CPU also yields to the kicked vCPU, so without
- * the hook a kick ahead would hand our pCPU to the waiter behind the next
- * holder (measured: fewer acquisitions at 4x over-commit).
- */
-/*
- * o-ticket's kick-ahead is off by default: under 4x over-commit it cost
- * throughput without the host hook (KVM_HC_KICK_CPU yields to the kicked
- * vCPU) and with it (one more woken vCPU competing for the pCPUs: 0.5x of
- * the run without it, 2 of 2 runs).  oqspin's is on with the host hook.
- */
-static bool otk_tune_kick_ahead __read_mostly;
-static bool oqs_tune_kick_ahead __read_mostly;
-static bool otk_tune_yield __read_mostly = true;
-static bool otk_tune_early __read_mostly = true;
-#define otk_tune(name)		READ_ONCE(otk_tune_ ## name)
+static struct otk_params otk_tunables_v __read_mostly = OTK_PARAMS_DEFAULT;
 
 #define otk_cpu()		smp_processor_id()
 #define otk_rec(cpu, lvl)	per_cpu_ptr(&otk_recs[lvl], cpu)
-#define otk_adapt_this()	this_cpu_ptr(&otk_adapt)
-#define otk_waiting_set(cpu)	cpumask_set_cpu(cpu, &otk_waiting)
-#define otk_waiting_clear(cpu)	cpumask_clear_cpu(cpu, &otk_waiting)
-#define otk_for_each_waiting(cpu) for_each_cpu(cpu, &otk_waiting)
+#define otk_pcpu_this()		this_cpu_ptr(&otk_pcpu)
+#define otk_hash_ent(i)		(&otk_hash_table[i])
+#define otk_hash_mask		((1U << otk_hash_bits) - 1)
+#define otk_hint_slot(lock)	(&otk_hints[hash_ptr(lock, OTK_HINT_BITS)].h)
+#define otk_tunables		(&otk_tunables_v)
 #define otk_preempted(cpu)	vcpu_is_preempted(cpu)
 #define otk_now()		local_clock()
+#define otk_gnow()		ktime_get_mono_fast_ns()
+#define otk_steal_ns()		paravirt_steal_clock(smp_processor_id())
+#define otk_ev(name)		lockevent_inc(name)
+#define otk_arch_wait(ptr, val, hint)	pvlock_wait(ptr, val, hint)
+#define otk_arch_kick(cpu)	pvlock_kick(cpu, PVLOCK_KICK_NEXT)
+
+#ifdef CONFIG_PARAVIRT_OTICKET_HIST
+/* log2 histograms: spin time before a halt, kick-to-run latency (ns) */
+#define OTK_HIST_BUCKETS	32
+struct otk_hist {
+	unsigned long	spin[OTK_HIST_BUCKETS];
+	unsigned long	wake[OTK_HIST_BUCKETS];
+};
+static DEFINE_PER_CPU(struct otk_hist, otk_hist);
+#define otk_hist(kind, v)						\
+	raw_cpu_inc(otk_hist.kind[(v) ? min_t(u64, ilog2(v), OTK_HIST_BUCKETS - 1) : 0])
+#else
+#define otk_hist(kind, v)	do { (void)(v); } while (0)
+#endif
 
 static inline int otk_nest_enter(void)
 {
@@ -150,35 +169,7 @@ static inline void otk_nest_exit(void)
 	this_cpu_dec(otk_nest);
 }
 
-static inline struct otk_owner *otk_owner_slot(struct qspinlock *lock)
-{
-	return &otk_owners[hash_ptr(lock, OTK_OWNER_BITS)];
-}
-
-static inline void otk_arch_wait(u8 *ptr, u8 val,
-				 const struct pvlock_wait_hint *hint)
-{
-	if (otk_ops)
-		otk_ops->wait(ptr, val, hint);
-	else
-		pv_wait(ptr, val);
-}
-
-static inline void otk_arch_kick(int cpu, unsigned int why)
-{
-	if (otk_ops)
-		otk_ops->kick(cpu, why);
-	else
-		pv_kick(cpu);
-}
-
 #define OTK_MACHINE
-static inline void otk_arch_yield(int cpu)
-{
-	if (otk_ops && otk_ops->yield_to)
-		otk_ops->yield_to(cpu);
-}
-
 #include "oticket.h"
 
 /* ---- entry points ----------------------------------------------------- */
@@ -189,9 +180,10 @@ __otk_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val)
 	otk_lock_slowpath(lock, true);
 }
 
-__visible void __lockfunc __otk_queued_spin_unlock(struct qspinlock *lock)
+__visible void __lockfunc
+__otk_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked)
 {
-	otk_unlock(lock, true);
+	otk_unlock_slowpath(lock, locked, true);
 }
 
 __visible void __lockfunc
@@ -200,55 +192,56 @@ __pvt_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val)
 	otk_lock_slowpath(lock, false);
 }
 
-__visible void __lockfunc __pvt_queued_spin_unlock(struct qspinlock *lock)
+__visible void __lockfunc
+__pvt_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked)
 {
-	otk_unlock(lock, false);
+	otk_unlock_slowpath(lock, locked, false);
 }
 
-void __init oticket_init(enum pvlock_mode mode, const struct pvlock_ops *ops,
-			 bool host_hook)
+/* Called from kvm_spinlock_init(), early, like __pv_init_lock_hash(). */
+void __init oticket_init(enum pvlock_mode mode)
 {
-	otk_ops = ops;
-	oqs_tune_kick_ahead = host_hook;
-	if (mode == PVLOCK_OQSPIN)
-		pv_oqspin = true;
+	unsigned int n = max_t(unsigned int, OTK_HASH_MIN,
+			       roundup_pow_of_two(8 * num_possible_cpus()));
+
+	if (mode == PVLOCK_OQSPIN) {
+		static_branch_enable(&pv_oqspin_key);
+		return;
+	}
+	otk_hash_table = alloc_large_system_hash("oticket", sizeof(struct otk_hent),
+						 n, 0, HASH_EARLY | HASH_ZERO,
+						 &otk_hash_bits, NULL, n, n);
 }
 
 void oticket_count_hypercall(bool wait, bool ok)
 {
 	if (!ok)
-		otk_ev(hc_fail);
+		otk_ev(otk_hc_fail);
 	else if (wait)
-		otk_ev(hc_wait);
+		otk_ev(otk_hc_wait);
 	else
-		otk_ev(hc_kick);
+		otk_ev(otk_hc_kick);
 }
 
-/* ---- oqspin: the same ideas on the PV qspinlock queue ----------------- */
+/* ---- oqspin: the same policy on the PV qspinlock queue ---------------- */
 
-bool pv_oqspin __ro_after_init;
+DEFINE_STATIC_KEY_FALSE(pv_oqspin_key);
 
-/* When each CPU was last kicked, to measure oqspin's wake-up latency. */
+/* When each CPU was last kicked (otk_gnow()), to learn the wake latency. */
 static DEFINE_PER_CPU(u64, oqs_kick_ns);
 
-bool oqs_kick_ahead(void)
+void oqs_spin_start(struct oqs_spin *s)
 {
-	return READ_ONCE(oqs_tune_kick_ahead);
+	otk_regime_update();
+	s->t0 = otk_now();
+	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, false);
 }
 
-u32 oqs_budget(unsigned int pos)
+bool oqs_spin_expired(struct oqs_spin *s, int loop)
 {
-	return otk_budget(otk_adapt_this(), pos);
-}
-
-void oqs_learn(bool halted, u32 spun, u64 halt_ns)
-{
-	struct otk_adapt *a = otk_adapt_this();
-
-	if (!halted)
-		otk_adapt_update(a, OTK_SPUN, spun);
-	else
-		otk_adapt_update(a, otk_halt_outcome(a, halt_ns), spun);
+	if (loop & OTK_CHECK_MASK)
+		return false;
+	return otk_now() - s->t0 >= s->budget;
 }
 
 void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
@@ -259,34 +252,30 @@ void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
 	};
 	u64 t0, kick, now;
 
-	if (pos)
-		otk_ev(oqs_wait_node);
-	else
-		otk_ev(oqs_wait_head);
-	otk_hist(thresh, oqs_budget(pos));
-	t0 = local_clock();
-	otk_arch_wait(ptr, val, &hint);
+	t0 = otk_gnow();
+	pvlock_wait(ptr, val, &hint);
 	kick = this_cpu_read(oqs_kick_ns);
-	now = local_clock();
+	now = otk_gnow();
 	if (kick > t0 && now > kick) {
+		struct otk_pcpu *p = otk_pcpu_this();
+
 		otk_hist(wake, now - kick);
-		otk_adapt_wake(otk_adapt_this(), now - kick);
+		if (!otk_overcommitted(p, otk_param(oc_steal_pm)))
+			otk_wake_sample(p, now - kick);
 	}
 }
 
-void oqs_kick(int cpu, unsigned int why)
+void oqs_kick(int cpu)
 {
-	if (why & PVLOCK_KICK_AHEAD)
-		otk_ev(oqs_kick_ahead);
-	WRITE_ONCE(per_cpu(oqs_kick_ns, cpu), local_clock());
-	otk_arch_kick(cpu, why);
+	WRITE_ONCE(per_cpu(oqs_kick_ns, cpu), otk_gnow());
+	pvlock_kick(cpu, PVLOCK_KICK_NEXT);
 }
 
 /* ---- for the KUnit suite ---------------------------------------------- */
 
 /*
  * Take @lock as a caller of spin_lock() would, with the pvticket (!@opp)
- * or o-ticket slow path.  Returns the ticket, or -1 for the fast path.
+ * or o-ticket slow path.  Returns the turn taken, or -1 for the fast path.
  */
 int oticket_test_lock(struct qspinlock *lock, bool opp)
 {
@@ -300,50 +289,152 @@ EXPORT_SYMBOL_IF_KUNIT(oticket_test_lock);
 
 void oticket_test_unlock(struct qspinlock *lock, bool opp)
 {
-	otk_unlock(lock, opp);
+	u8 locked = OTK_LOCKED;
+
+	if (!try_cmpxchg_release(&lock->locked, &locked, 0))
+		otk_unlock_slowpath(lock, locked, opp);
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_unlock);
+
+/* The passes this CPU's task-level record saw in its last wait. */
+u32 oticket_test_passes(void)
+{
+	return otk_tk_nbyp(READ_ONCE(this_cpu_ptr(&otk_recs[0])->tk));
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_passes);
+
+u32 oticket_test_bypass_max(void)
+{
+	return otk_param(bypass_max);
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_bypass_max);
 
 /* ---- debugfs ------------------------------------------------------------ */
 
 static int mode_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%s\n", pvlock_name(pvlock_active));
+	seq_printf(m, "%s\n", pvlock_name(pvlock_active_mode));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mode);
 
-static int adapt_show(struct seq_file *m, void *v)
+static int pcpu_show(struct seq_file *m, void *v)
 {
 	int cpu;
 
-	seq_puts(m, "cpu thresh wake_ns\n");
+	seq_puts(m, "cpu wake_ns steal_pm regime\n");
 	for_each_online_cpu(cpu) {
-		struct otk_adapt *a = per_cpu_ptr(&otk_adapt, cpu);
+		struct otk_pcpu *p = per_cpu_ptr(&otk_pcpu, cpu);
 
-		seq_printf(m, "%d %u %u\n", cpu, READ_ONCE(a->thresh),
-			   READ_ONCE(a->wake_ns));
+		seq_printf(m, "%d %u %u %s\n", cpu, READ_ONCE(p->wake_ns),
+			   READ_ONCE(p->steal_pm),
+			   otk_overcommitted(p, otk_param(oc_steal_pm)) ?
+			   "overcommit" : "idle");
 	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(adapt);
+DEFINE_SHOW_ATTRIBUTE(pcpu);
+
+#ifdef CONFIG_PARAVIRT_OTICKET_HIST
+static void otk_hist_show_one(struct seq_file *m, const char *name, size_t off)
+{
+	int i, cpu;
+
+	for (i = 0; i < OTK_HIST_BUCKETS; i++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += ((unsigned long *)((char *)per_cpu_ptr(&otk_hist, cpu) + off))[i];
+		if (sum)
+			seq_printf(m, "%s %llu %lu\n", name, 1ULL << i, sum);
+	}
+}
+
+static int hist_show(struct seq_file *m, void *v)
+{
+	otk_hist_show_one(m, "spin", offsetof(struct otk_hist, spin));
+	otk_hist_show_one(m, "wake", offsetof(struct otk_hist, wake));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hist);
+
+static ssize_t hist_reset_write(struct file *file, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(&otk_hist, cpu), 0, sizeof(struct otk_hist));
+	return count;
+}
+
+static const struct file_operations hist_reset_fops = {
+	.write	= hist_reset_write,
+	.llseek	= default_llseek,
+};
+#endif
+
+/* Tunables, each with its range: a value outside it is refused. */
+struct otk_tunable {
+	const char	*name;
+	size_t		off;
+	u32		min, max;
+};
+
+#define OTK_TUNABLE(f, lo, hi) \
+	{ #f, offsetof(struct otk_params, f), lo, hi }
+static const struct otk_tunable otk_tunable_list[] = {
+	OTK_TUNABLE(bypass_max, 0, OTK_NBYP_MAX),
+	OTK_TUNABLE(oc_steal_pm, 0, 1000),
+	OTK_TUNABLE(oc_spin_ns, 0, NSEC_PER_SEC),
+	OTK_TUNABLE(spin_min_ns, 0, NSEC_PER_SEC),
+	OTK_TUNABLE(spin_max_ns, 0, NSEC_PER_SEC),
+	OTK_TUNABLE(idle_ns, 0, NSEC_PER_SEC),
+	OTK_TUNABLE(publish_ns, 0, NSEC_PER_SEC),
+};
+
+static int tunable_get(void *data, u64 *val)
+{
+	const struct otk_tunable *t = data;
+
+	*val = READ_ONCE(*(u32 *)((char *)&otk_tunables_v + t->off));
+	return 0;
+}
+
+static int tunable_set(void *data, u64 val)
+{
+	const struct otk_tunable *t = data;
+
+	if (val < t->min || val > t->max)
+		return -ERANGE;
+	WRITE_ONCE(*(u32 *)((char *)&otk_tunables_v + t->off), (u32)val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tunable_fops, tunable_get, tunable_set, "%llu\n");
 
 static int __init oticket_debugfs_init(void)
 {
-	struct dentry *d;
+	struct dentry *d, *t;
+	int i;
 
-	if (pvlock_req != PVLOCK_UNSET && pvlock_active == PVLOCK_UNSET)
+	if (pvlock_req != PVLOCK_UNSET && pvlock_active_mode == PVLOCK_UNSET)
 		pr_warn("pvlock=%s ignored: this kernel did not boot as a KVM guest\n",
 			pvlock_name(pvlock_req));
 
 	d = debugfs_create_dir("oticket", NULL);
 	debugfs_create_file("mode", 0444, d, NULL, &mode_fops);
-	debugfs_create_file("adapt", 0444, d, NULL, &adapt_fops);
-	debugfs_create_bool("kick_ahead", 0644, d, &otk_tune_kick_ahead);
-	debugfs_create_bool("oqs_kick_ahead", 0644, d, &oqs_tune_kick_ahead);
-	debugfs_create_bool("yield", 0644, d, &otk_tune_yield);
-	debugfs_create_bool("early_halt", 0644, d, &otk_tune_early);
-	otk_stat_debugfs(d);
+	debugfs_create_file("pcpu", 0444, d, NULL, &pcpu_fops);
+#ifdef CONFIG_PARAVIRT_OTICKET_HIST
+	debugfs_create_file("hist", 0444, d, NULL, &hist_fops);
+	debugfs_create_file("hist_reset", 0200, d, NULL, &hist_reset_fops);
+#endif
+	t = debugfs_create_dir("tunables", d);
+	for (i = 0; i < ARRAY_SIZE(otk_tunable_list); i++)
+		debugfs_create_file_unsafe(otk_tunable_list[i].name, 0644, t,
+					   (void *)&otk_tunable_list[i],
+					   &tunable_fops);
+	debugfs_create_bool("early", 0644, t, &otk_tunables_v.early);
+	debugfs_create_bool("steal", 0644, t, &otk_tunables_v.steal);
 	return 0;
 }
 fs_initcall(oticket_debugfs_init);

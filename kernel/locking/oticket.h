@@ -3,23 +3,11 @@
  * Ticket slow paths inside the qspinlock word: pvticket and o-ticket.
  *
  * This file holds the algorithm only.  The includer supplies the machine:
- * kernel/locking/oticket.c binds it to per-CPU data and the hypervisor, and
- * tools/testing/oticket/ binds it to threads and futexes to stress it in
- * userspace.  The encoding and the adaptation rules come first; the slow
- * paths follow when the includer defines OTK_MACHINE and, before that:
- *
- *   otk_cpu()                   the current CPU
- *   otk_rec(cpu, level)         that CPU's wait record for nesting @level
- *   otk_nest_enter/exit()       claim/release a nesting level (-1: none free)
- *   otk_waiting_set/clear(cpu)  mark the CPU as having a published record
- *   otk_for_each_waiting(cpu)   iterate over marked CPUs
- *   otk_adapt_this()            this CPU's struct otk_adapt
- *   otk_owner_slot(lock)        the holder-hint slot for @lock
- *   otk_arch_wait/kick/yield()  pvlock_ops.wait/kick/yield_to
- *   otk_preempted(cpu)          vcpu_is_preempted()
- *   otk_now()                   a nanosecond clock
- *   otk_ev(name), otk_hist(kind, value)   statistics
- *   otk_tune(name)              o-ticket switches: kick_ahead, yield, early
+ * kernel/locking/oticket.c binds it to per-CPU data and the hypervisor,
+ * tools/testing/oticket/otkstress.c to threads and futexes, and the
+ * simulator in tools/sim/ to simulated vCPUs.  The encoding, the states and
+ * the rules come first; the slow paths follow when the includer defined
+ * OTK_MACHINE (see "THE MACHINE" at the end of this comment).
  *
  * ENCODING
  *
@@ -28,133 +16,276 @@
  * "0 <=> free and nobody waiting" must hold.  The ticket pair lives above
  * the locked byte:
  *
- *   31          20 19           8 7           0
- *  +--------------+--------------+-------------+
- *  |  tail (12)   |  head (12)   | locked (8)  |
- *  +--------------+--------------+-------------+
+ *   31          20 19           8 7         2   1   0
+ *  +--------------+--------------+-----------+---+---+
+ *  |  tail (12)   |  head (12)   |     0     | S | L |
+ *  +--------------+--------------+-----------+---+---+
  *
- *  locked  1 while held (by the fast path or a ticket holder), 0 otherwise
- *  tail    next ticket to hand out; waiting = tail - head (mod 4096)
- *  head    the ticket allowed to take the lock once locked == 0
+ *  L     held (by the fast path or by a ticket)
+ *  S     a waiter of this queue may be halted: unlock must look for it
+ *  tail  next ticket to hand out; waiting W = tail - head (mod 4096)
+ *  head  the ticket whose turn it is once L == 0 ("turn H")
  *
- * With nobody waiting, head == tail == 0: the last waiter to take the lock
- * rewrites the word to plain _Q_LOCKED_VAL.  So the fast path can only win
- * when nobody queues, and FIFO order holds from the first ticket on.  A CPU
- * waits for a given lock in at most one context (a second would deadlock
- * against the first, as with qspinlock), so at most nr_cpu_ids - 1 tickets
- * are out at once: 12 bits serve up to OTK_MAX_CPUS CPUs, and the modes are
- * refused at boot above that.
+ * With nobody waiting, head == tail == 0 and S == 0: the waiter that takes
+ * the last turn rewrites the word to plain L.  So the fast path only wins
+ * when nobody queues.  A CPU waits for a lock in at most one context, so
+ * at most nr_cpu_ids - 1 tickets are out: 12 bits serve OTK_MAX_CPUS.
  *
- * STATES of the word (L = locked, H = head, T = tail, W = T - H):
+ * The unlock fast path is upstream's x86-64 PV unlock, instruction for
+ * instruction: cmpxchg the locked byte from L to 0.  It fails only when S
+ * is set, and then calls otk_unlock_slowpath().  Nobody halted, nothing to
+ * look up: the cost of a contended unlock is what happened, no more.
  *
- *  state        word            event                 next state
- *  free         L=0 H=T=0       fast path cmpxchg     held
- *                               ticket (T+1)          handover (W=1, H=0)
- *  held         L=1 H=T=0       ticket (T+1)          queued (W=1)
- *                               unlock (L-1)          free
- *  queued       L=1 W>0         ticket (T+1)          queued (W+1)
- *                               unlock (L-1)          handover, kick H
- *  handover     L=0 W>0         ticket H: cmpxchg     held (W=1) / queued
- *                               ticket (T+1)          handover (W+1)
+ * WAIT RECORDS
  *
- * The cmpxchg that takes a handover sets L and moves H on; if H + 1 == T it
- * writes _Q_LOCKED_VAL instead (H = T = 0).  It fails only when T moved, and
- * is then retried: nothing but the ticket at H may set L while W > 0, since
- * the fast path and trylock need the word to be 0.
+ * A waiter keeps its ticket in a per-CPU, per-nesting-level record whose
+ * first 64 bits are one word, changed only by cmpxchg:
  *
- * WAITING
+ *   63          32 31        20 19         8 7       0
+ *  +--------------+------------+-----------+---------+
+ *  |   seq (32)   | ticket(12) | nbyp (12) | state(8)|
+ *  +--------------+------------+-----------+---------+
  *
- * A waiter publishes {lock, ticket} in a per-CPU, per-nesting-level record
- * and marks its CPU before it spins, so unlock can find the next holder's
- * CPU.  It spins up to a budget, then halts with the lost-wake-up handshake
- * of pvqspinlock's pv_wait_node():
+ *  seq     bumped at every slow-path entry, so a stale reader's cmpxchg
+ *          cannot hit the record's next use (no ABA)
+ *  ticket  the turn this waiter waits for; a bypass changes it
+ *  nbyp    how often this waiter was passed over in this wait (bypass_max,
+ *          at most 4095, bounds it)
+ *  state   RUNNING   spinning (or about to)
+ *          HALTED    halted, or committed to halt: S is set
+ *          KICKED    an unlock kicked it out of HALTED
+ *          TAKING    it is taking its turn: nobody may pass it over now
+ *          BYPASSED  another CPU is moving it to a later ticket
  *
- *   waiter: rec.state = HALTED; smp_mb(); if (not my turn) wait(&state);
- *   unlock: L -= 1 (full barrier); find rec with ticket H;
- *           if (cmpxchg(rec.state, HALTED, KICKED) == HALTED) kick(cpu);
+ * The state is the low byte, so it is the u8 that pvlock_wait() watches.
+ * A waiter that waited long enough to matter "publishes" its record in a
+ * hash table keyed by (lock, ticket) (otk_publish()); only published
+ * records can be found, kicked or passed over.  Short waits - all of them
+ * on an idle host - never touch the table.
  *
- * Either the waiter sees its turn, or unlock sees HALTED; wait() re-reads
- * the state with interrupts off and the hypervisor latches a kick that
- * arrives before the halt.  The SPIN model in tools/testing/oticket/ checks
- * this with three CPUs and preemption between any two steps.
+ * TURNS AND BYPASS (preemption-tolerant handoff)
  *
- * pvticket spins SPIN_THRESHOLD loops, halts, and unlock kicks ticket H.
+ * Strict FIFO hands the lock to the next ticket even when that vCPU is
+ * halted or preempted, and the lock then idles for a whole kick-to-run
+ * latency: the classic lock-waiter preemption collapse.  An unfair lock
+ * never does that, and starves.  o-ticket keeps FIFO with a bounded
+ * bypass (preemptable ticket locks, VEE'13): when the owner of turn H is
+ * not running, a running waiter takes turn H and gives its own, later
+ * ticket to the one it passed, whose nbyp goes up.  Tickets and waiters
+ * stay a bijection; nobody is passed over more than bypass_max times per
+ * wait, so each waiter is served within (bypass_max + 1) * W turns.
  *
- * o-ticket adds, none of which can break the above (they only choose when
- * to halt and whom else to kick, and kicks may always be spurious):
- *  - adaptive budget: per CPU, grown when a spin nearly ran out or a halt
- *    ended as soon as it began, shrunk when a halt was long; bounded by
- *    [OTK_SPIN_MIN, OTK_SPIN_MAX]; scaled by queue position: the next in
- *    line spins the full budget, the one behind it half, the rest the
- *    minimum (they will be kicked ahead in time);
- *  - selective wake-up with kick-ahead: unlock kicks ticket H and, when it
- *    is halted and the host has the hook, ticket H + 1 - never more, never
- *    a herd (without the hook a kick is also a yield to the kicked vCPU);
- *  - holder awareness: a waiter whose lock holder (hinted by the last
- *    ticket holder, validated against the word) is preempted halts early.
- *    It looks at the holder only, never at the waiters ahead, so one
- *    voluntary halt does not make the next waiter halt (the cascade that
- *    had pv_wait_early() reverted);
- *  - waiter awareness: when the next holder is preempted (not halted), unlock
- *    yields to it (KVM_HC_SCHED_YIELD) rather than leave the lock idle until
- *    the host happens to run it; a kick would be latched and end its next
- *    halt spuriously, a yield leaves no trace;
- *  - the hypervisor gets hints (position, holder, loops spun) through
- *    pvlock_ops.wait, which turns them into KVM_HC_OTICKET_WAIT when the
- *    host has the hook and into a plain halt when it has not.
+ * Two places pass a waiter over:
+ *
+ *  - the unlocker, still holding the lock, when the owner of turn H is
+ *    HALTED and a recent arrival (ticket T - 1, else H + 1) is RUNNING on
+ *    a vCPU that is not preempted: it swaps their tickets
+ *    (otk_handoff()), releases, and kicks nobody - the halted waiter
+ *    sleeps on, the lock goes to a CPU that is there;
+ *
+ *  - a running waiter that sees the lock free with no progress, when the
+ *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
+ *    on a preempted vCPU (otk_bypass()).
+ *
+ * A pass is claim, take, move:
+ *
+ *   claim  cmpxchg(victim, {S,n,H,seq} -> {BYPASSED,n,H,seq})
+ *          S in HALTED/KICKED/RUNNING, n < bypass_max; a waiter that
+ *          passes claims its own record (RUNNING -> TAKING) first, so
+ *          that nobody moves it meanwhile
+ *   take   the holder (unlock side) or the word (waiter side):
+ *          cmpxchg(word, {L=0,H} -> {L=1,H+1})
+ *   move   victim := {HALTED or RUNNING, n+1, t, seq}; hash: (lock,t)->victim
+ *
+ * and the owner of a turn takes it as
+ *
+ *   cmpxchg(self, {RUNNING,n,H,seq} -> {TAKING,n,H,seq}); cmpxchg(word)
+ *
+ * so exactly one of owner and passer wins the claim on the record, and only
+ * that one sets L: "only the holder of turn H sets L while W > 0" stays
+ * true with "holder of turn H" decided by that cmpxchg.  A waiter that
+ * finds itself BYPASSED waits for the mover, which is running and a few
+ * stores from done, and then reads its new ticket.
+ *
+ * HALTING: the lost-wake-up handshake, in the style of pv_wait_node():
+ *
+ *   waiter                                   unlock
+ *   [RmW] rec: RUNNING -> HALTED             [RmW] locked: L -> 0 (fails: S)
+ *   [RmW] word |= S (if not yet set)         [RmW] locked: S|L -> S (xchg)
+ *   MB                                       MB
+ *   [L]   word: my turn? then take it        [L]   rec of turn H
+ *   else  wait(&rec.state, HALTED)           if HALTED: -> KICKED, kick
+ *
+ * Both sides store, then load what the other stored.  If the unlock's
+ * cmpxchg saw no S, the waiter's later load of the word sees L == 0; if it
+ * saw S, the waiter's HALTED is visible to its load of the record.  wait()
+ * re-reads the state with interrupts off, and the hypervisor latches a kick
+ * that comes before the halt.  S stays set until the queue drains (the
+ * last waiter's acquisition writes plain L).  The SPIN models in
+ * tools/testing/oticket/ check mutual exclusion, the absence of lost
+ * wake-ups and the bypass bound with every interleaving of three CPUs.
+ *
+ * POLICY (o-ticket; pvticket spins SPIN_THRESHOLD loops, halts, is kicked)
+ *
+ * One function, otk_budget_ns(), decides how long to spin before halting,
+ * from signals that mean what they say:
+ *
+ *  - regime, from steal time (per CPU, EWMA over >= 1 ms windows):
+ *    idle host     spin one measured wake-up latency, at every queue
+ *                  position (ski rental: halting earlier only buys a
+ *                  wake-up that an idle pCPU did not need);
+ *    over-commit   spin oc_spin_ns, then halt: the pCPU is worth more to
+ *                  another vCPU, and bypass keeps the lock moving without
+ *                  the halted waiter;
+ *  - the holder: a waiter whose holder (a per-lock hint, validated against
+ *    the word) is preempted halts at once, handing the host the hint;
+ *  - wake-ups: the kick-to-run latency is measured on one clock
+ *    (otk_gnow(), global) and only learnt on an idle host, where it is the
+ *    cost of a halt rather than the host's run-queue latency; a wake-up
+ *    without a kick (an interrupt, or a pass while halted) halts again
+ *    after a short re-check instead of re-spinning the whole budget.
+ *
+ * It looks at the holder only, never at the waiters ahead, so one
+ * voluntary halt does not make the next waiter halt (the cascade that had
+ * pv_wait_early()'s preempted-predecessor trigger reverted).
+ *
+ * THE MACHINE: before #include with OTK_MACHINE defined, the includer
+ * provides
+ *
+ *   otk_cpu()                 the current CPU
+ *   otk_rec(cpu, level)       that CPU's record for nesting @level
+ *   otk_nest_enter/exit()     claim/release a nesting level (-1: none free)
+ *   otk_pcpu_this()           this CPU's struct otk_pcpu
+ *   otk_hash_ent(i), otk_hash_mask   the (lock, ticket) table
+ *   otk_hint_slot(lock)       the holder-hint slot of @lock
+ *   otk_arch_wait(ptr, val, hint)  halt unless *ptr != val; may return early
+ *   otk_arch_kick(cpu)        wake @cpu out of otk_arch_wait(), or latch
+ *   otk_preempted(cpu)        vcpu_is_preempted()
+ *   otk_now()                 this CPU's clock, ns
+ *   otk_gnow()                a clock that is the same on every CPU, ns
+ *   otk_steal_ns()            this CPU's total steal time, ns
+ *   otk_ev(name), otk_hist(kind, value)   statistics
+ *   otk_tunables              a struct otk_params *: the tunables
  */
 #ifndef __LOCKING_OTICKET_H
 #define __LOCKING_OTICKET_H
 
-#define OTK_LOCKED		1U
+#define OTK_LOCKED		0x01U
+#define OTK_SLOW		0x02U
 #define OTK_LOCKED_MASK		0xffU
 #define OTK_TICKET_BITS		12
 #define OTK_TICKET_MASK		((1U << OTK_TICKET_BITS) - 1)
 #define OTK_HEAD_OFFSET		8
 #define OTK_TAIL_OFFSET		(OTK_HEAD_OFFSET + OTK_TICKET_BITS)
 #define OTK_TAIL_MASK		(OTK_TICKET_MASK << OTK_TAIL_OFFSET)
-#define OTK_TAIL_ONE		BIT(OTK_TAIL_OFFSET)
-#define OTK_MAX_CPUS		BIT(OTK_TICKET_BITS)
+#define OTK_TAIL_ONE		(1U << OTK_TAIL_OFFSET)
+#define OTK_MAX_CPUS		(1U << OTK_TICKET_BITS)
 
 #define OTK_LEVELS		4	/* task, softirq, hardirq, NMI */
 
-#define OTK_SPIN_MIN		BIT(6)
-#define OTK_SPIN_INIT		BIT(12)
-#define OTK_SPIN_MAX		BIT(15)		/* pvqspinlock's SPIN_THRESHOLD */
-#define OTK_CHECK_MASK		0xff		/* look at the holder this often */
-#define OTK_WAKE_INIT_NS	50000		/* until a wake-up is measured */
+#define OTK_PVT_SPIN		(1U << 15)	/* pvticket: SPIN_THRESHOLD */
+#define OTK_CHECK_MASK		0x3f	/* look at clock and holder this often */
+#define OTK_HASH_PROBES		8	/* two cache lines of entries */
+#define OTK_HASH_MIN		256
+#define OTK_HINT_NONE		0xffffU	/* no holder hint: not a head value */
+#define OTK_WAKE_INIT_NS	50000	/* until a wake-up is measured */
+#define OTK_STEAL_WINDOW_NS	1000000	/* sample steal time this often */
 
 enum otk_state {
 	OTK_RUNNING = 0,
 	OTK_HALTED,
 	OTK_KICKED,
+	OTK_TAKING,
+	OTK_BYPASSED,
 };
+
+/* The record word: see WAIT RECORDS above. */
+#define OTK_TK(st, nbyp, ticket, seq)					\
+	((u64)(st) | (u64)(nbyp) << 8 | (u64)(ticket) << 20 | (u64)(seq) << 32)
+#define OTK_NBYP_ONE		(1ULL << 8)
+#define OTK_NBYP_MAX		0xfffU
+#define OTK_NO_TURN		0x80000000U	/* a steal: no turn taken */
+
+static inline u8 otk_tk_state(u64 tk)
+{
+	return tk & 0xff;
+}
+
+static inline u32 otk_tk_nbyp(u64 tk)
+{
+	return (tk >> 8) & OTK_NBYP_MAX;
+}
+
+static inline u32 otk_tk_ticket(u64 tk)
+{
+	return (tk >> 20) & OTK_TICKET_MASK;
+}
+
+static inline u32 otk_tk_seq(u64 tk)
+{
+	return tk >> 32;
+}
+
+static inline u64 otk_tk_set_state(u64 tk, u8 st)
+{
+	return (tk & ~0xffULL) | st;
+}
 
 struct otk_rec {
-	void		*lock;		/* NULL when the level is idle */
-	u32		ticket;
-	u8		state;		/* enum otk_state */
-	u64		kick_ns;	/* when the last kick was sent */
+	u64			tk;	/* state | nbyp | ticket | seq */
+	void			*lock;	/* NULL when the level is idle */
+	int			slot;	/* hash entry published in, -1: none */
+	int			cpu;	/* whose record this is */
+	u32			who;	/* cpu * OTK_LEVELS + level + 1 */
+	u64			kick_ns; /* otk_gnow() of the last kick */
 };
 
-/* Per-CPU state of the adaptive spin budget. */
-struct otk_adapt {
-	u32		thresh;		/* loops, in [OTK_SPIN_MIN, OTK_SPIN_MAX] */
-	u32		wake_ns;	/* mean kick-to-run latency (EWMA 1/8) */
+/* A (lock, ticket) -> record entry; @who is cpu * OTK_LEVELS + level + 1. */
+struct otk_hent {
+	void			*lock;
+	u32			ticket;
+	u32			who;
 };
 
-/* Who took the lock through the slow path last: a hint, never trusted. */
-struct otk_owner {
-	void		*lock;
-	int		cpu;
-	u32		head;		/* head right after that acquisition */
+/* Who took the lock by ticket last: a hint, checked against the word. */
+struct otk_hint {
+	void			*lock;
+	u32			head;	/* head after that acquisition */
+	int			cpu;
 };
 
-enum otk_outcome {
-	OTK_SPUN,		/* acquired while spinning */
-	OTK_HALTED_SHORT,	/* halted, the turn came right after */
-	OTK_HALTED_LONG,	/* halted for long: spinning was waste */
+/* Per-CPU policy state. */
+struct otk_pcpu {
+	u32			wake_ns;	/* kick-to-run, idle host, EWMA 1/8 */
+	u32			steal_pm;	/* steal time, per mille, EWMA 1/4 */
+	u64			steal_last;	/* otk_steal_ns() at the last sample */
+	u64			clock_last;	/* otk_now() at the last sample */
 };
+
+/* Tunables, in debugfs (kernel) or on the command line (tools). */
+struct otk_params {
+	u32			bypass_max;	/* passes per wait, 0: strict FIFO */
+	u32			oc_steal_pm;	/* over-commit above this steal */
+	u32			oc_spin_ns;	/* spin budget under over-commit */
+	u32			spin_min_ns;	/* bounds of the idle-host budget */
+	u32			spin_max_ns;
+	u32			idle_ns;	/* lock idle this long: look at turn H */
+	u32			publish_ns;	/* publish the record after this */
+	bool			early;		/* halt at once if the holder is preempted */
+	bool			steal;		/* arrivals may take an absent owner's turn */
+};
+
+#define OTK_PARAMS_DEFAULT {						\
+	.bypass_max	= 8,						\
+	.oc_steal_pm	= 50,						\
+	.oc_spin_ns	= 10000,					\
+	.spin_min_ns	= 2000,						\
+	.spin_max_ns	= 1000000,					\
+	.idle_ns	= 1000,						\
+	.publish_ns	= 2000,						\
+	.early		= true,						\
+	.steal		= true,						\
+}
 
 static inline u32 otk_head(u32 v)
 {
@@ -176,73 +307,78 @@ static inline u32 otk_pos(u32 v, u32 ticket)
 	return (ticket - otk_head(v)) & OTK_TICKET_MASK;
 }
 
-/* The word after @ticket takes the lock out of handover state @v. */
+/* Is it @ticket's turn in word @v? */
+static inline bool otk_turn(u32 v, u32 ticket)
+{
+	return otk_head(v) == ticket && !(v & OTK_LOCKED);
+}
+
+/*
+ * The word once turn @ticket was taken out of handover word @v: L set, the
+ * head moved on, S kept; plain L when that was the last waiter.
+ */
 static inline u32 otk_acquired(u32 v, u32 ticket)
 {
 	u32 next = (ticket + 1) & OTK_TICKET_MASK;
 
 	if (next == otk_tail(v))
 		return OTK_LOCKED;
-	return (v & OTK_TAIL_MASK) | (next << OTK_HEAD_OFFSET) | OTK_LOCKED;
+	return (v & (OTK_TAIL_MASK | OTK_SLOW)) | (next << OTK_HEAD_OFFSET) |
+	       OTK_LOCKED;
 }
 
-/* Spin budget for a waiter @pos places from the head. */
-static inline u32 otk_budget(const struct otk_adapt *a, u32 pos)
+static inline unsigned long otk_hash(void *lock, u32 ticket)
 {
-	if (pos == 0)
-		return a->thresh;
-	if (pos == 1)
-		return a->thresh / 2 > OTK_SPIN_MIN ? a->thresh / 2 : OTK_SPIN_MIN;
-	return OTK_SPIN_MIN;
+	unsigned long h = (unsigned long)lock ^ ((unsigned long)ticket << 5);
+
+	return (h * 0x9e3779b97f4a7c15ULL) >> 20;
 }
 
-/*
- * Learn from one wait: @o says how it ended, @spun how many loops the last
- * spin phase took.  Returns the new threshold.
- */
-static inline u32 otk_adapt_update(struct otk_adapt *a, enum otk_outcome o,
-				   u32 spun)
+/* Over-committed host? @p->steal_pm is the EWMA of the steal fraction. */
+static inline bool otk_overcommitted(const struct otk_pcpu *p, u32 oc_steal_pm)
 {
-	u32 t = a->thresh;
+	return p->steal_pm > oc_steal_pm;
+}
 
-	switch (o) {
-	case OTK_SPUN:
-		if (spun > t / 2)
-			t += t / 8;
-		break;
-	case OTK_HALTED_SHORT:
-		t += t / 4;
-		break;
-	case OTK_HALTED_LONG:
-		t -= t / 8;
-		break;
-	}
-	if (t < OTK_SPIN_MIN)
-		t = OTK_SPIN_MIN;
-	if (t > OTK_SPIN_MAX)
-		t = OTK_SPIN_MAX;
-	a->thresh = t;
-	return t;
+/* Fold one steal sample (@steal ns stolen in @span ns) into the EWMA. */
+static inline void otk_steal_sample(struct otk_pcpu *p, u64 steal, u64 span)
+{
+	u64 pm = span ? steal * 1000 / span : 0;
+
+	if (pm > 1000)
+		pm = 1000;
+	p->steal_pm = (u32)((s64)p->steal_pm + ((s64)pm - (s64)p->steal_pm) / 4);
 }
 
 /* Fold a measured kick-to-run latency into the mean. */
-static inline void otk_adapt_wake(struct otk_adapt *a, u64 lat_ns)
+static inline void otk_wake_sample(struct otk_pcpu *p, u64 lat_ns)
 {
 	s64 d;
 
 	if (lat_ns > 0xffffffffULL)
 		lat_ns = 0xffffffffULL;
-	d = (s64)lat_ns - (s64)a->wake_ns;
-	a->wake_ns = (u32)((s64)a->wake_ns + d / 8);
+	d = (s64)lat_ns - (s64)p->wake_ns;
+	p->wake_ns = (u32)((s64)p->wake_ns + d / 8);
 }
 
-/* A halt counts as short if it lasted under twice the wake-up latency. */
-static inline enum otk_outcome otk_halt_outcome(const struct otk_adapt *a,
-						u64 halt_ns)
+/*
+ * The policy: how long to spin, in ns, before halting.  @rehalt: the last
+ * wait ended without a kick, so only re-check briefly.
+ */
+static inline u64 otk_budget_ns(const struct otk_pcpu *p,
+				const struct otk_params *pp, bool rehalt)
 {
-	u64 lim = 2ULL * (a->wake_ns ? a->wake_ns : 1);
+	u64 b;
 
-	return halt_ns < lim ? OTK_HALTED_SHORT : OTK_HALTED_LONG;
+	if (otk_overcommitted(p, pp->oc_steal_pm))
+		b = pp->oc_spin_ns;
+	else
+		b = p->wake_ns;
+	if (b < pp->spin_min_ns)
+		b = pp->spin_min_ns;
+	if (b > pp->spin_max_ns)
+		b = pp->spin_max_ns;
+	return rehalt ? b / 8 : b;
 }
 
 #endif /* __LOCKING_OTICKET_H */
@@ -251,195 +387,634 @@ static inline enum otk_outcome otk_halt_outcome(const struct otk_adapt *a,
 #if defined(OTK_MACHINE) && !defined(__LOCKING_OTICKET_MACHINE_H)
 #define __LOCKING_OTICKET_MACHINE_H
 
-/* The CPU holding @lock, if the hint is current; -1 otherwise. */
-static inline int otk_holder(struct qspinlock *lock, u32 v)
-{
-	struct otk_owner *o = otk_owner_slot(lock);
+#define otk_param(name)		READ_ONCE(otk_tunables->name)
 
-	if (!(v & OTK_LOCKED_MASK) || READ_ONCE(o->lock) != (void *)lock ||
+static inline struct otk_rec *otk_who_rec(u32 who)
+{
+	return otk_rec((who - 1) / OTK_LEVELS, (who - 1) % OTK_LEVELS);
+}
+
+/* Start a new incarnation of @r for @ticket of @lock. */
+static inline void otk_rec_start(struct otk_rec *r, void *lock, u32 ticket,
+				 int cpu, u32 who)
+{
+	u32 seq = otk_tk_seq(READ_ONCE(r->tk)) + 1;
+
+	WRITE_ONCE(r->tk, OTK_TK(OTK_RUNNING, 0, ticket, seq));
+	WRITE_ONCE(r->slot, -1);
+	r->cpu = cpu;
+	r->who = who;
+	smp_wmb();	/* seq before lock: pairs with otk_lookup() */
+	WRITE_ONCE(r->lock, lock);
+}
+
+/*
+ * Make @r, waiting on @lock, findable by (lock, ticket).  Only its owner
+ * publishes an unpublished record, and nobody can pass over or move an
+ * unpublished one, so its ticket is stable here.  Returns false if the
+ * probe window is full: the waiter then spins only.
+ */
+static inline bool otk_publish(void *lock, struct otk_rec *r)
+{
+	u32 ticket = otk_tk_ticket(READ_ONCE(r->tk));
+	unsigned long h = otk_hash(lock, ticket);
+	int i;
+
+	for (i = 0; i < OTK_HASH_PROBES; i++) {
+		int s = (h + i) & otk_hash_mask;
+		struct otk_hent *he = otk_hash_ent(s);
+		void *old = NULL;
+
+		if (READ_ONCE(he->lock) || !try_cmpxchg(&he->lock, &old, lock))
+			continue;
+		WRITE_ONCE(he->ticket, ticket);
+		WRITE_ONCE(r->slot, s);
+		smp_wmb();	/* slot before who: who != 0 makes it findable */
+		WRITE_ONCE(he->who, r->who);
+		otk_ev(otk_publish);
+		return true;
+	}
+	otk_ev(otk_publish_full);
+	return false;
+}
+
+static inline void otk_hent_free(int s)
+{
+	WRITE_ONCE(otk_hash_ent(s)->who, 0);
+	smp_store_release(&otk_hash_ent(s)->lock, NULL);
+}
+
+/*
+ * The published record waiting for turn @ticket of @lock, with its word in
+ * *@tkp; NULL if there is none.  Entries are only pointers: the record
+ * itself must say (lock, ticket) within one incarnation (seq), so a stale
+ * or half-written entry is skipped, never believed.
+ */
+static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
+{
+	unsigned long h = otk_hash(lock, ticket);
+	int i;
+
+	for (i = 0; i < OTK_HASH_PROBES; i++) {
+		struct otk_hent *he = otk_hash_ent((h + i) & otk_hash_mask);
+		struct otk_rec *r;
+		u32 who;
+		u64 tk;
+
+		if (READ_ONCE(he->lock) != lock ||
+		    READ_ONCE(he->ticket) != ticket)
+			continue;
+		who = READ_ONCE(he->who);
+		if (!who)
+			continue;
+		r = otk_who_rec(who);
+		smp_rmb();	/* who, then the record: pairs with otk_publish() */
+		tk = READ_ONCE(r->tk);
+		smp_rmb();	/* tk, then lock: pairs with otk_rec_start() */
+		if (READ_ONCE(r->lock) != lock || otk_tk_ticket(tk) != ticket)
+			continue;
+		smp_rmb();
+		if (otk_tk_seq(READ_ONCE(r->tk)) != otk_tk_seq(tk))
+			continue;
+		*tkp = tk;
+		return r;
+	}
+	return NULL;
+}
+
+/* The CPU holding @lock, if the hint is current; -1 otherwise. */
+static inline int otk_holder(void *lock, u32 v)
+{
+	struct otk_hint *o = otk_hint_slot(lock);
+
+	if (!(v & OTK_LOCKED) || READ_ONCE(o->lock) != lock ||
 	    READ_ONCE(o->head) != otk_head(v))
 		return -1;
 	return READ_ONCE(o->cpu);
 }
 
-/*
- * Kick the waiter holding @ticket, if it is halted; with @opp yield to it if
- * it is the next holder and preempted.  Returns true if it was found.
- */
-static inline bool otk_kick_ticket(struct qspinlock *lock, u32 ticket,
-				   unsigned int why, bool opp)
+/* Note that this CPU took @lock by ticket, leaving word @nv. */
+static inline void otk_hint_set(void *lock, u32 nv)
 {
-	int cpu, lvl;
+	struct otk_hint *o = otk_hint_slot(lock);
+	u32 head = nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv);
 
-	otk_for_each_waiting(cpu) {
-		for (lvl = 0; lvl < OTK_LEVELS; lvl++) {
-			struct otk_rec *r = otk_rec(cpu, lvl);
-			u8 old = OTK_HALTED;
+	if (READ_ONCE(o->lock) != lock)
+		WRITE_ONCE(o->lock, lock);
+	WRITE_ONCE(o->head, head);
+	WRITE_ONCE(o->cpu, otk_cpu());
+}
 
-			if (READ_ONCE(r->lock) != (void *)lock ||
-			    READ_ONCE(r->ticket) != ticket)
-				continue;
-			WRITE_ONCE(r->kick_ns, otk_now());
-			if (try_cmpxchg(&r->state, &old, OTK_KICKED)) {
-				otk_ev(kick);
-				if (why & PVLOCK_KICK_AHEAD)
-					otk_ev(kick_ahead);
-				otk_arch_kick(cpu, why);
-			} else if (opp && otk_tune(yield) &&
-				   (why & PVLOCK_KICK_NEXT) &&
-				   old == OTK_RUNNING && otk_preempted(cpu)) {
-				otk_ev(yield_preempted);
-				otk_arch_yield(cpu);
-			}
-			return true;
+/*
+ * Finish a pass: claimed @v (BYPASSED, its word was @vtk) waits on for
+ * ticket @to, found through hash entry @slot, in state @st.
+ */
+static inline void otk_move(struct otk_rec *v, u64 vtk, u32 to, int slot,
+			    u8 st)
+{
+	WRITE_ONCE(otk_hash_ent(slot)->who, v->who);
+	WRITE_ONCE(v->slot, slot);
+	/* slot before tk: the owner reads its slot after seeing tk change */
+	smp_store_release(&v->tk, OTK_TK(st, otk_tk_nbyp(vtk) + 1, to,
+					 otk_tk_seq(vtk)));
+}
+
+/* Can the waiter of record @r, whose word is @tk, be passed over now? */
+static inline bool otk_passable(struct otk_rec *r, u64 tk)
+{
+	if (otk_tk_nbyp(tk) >= otk_param(bypass_max))
+		return false;
+	switch (otk_tk_state(tk)) {
+	case OTK_HALTED:
+	case OTK_KICKED:
+		return true;
+	case OTK_RUNNING:
+		return otk_preempted(r->cpu);
+	default:
+		return false;
+	}
+}
+
+/* ---- unlock ------------------------------------------------------------ */
+
+/*
+ * The unlocker, still holding @lock (word @v), gives turn H to a running
+ * waiter instead of its halted owner.  Returns true if it did.  Nobody
+ * else moves tickets while the lock is held; the two owners can only
+ * change their own state, and each cmpxchg below fails if they did.
+ */
+static inline bool otk_handoff(void *lock, u32 v)
+{
+	u32 h = otk_head(v), cand[2], i;
+	struct otk_rec *hv, *rr;
+	u64 vtk, rtk;
+
+	if (otk_waiters(v) < 2 || !otk_param(bypass_max))
+		return false;
+	hv = otk_lookup(lock, h, &vtk);
+	if (!hv || otk_tk_state(vtk) != OTK_HALTED ||
+	    otk_tk_nbyp(vtk) >= otk_param(bypass_max))
+		return false;
+
+	/* the latest arrival is the likeliest to be running; then the next */
+	cand[0] = (otk_tail(v) - 1) & OTK_TICKET_MASK;
+	cand[1] = (h + 1) & OTK_TICKET_MASK;
+	for (i = 0; i < 2; i++) {
+		int rslot, vslot;
+
+		if (i && cand[1] == cand[0])
+			break;
+		rr = otk_lookup(lock, cand[i], &rtk);
+		if (!rr || otk_tk_state(rtk) != OTK_RUNNING ||
+		    otk_preempted(rr->cpu))
+			continue;
+		rslot = READ_ONCE(rr->slot);
+		vslot = READ_ONCE(hv->slot);
+		if (WARN_ON_ONCE(rslot < 0 || vslot < 0))
+			return false;	/* found, so published */
+		/* claim the halted owner of turn H ... */
+		if (!try_cmpxchg(&hv->tk, &vtk,
+				 otk_tk_set_state(vtk, OTK_BYPASSED)))
+			return false;
+		/* ... give the runner turn H, unless it just halted ... */
+		if (!try_cmpxchg(&rr->tk, &rtk,
+				 OTK_TK(OTK_RUNNING, otk_tk_nbyp(rtk), h,
+					otk_tk_seq(rtk)))) {
+			smp_store_release(&hv->tk, vtk);	/* undo */
+			continue;
 		}
+		/* ... and the halted one the runner's ticket and entry. */
+		WRITE_ONCE(otk_hash_ent(vslot)->who, rr->who);
+		WRITE_ONCE(rr->slot, vslot);
+		otk_move(hv, vtk, cand[i], rslot, OTK_HALTED);
+		otk_ev(otk_handoff);
+		return true;
 	}
 	return false;
 }
 
-static __always_inline void otk_unlock(struct qspinlock *lock, bool opp)
+/*
+ * Kick the owner of turn @h if it is halted.  A steal may count a pass in
+ * its record word meanwhile, which is no reason to give up: the kick is
+ * what no waiter can do without.
+ */
+static inline void otk_kick_turn(void *lock, u32 h)
 {
-	u32 v = atomic_fetch_sub_release(OTK_LOCKED, &lock->val);
+	struct otk_rec *r;
+	u32 seq;
+	u64 tk;
 
-	if (likely(!(v & ~OTK_LOCKED_MASK)))
+	r = otk_lookup(lock, h, &tk);
+	if (!r || otk_tk_state(tk) != OTK_HALTED)
 		return;
-	/* Order the release before reading the wait records (Dekker). */
-	smp_mb__after_atomic();
-	otk_kick_ticket(lock, otk_head(v), PVLOCK_KICK_NEXT, opp);
-	if (opp && otk_tune(kick_ahead) && otk_waiters(v) > 1)
-		otk_kick_ticket(lock, (otk_head(v) + 1) & OTK_TICKET_MASK,
-				PVLOCK_KICK_AHEAD, false);
+	seq = otk_tk_seq(tk);
+	WRITE_ONCE(r->kick_ns, otk_gnow());
+	do {
+		if (otk_tk_state(tk) != OTK_HALTED || otk_tk_ticket(tk) != h ||
+		    otk_tk_seq(tk) != seq)
+			return;
+	} while (!try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_KICKED)));
+	otk_ev(otk_kick);
+	otk_arch_kick(r->cpu);
 }
 
 /*
- * Wait for @ticket's turn and take the lock.  Returns the number of halts.
- * @opp selects o-ticket over pvticket.
+ * Unlock when the fast path's cmpxchg failed: @locked is the byte it saw.
+ * S is set, so the owner of turn H may be halted and need a kick - or, for
+ * o-ticket, a running waiter may take the turn instead.
  */
-static __always_inline u32 otk_wait_turn(struct qspinlock *lock, u32 ticket,
-					 struct otk_rec *r, bool opp)
+static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
+						u8 locked, bool opp)
 {
-	struct otk_adapt *a = otk_adapt_this();
-	struct pvlock_wait_hint hint;
-	u32 v, pos, budget, loop, halts = 0;
-	bool early;
-	u64 t0;
+	atomic_t *word = &lock->val;
+	u32 v = atomic_read(word);	/* the head is ours to move: stable */
 
-	for (;;) {
-		v = atomic_read(&lock->val);
-		pos = otk_pos(v, ticket);
-		budget = opp ? otk_budget(a, pos) : OTK_SPIN_MAX;
-		early = false;
-		for (loop = 0; loop < budget; loop++) {
-			if (otk_head(v) == ticket && !(v & OTK_LOCKED_MASK)) {
-				u32 next = otk_acquired(v, ticket);
+	if (unlikely(locked != (OTK_SLOW | OTK_LOCKED))) {
+		WARN_ONCE(1, "oticket: lock %p has corrupted value %#x\n",
+			  lock, atomic_read(word));
+		return;
+	}
+	if (opp)
+		otk_handoff(lock, v);
+	/*
+	 * Release, then look at turn H's record (Dekker with otk_halt()).
+	 * After a handoff too: the runner that now owns turn H may have
+	 * halted since.
+	 */
+	xchg((u8 *)word, OTK_SLOW);
+	otk_kick_turn(lock, otk_head(v));
+}
 
-				if (atomic_try_cmpxchg_acquire(&lock->val, &v,
-							       next))
-					goto got;
-				continue;	/* the tail moved: retry */
-			}
-			if (opp && otk_pos(v, ticket) < pos) {
-				/* Moved up: spin for the new position. */
-				pos = otk_pos(v, ticket);
-				budget = otk_budget(a, pos);
-			}
-			if (opp && !(loop & OTK_CHECK_MASK) && loop &&
-			    otk_tune(early)) {
-				int h = otk_holder(lock, v);
+/* ---- waiting ----------------------------------------------------------- */
 
-				if (h >= 0 && otk_preempted(h)) {
-					early = true;
-					break;
-				}
-			}
-			cpu_relax();
-			v = atomic_read(&lock->val);
+struct otk_wait {
+	struct qspinlock *lock;
+	atomic_t	*word;		/* &lock->val */
+	struct otk_rec	*r;		/* NULL: nesting too deep, spin only */
+	u64		tk;		/* our record word, as last seen */
+	u64		start;		/* otk_now() at entry */
+	u32		turn;		/* the turn we took */
+	bool		opp;
+	bool		rehalt;		/* the last wait ended without a kick */
+};
+
+static __always_inline bool otk_published(struct otk_wait *w)
+{
+	return w->r && READ_ONCE(w->r->slot) >= 0;
+}
+
+/* Re-read our record word; wait out a pass in progress. */
+static __always_inline u64 otk_reload(struct otk_wait *w)
+{
+	u64 tk;
+
+	while (otk_tk_state(tk = smp_load_acquire(&w->r->tk)) == OTK_BYPASSED)
+		cpu_relax();
+	w->tk = tk;
+	return tk;
+}
+
+/*
+ * Take turn @h of word @v, claimed by us: nobody else can take it, but a
+ * steal may hold the lock across it for a while.  Returns false if the
+ * lock is held (stolen); the caller backs out of its claim.
+ */
+static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
+{
+	do {
+		if (v & OTK_LOCKED)
+			return false;
+	} while (!atomic_try_cmpxchg_acquire(w->word, &v, otk_acquired(v, h)));
+	if (w->opp)
+		otk_hint_set(w->lock, otk_acquired(v, h));
+	w->turn = h;
+	return true;
+}
+
+/*
+ * Our turn came (word @v): take it.  Returns false if we were passed over
+ * first (w->tk then holds our new ticket) or the lock was stolen meanwhile.
+ */
+static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
+{
+	u64 tk = w->tk;
+
+	if (!w->opp || !otk_published(w))
+		return otk_take(w, v, otk_tk_ticket(tk));
+	/* findable: a passer may race us for the turn */
+	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_TAKING))) {
+		otk_reload(w);
+		return false;
+	}
+	if (otk_take(w, v, otk_tk_ticket(tk)))
+		return true;
+	WRITE_ONCE(w->r->tk, w->tk);	/* nobody claims a TAKING record */
+	return false;
+}
+
+/*
+ * Pass over the owner of turn H of word @v, which is not running, and
+ * take the lock.  Returns false if it could not be passed over.
+ */
+static __always_inline bool otk_bypass(struct otk_wait *w, u32 v)
+{
+	u32 h = otk_head(v);
+	struct otk_rec *hv;
+	int vslot, slot;
+	u64 vtk;
+
+	u64 mine = w->tk;
+
+	if (!otk_published(w))
+		return false;
+	hv = otk_lookup(w->lock, h, &vtk);
+	if (!hv || hv == w->r || !otk_passable(hv, vtk))
+		return false;
+	vslot = READ_ONCE(hv->slot);
+	if (WARN_ON_ONCE(vslot < 0))
+		return false;	/* found, so published */
+	/*
+	 * Claim ourselves first: we may be the one another passer thinks is
+	 * preempted, and the ticket we hand on must be the one we hold.
+	 */
+	if (!try_cmpxchg(&w->r->tk, &mine, otk_tk_set_state(mine, OTK_TAKING))) {
+		otk_reload(w);
+		return false;
+	}
+	if (!try_cmpxchg(&hv->tk, &vtk, otk_tk_set_state(vtk, OTK_BYPASSED))) {
+		WRITE_ONCE(w->r->tk, mine);	/* nobody claims a TAKING record */
+		return false;
+	}
+	/* Turn H is ours: its owner cannot take it, nor can another passer. */
+	if (!otk_take(w, atomic_read(w->word), h)) {
+		smp_store_release(&hv->tk, vtk);	/* stolen meanwhile: undo */
+		WRITE_ONCE(w->r->tk, mine);
+		return false;
+	}
+	/* it takes our ticket and our entry; its own entry goes */
+	slot = READ_ONCE(w->r->slot);
+	otk_hent_free(vslot);
+	WRITE_ONCE(w->r->slot, -1);
+	otk_move(hv, vtk, otk_tk_ticket(w->tk), slot,
+		 otk_tk_state(vtk) == OTK_HALTED ? OTK_HALTED : OTK_RUNNING);
+	otk_ev(otk_bypass);
+	return true;
+}
+
+enum otk_spun {
+	OTK_GOT,		/* took the lock */
+	OTK_TIMEOUT,		/* the budget ran out */
+	OTK_HOLDER_PREEMPTED,	/* the holder's vCPU is not running */
+};
+
+/*
+ * Spin for the lock up to the policy's budget.  Returns how it ended;
+ * *@holder is the holder's CPU if known, *@loops the loops spun.
+ */
+static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
+					      u32 *loops)
+{
+	u64 t0 = otk_now(), budget = 0, now, idle_since = 0;
+	u32 loop, v, idle_head = 0;
+
+	if (w->opp)
+		budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, w->rehalt);
+	*holder = -1;
+	for (loop = 0;; loop++) {
+		/* an unlocker may have given us turn H (otk_handoff()) */
+		if (w->opp && otk_published(w))
+			otk_reload(w);
+		v = atomic_read(w->word);
+		if (otk_turn(v, otk_tk_ticket(w->tk))) {
+			if (otk_take_turn(w, v))
+				break;
+			continue;	/* passed over: new ticket */
 		}
-
-		if (!r) {		/* nesting too deep: spin only */
+		if (!w->opp) {
+			if (loop >= OTK_PVT_SPIN)
+				goto timeout;
 			cpu_relax();
 			continue;
 		}
-
-		/* Halt, unless our turn came while we published the state. */
-		smp_store_mb(r->state, OTK_HALTED);
-		v = atomic_read(&lock->val);
-		if (otk_head(v) != ticket || (v & OTK_LOCKED_MASK)) {
-			int h = opp ? otk_holder(lock, v) : -1;
-
-			hint.pos = otk_pos(v, ticket);
-			hint.cpu = h;
-			hint.flags = h >= 0 ? PVLOCK_HINT_HOLDER : 0;
-			hint.spun = loop;
-			otk_ev(wait);
-			if (early)
-				otk_ev(wait_early);
-			if (opp)
-				otk_hist(thresh, budget);
-			t0 = otk_now();
-			otk_arch_wait(&r->state, OTK_HALTED, &hint);
-			halts++;
-			if (xchg(&r->state, OTK_RUNNING) == OTK_KICKED) {
-				u64 now = otk_now();
-				u64 kick = READ_ONCE(r->kick_ns);
-
-				if (kick && now > kick) {
-					otk_hist(wake, now - kick);
-					if (opp)
-						otk_adapt_wake(a, now - kick);
-				}
-				if (opp)
-					otk_adapt_update(a, otk_halt_outcome(a, now - t0), 0);
-			} else {
-				otk_ev(spurious_wakeup);
+		if (loop & OTK_CHECK_MASK) {
+			cpu_relax();
+			continue;
+		}
+		now = otk_now();
+		if (w->r && !otk_published(w) &&
+		    now - w->start >= otk_param(publish_ns))
+			otk_publish(w->lock, w->r);
+		if (!(v & OTK_LOCKED)) {
+			/* free with no progress: is turn H's owner there? */
+			if (!idle_since || otk_head(v) != idle_head) {
+				idle_since = now;
+				idle_head = otk_head(v);
+			} else if (now - idle_since >= otk_param(idle_ns) &&
+				   otk_bypass(w, v)) {
+				break;
 			}
 		} else {
-			WRITE_ONCE(r->state, OTK_RUNNING);
+			idle_since = 0;
+			*holder = otk_holder(w->lock, v);
+			if (*holder >= 0 && otk_param(early) &&
+			    otk_preempted(*holder)) {
+				*loops = loop;
+				return OTK_HOLDER_PREEMPTED;
+			}
 		}
+		if (now - t0 >= budget)
+			goto timeout;
+		cpu_relax();
 	}
-got:
-	if (opp) {
-		struct otk_owner *o = otk_owner_slot(lock);
+	*loops = loop;
+	return OTK_GOT;
+timeout:
+	*loops = loop;
+	return OTK_TIMEOUT;
+}
 
-		if (!halts)
-			otk_adapt_update(a, OTK_SPUN, loop);
-		WRITE_ONCE(o->lock, (void *)lock);
-		WRITE_ONCE(o->cpu, otk_cpu());
-		WRITE_ONCE(o->head, otk_head(otk_acquired(v, ticket)));
+/* Learn from a wake-up; @st is the state we found on waking. */
+static __always_inline void otk_woke(struct otk_wait *w, u8 st)
+{
+	struct otk_pcpu *p = otk_pcpu_this();
+	u64 kick, now;
+
+	w->rehalt = st != OTK_KICKED;
+	if (st == OTK_HALTED) {
+		otk_ev(otk_spurious_wakeup);
+		return;
 	}
-	return halts;
+	if (st == OTK_RUNNING) {	/* kicked, then passed over */
+		otk_ev(otk_wakeup_passed);
+		return;
+	}
+	if (!w->opp)
+		return;
+	kick = READ_ONCE(w->r->kick_ns);
+	now = otk_gnow();
+	if (now > kick) {
+		otk_hist(wake, now - kick);
+		if (!otk_overcommitted(p, otk_param(oc_steal_pm)))
+			otk_wake_sample(p, now - kick);
+	}
+}
+
+/* Back to RUNNING from HALTED or KICKED; returns the state we left. */
+static __always_inline u8 otk_unhalt(struct otk_wait *w)
+{
+	u64 tk;
+
+	for (;;) {
+		tk = otk_reload(w);
+		if (otk_tk_state(tk) == OTK_RUNNING ||
+		    try_cmpxchg(&w->r->tk, &tk,
+				otk_tk_set_state(tk, OTK_RUNNING)))
+			break;
+	}
+	w->tk = otk_tk_set_state(tk, OTK_RUNNING);
+	return otk_tk_state(tk);
 }
 
 /*
- * The slow path proper: take a ticket, publish it, wait for the turn.
- * Returns the ticket taken (for the tests' FIFO checks).
+ * Halt until kicked, or woken for another reason, and come back RUNNING.
+ * @holder and @loops are hints for the hypervisor; @early: the holder was
+ * seen preempted.
+ */
+static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
+				     bool early)
+{
+	struct pvlock_wait_hint hint;
+	u64 tk = w->tk;
+	u32 v;
+
+	if (!otk_published(w) && !otk_publish(w->lock, w->r))
+		return;		/* cannot be found: keep spinning */
+	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_HALTED))) {
+		otk_reload(w);	/* passed over meanwhile */
+		return;
+	}
+	w->tk = otk_tk_set_state(tk, OTK_HALTED);
+	if (!(atomic_read(w->word) & OTK_SLOW))
+		atomic_or(OTK_SLOW, w->word);
+	smp_mb();	/* HALTED and S before the loads below */
+	/*
+	 * A pass may have moved us to another ticket meanwhile: a passer that
+	 * unlocked without seeing S wrote our new ticket before its unlock,
+	 * so it is visible now.
+	 */
+	tk = otk_reload(w);
+	v = atomic_read(w->word);
+	if (otk_tk_state(tk) != OTK_HALTED || otk_turn(v, otk_tk_ticket(tk))) {
+		otk_unhalt(w);	/* the spin loop takes it */
+		return;
+	}
+	hint.pos = otk_pos(v, otk_tk_ticket(tk));
+	hint.cpu = holder;
+	hint.flags = holder >= 0 ? PVLOCK_HINT_HOLDER : 0;
+	hint.spun = loops;
+	otk_ev(otk_wait);
+	if (early)
+		otk_ev(otk_wait_early);
+	otk_arch_wait((u8 *)&w->r->tk, OTK_HALTED, &hint);
+	otk_woke(w, otk_unhalt(w));
+}
+
+/*
+ * At slow-path entry: if the lock is free but the owner of its turn is not
+ * there, take the lock without a ticket and leave the turn to its owner,
+ * which counts it as a pass.  The word's only change is L; the owner finds
+ * the lock held and waits on.  Returns true if we hold the lock.
+ */
+static __always_inline bool otk_steal(struct qspinlock *lock)
+{
+	u32 v = atomic_read(&lock->val);
+	struct otk_rec *r;
+	u64 tk;
+
+	if ((v & OTK_LOCKED) || !otk_waiters(v) || !otk_param(steal))
+		return false;
+	r = otk_lookup(lock, otk_head(v), &tk);
+	if (!r || !otk_passable(r, tk))
+		return false;
+	/* count the pass first: a count without the steal only protects it */
+	if (!try_cmpxchg(&r->tk, &tk, tk + OTK_NBYP_ONE))
+		return false;
+	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, v | OTK_LOCKED))
+		return false;
+	otk_ev(otk_steal);
+	return true;
+}
+
+/* Sample the steal time, at most once per OTK_STEAL_WINDOW_NS. */
+static __always_inline void otk_regime_update(void)
+{
+	struct otk_pcpu *p = otk_pcpu_this();
+	u64 now = otk_now(), steal;
+
+	if (now - p->clock_last < OTK_STEAL_WINDOW_NS)
+		return;
+	steal = otk_steal_ns();
+	if (p->clock_last)
+		otk_steal_sample(p, steal - p->steal_last, now - p->clock_last);
+	p->steal_last = steal;
+	p->clock_last = now;
+}
+
+/*
+ * The slow path proper: take a ticket, wait for a turn, take the lock.
+ * @opp selects o-ticket over pvticket.  Returns the turn taken - turns are
+ * served in order, whoever takes them (the tests' FIFO check) - or
+ * OTK_NO_TURN for a steal.
  */
 static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 {
-	struct otk_rec *r = NULL;
+	struct otk_wait w = { .lock = lock, .word = &lock->val, .opp = opp };
 	int cpu = otk_cpu();
 	int lvl = otk_nest_enter();
-	u32 v, ticket;
+	u32 ticket;
+	int holder;
+	u32 loops;
 
-	otk_ev(slowpath);
-	v = atomic_fetch_add(OTK_TAIL_ONE, &lock->val);
-	ticket = otk_tail(v);
-	if (lvl >= 0) {
-		r = otk_rec(cpu, lvl);
-		WRITE_ONCE(r->state, OTK_RUNNING);
-		WRITE_ONCE(r->ticket, ticket);
-		WRITE_ONCE(r->lock, (void *)lock);
-		otk_waiting_set(cpu);
+	otk_ev(otk_slowpath);
+	if (opp) {
+		otk_regime_update();
+		if (otk_steal(lock)) {
+			if (lvl >= 0)
+				otk_nest_exit();
+			return OTK_NO_TURN;
+		}
 	}
-	otk_wait_turn(lock, ticket, r, opp);
-	if (r)
-		WRITE_ONCE(r->lock, NULL);
+	w.start = otk_now();
+	ticket = otk_tail(atomic_fetch_add(OTK_TAIL_ONE, w.word));
 	if (lvl >= 0) {
+		w.r = otk_rec(cpu, lvl);
+		otk_rec_start(w.r, lock, ticket, cpu,
+			      cpu * OTK_LEVELS + lvl + 1);
+		w.tk = READ_ONCE(w.r->tk);
+	} else {
+		w.tk = OTK_TK(OTK_RUNNING, 0, ticket, 0);
+	}
+
+	for (;;) {
+		enum otk_spun why = otk_spin(&w, &holder, &loops);
+
+		if (why == OTK_GOT)
+			break;
+		if (!w.r)	/* nesting too deep: spin only */
+			continue;
+		otk_hist(spin, otk_now() - w.start);
+		otk_halt(&w, holder, loops, why == OTK_HOLDER_PREEMPTED);
+	}
+
+	if (w.r) {
+		if (w.r->slot >= 0) {
+			otk_hent_free(w.r->slot);
+			WRITE_ONCE(w.r->slot, -1);
+		}
+		WRITE_ONCE(w.r->lock, NULL);
 		otk_nest_exit();
-		if (lvl == 0)
-			otk_waiting_clear(cpu);
 	}
-	return ticket;
+	return w.turn;
 }
 
 #endif /* OTK_MACHINE */

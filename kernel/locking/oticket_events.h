@@ -1,23 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Lock events of the pvticket, o-ticket and oqspin slow paths, as one list.
- * Shown in /sys/kernel/debug/oticket/events as "name value" lines; writing
- * anything to /sys/kernel/debug/oticket/reset zeroes them.
+ * The kernel counts them with the other lock events (lock_events_list.h
+ * includes this list under CONFIG_PARAVIRT_OTICKET): they show in
+ * /sys/kernel/debug/lock_event_counts/ with CONFIG_LOCK_EVENT_COUNTS=y.
+ * The userspace bindings of the slow paths (tools/) count them too.
  */
 #ifndef OTK_EVENT
 #define OTK_EVENT(name)	OTK_EV_ ## name,
 #endif
 
-OTK_EVENT(slowpath)		/* slow path entries                       */
-OTK_EVENT(wait)			/* waits (halts or wait hypercalls)         */
-OTK_EVENT(wait_early)		/* waits before the budget ran out, holder preempted */
-OTK_EVENT(spurious_wakeup)	/* waits that ended without a kick          */
-OTK_EVENT(kick)			/* kicks of a halted waiter                 */
-OTK_EVENT(kick_ahead)		/* ... of those, to the one behind the next */
-OTK_EVENT(yield_preempted)	/* directed yields to a preempted next holder */
-OTK_EVENT(hc_wait)		/* KVM_HC_OTICKET_WAIT issued               */
-OTK_EVENT(hc_kick)		/* KVM_HC_OTICKET_KICK issued               */
-OTK_EVENT(hc_fail)		/* oticket hypercalls the host refused      */
-OTK_EVENT(oqs_wait_node)	/* oqspin: queued node waits                */
-OTK_EVENT(oqs_wait_head)	/* oqspin: queue head waits                 */
-OTK_EVENT(oqs_kick_ahead)	/* oqspin: successor kicked on becoming head */
+OTK_EVENT(otk_slowpath)		/* ticket slow path entries			*/
+OTK_EVENT(otk_wait)		/* halts (waits or wait hypercalls)		*/
+OTK_EVENT(otk_wait_early)	/* ... before the budget ran out: holder preempted */
+OTK_EVENT(otk_spurious_wakeup)	/* halts that ended without a kick		*/
+OTK_EVENT(otk_wakeup_passed)	/* halts kicked, then passed over before running */
+OTK_EVENT(otk_kick)		/* kicks of a halted owner of the next turn	*/
+OTK_EVENT(otk_handoff)		/* unlocks that gave the turn to a runner	*/
+OTK_EVENT(otk_bypass)		/* waiters that took the turn of an absent owner */
+OTK_EVENT(otk_steal)		/* arrivals that took the lock, the turn left to its absent owner */
+OTK_EVENT(otk_publish)		/* records made findable (waited long)	*/
+OTK_EVENT(otk_publish_full)	/* ... refused: hash probe window full	*/
+OTK_EVENT(otk_hc_wait)		/* KVM_HC_OTICKET_WAIT issued			*/
+OTK_EVENT(otk_hc_kick)		/* KVM_HC_OTICKET_KICK issued			*/
+OTK_EVENT(otk_hc_fail)		/* oticket hypercalls the host refused		*/
+OTK_EVENT(oqs_wait_node)	/* oqspin: queued node waits			*/
+OTK_EVENT(oqs_wait_head)	/* oqspin: queue head waits			*/
+OTK_EVENT(oqs_kick_ahead)	/* oqspin: successor kicked on becoming head	*/

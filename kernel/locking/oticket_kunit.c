@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the oticket slow paths: the ticket encoding in the
- * qspinlock word, spin budget adaptation, and FIFO order with mutual
- * exclusion under more kthreads than CPUs.
+ * qspinlock word and the record word, the spin policy and its signals, the
+ * host hook refusals, and turn order, mutual exclusion and the bypass bound
+ * under more kthreads than CPUs.
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
@@ -10,6 +11,7 @@
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/kvm_para.h>
 #include <linux/oticket.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -41,6 +43,10 @@ static const struct enc_case enc_cases[] = {
 	  word(0, 4095, 0), 4095, OTK_LOCKED, 1 },
 	{ "full queue of 4095 waiters",
 	  word(0, 1, 0), 1, word(1, 2, 0), 4095 },
+	{ "a halted waiter keeps S set",
+	  word(OTK_SLOW, 0, 3), 0, word(OTK_SLOW | 1, 1, 3), 3 },
+	{ "S goes when the queue drains",
+	  word(OTK_SLOW, 2, 3), 2, OTK_LOCKED, 1 },
 };
 
 static void enc_case_desc(const struct enc_case *c, char *desc)
@@ -68,86 +74,138 @@ static void otk_test_zero_iff_free(struct kunit *test)
 
 	v += OTK_TAIL_ONE;		/* ticket 0 */
 	v += OTK_TAIL_ONE;		/* ticket 1 */
+	v |= OTK_SLOW;			/* ticket 1 halted */
 	KUNIT_EXPECT_EQ(test, otk_waiters(v), 2U);
 	KUNIT_EXPECT_EQ(test, otk_pos(v, 1), 1U);
-	v -= OTK_LOCKED;		/* unlock: handover, not free */
+	v &= ~OTK_LOCKED;		/* unlock: handover, not free */
 	KUNIT_EXPECT_NE(test, v, 0U);
+	KUNIT_EXPECT_TRUE(test, otk_turn(v, 0));
+	KUNIT_EXPECT_FALSE(test, otk_turn(v, 1));
 	v = otk_acquired(v, 0);
 	KUNIT_EXPECT_EQ(test, otk_pos(v, 1), 0U);
-	v -= OTK_LOCKED;
+	KUNIT_EXPECT_EQ(test, v & OTK_SLOW, OTK_SLOW);	/* still halted */
+	v &= ~OTK_LOCKED;
 	KUNIT_EXPECT_NE(test, v, 0U);
 	v = otk_acquired(v, 1);
-	KUNIT_EXPECT_EQ(test, v, OTK_LOCKED);
-	v -= OTK_LOCKED;
+	KUNIT_EXPECT_EQ(test, v, OTK_LOCKED);		/* S goes with the queue */
+	v &= ~OTK_LOCKED;
 	KUNIT_EXPECT_EQ(test, v, 0U);
 }
 
-static void otk_test_budget(struct kunit *test)
+/* The record word: every field round-trips, the state is the low byte. */
+static void otk_test_record_word(struct kunit *test)
 {
-	struct otk_adapt a = { .thresh = 4096 };
+	u64 tk = OTK_TK(OTK_KICKED, 7, 4095, 0xdeadbeef);
 
-	KUNIT_EXPECT_EQ(test, otk_budget(&a, 0), 4096U);
-	KUNIT_EXPECT_EQ(test, otk_budget(&a, 1), 2048U);
-	KUNIT_EXPECT_EQ(test, otk_budget(&a, 2), OTK_SPIN_MIN);
-	KUNIT_EXPECT_EQ(test, otk_budget(&a, 4000), OTK_SPIN_MIN);
-	a.thresh = OTK_SPIN_MIN;
-	KUNIT_EXPECT_EQ(test, otk_budget(&a, 1), OTK_SPIN_MIN);
+	KUNIT_EXPECT_EQ(test, otk_tk_state(tk), (u8)OTK_KICKED);
+	KUNIT_EXPECT_EQ(test, otk_tk_nbyp(tk), 7U);
+	KUNIT_EXPECT_EQ(test, otk_tk_ticket(tk), 4095U);
+	KUNIT_EXPECT_EQ(test, otk_tk_seq(tk), 0xdeadbeefU);
+	KUNIT_EXPECT_EQ(test, *(u8 *)&tk, (u8)OTK_KICKED);
+	tk = otk_tk_set_state(tk, OTK_BYPASSED);
+	KUNIT_EXPECT_EQ(test, otk_tk_state(tk), (u8)OTK_BYPASSED);
+	KUNIT_EXPECT_EQ(test, otk_tk_ticket(tk), 4095U);
+	KUNIT_EXPECT_EQ(test, otk_tk_seq(tk), 0xdeadbeefU);
 }
 
-struct adapt_case {
-	const char		*name;
-	u32			thresh;
-	enum otk_outcome	o;
-	u32			spun;
-	u32			expect;
+struct budget_case {
+	const char	*name;
+	u32		steal_pm;
+	u32		wake_ns;
+	bool		rehalt;
+	u64		expect;
 };
 
-static const struct adapt_case adapt_cases[] = {
-	{ "quick spin leaves it", 4096, OTK_SPUN, 100, 4096 },
-	{ "near miss grows 1/8", 4096, OTK_SPUN, 3000, 4608 },
-	{ "short halt grows 1/4", 4096, OTK_HALTED_SHORT, 0, 5120 },
-	{ "long halt shrinks 1/8", 4096, OTK_HALTED_LONG, 0, 3584 },
-	{ "bounded above", OTK_SPIN_MAX, OTK_HALTED_SHORT, 0, OTK_SPIN_MAX },
-	{ "bounded below", OTK_SPIN_MIN, OTK_HALTED_LONG, 0, OTK_SPIN_MIN },
+/* with the defaults: oc_steal_pm 50, oc_spin 10 us, bounds 2 us .. 1 ms */
+static const struct budget_case budget_cases[] = {
+	{ "idle host: one wake-up latency", 0, 40000, false, 40000 },
+	{ "idle host: at least spin_min", 10, 500, false, 2000 },
+	{ "idle host: at most spin_max", 50, 5000000, false, 1000000 },
+	{ "over-committed: oc_spin", 51, 40000, false, 10000 },
+	{ "over-committed, whatever the wake-up", 900, 5000000, false, 10000 },
+	{ "re-halt after a spurious wake-up: 1/8", 0, 40000, true, 5000 },
+	{ "re-halt under over-commit: 1/8", 300, 40000, true, 1250 },
 };
 
-static void adapt_case_desc(const struct adapt_case *c, char *desc)
+static void budget_case_desc(const struct budget_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(adapt, adapt_cases, adapt_case_desc);
+KUNIT_ARRAY_PARAM(budget, budget_cases, budget_case_desc);
 
-static void otk_test_adapt(struct kunit *test)
+static void otk_test_budget(struct kunit *test)
 {
-	const struct adapt_case *c = test->param_value;
-	struct otk_adapt a = { .thresh = c->thresh, .wake_ns = 10000 };
+	const struct budget_case *c = test->param_value;
+	struct otk_params pp = OTK_PARAMS_DEFAULT;
+	struct otk_pcpu p = { .steal_pm = c->steal_pm, .wake_ns = c->wake_ns };
 
-	KUNIT_EXPECT_EQ(test, otk_adapt_update(&a, c->o, c->spun),
-			c->expect);
-	KUNIT_EXPECT_EQ(test, a.thresh, c->expect);
+	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, c->rehalt), c->expect);
 }
 
-static void otk_test_adapt_converges(struct kunit *test)
+/* The regime follows steal time, and the wake-up mean its samples. */
+static void otk_test_signals_converge(struct kunit *test)
 {
-	struct otk_adapt a = { .thresh = OTK_SPIN_INIT, .wake_ns = 0 };
+	struct otk_params pp = OTK_PARAMS_DEFAULT;
+	struct otk_pcpu p = { .wake_ns = OTK_WAKE_INIT_NS };
 	int i;
 
+	for (i = 0; i < 32; i++)
+		otk_steal_sample(&p, 600000, 1000000);	/* 60% stolen */
+	KUNIT_EXPECT_GE(test, p.steal_pm, 590U);
+	KUNIT_EXPECT_TRUE(test, otk_overcommitted(&p, pp.oc_steal_pm));
+	for (i = 0; i < 32; i++)
+		otk_steal_sample(&p, 0, 1000000);
+	KUNIT_EXPECT_LE(test, p.steal_pm, 5U);
+	KUNIT_EXPECT_FALSE(test, otk_overcommitted(&p, pp.oc_steal_pm));
+	for (i = 0; i < 32; i++)
+		otk_steal_sample(&p, 5000000, 1000000);	/* clamped at 100% */
+	KUNIT_EXPECT_GE(test, p.steal_pm, 990U);
+	KUNIT_EXPECT_LE(test, p.steal_pm, 1000U);
+
 	for (i = 0; i < 64; i++)
-		otk_adapt_wake(&a, 20000);
-	KUNIT_EXPECT_GT(test, a.wake_ns, 19000U);
-	KUNIT_EXPECT_LE(test, a.wake_ns, 20000U);
-	KUNIT_EXPECT_EQ(test, otk_halt_outcome(&a, 30000), OTK_HALTED_SHORT);
-	KUNIT_EXPECT_EQ(test, otk_halt_outcome(&a, 400000), OTK_HALTED_LONG);
-	for (i = 0; i < 200; i++)
-		otk_adapt_update(&a, OTK_HALTED_LONG, 0);
-	KUNIT_EXPECT_EQ(test, a.thresh, OTK_SPIN_MIN);
-	for (i = 0; i < 200; i++)
-		otk_adapt_update(&a, OTK_HALTED_SHORT, 0);
-	KUNIT_EXPECT_EQ(test, a.thresh, OTK_SPIN_MAX);
+		otk_wake_sample(&p, 20000);
+	KUNIT_EXPECT_GT(test, p.wake_ns, 19000U);
+	KUNIT_EXPECT_LE(test, p.wake_ns, 20100U);
 }
 
-/* ---- FIFO and mutual exclusion under concurrent kthreads ------------- */
+struct refusal_case {
+	const char		*name;
+	enum pvlock_mode	mode;
+	long			ver;
+	bool			tdx, sev_es;
+	bool			refused;
+};
+
+static const struct refusal_case refusal_cases[] = {
+	{ "oticket, host with the hook", PVLOCK_OTICKET, 1, false, false, false },
+	{ "oqspin, host with the hook", PVLOCK_OQSPIN, 1, false, false, false },
+	{ "pvticket never uses it", PVLOCK_PVTICKET, 1, false, false, true },
+	{ "host without the hook", PVLOCK_OTICKET, -KVM_ENOSYS, false, false, true },
+	{ "unknown newer version", PVLOCK_OTICKET, 2, false, false, true },
+	{ "version 0", PVLOCK_OTICKET, 0, false, false, true },
+	{ "TDX guest", PVLOCK_OTICKET, 1, true, false, true },
+	{ "SEV-ES/SNP guest", PVLOCK_OTICKET, 1, false, true, true },
+	{ "SEV-ES/SNP guest, oqspin", PVLOCK_OQSPIN, 1, false, true, true },
+};
+
+static void refusal_case_desc(const struct refusal_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refusal, refusal_cases, refusal_case_desc);
+
+static void otk_test_hook_refusal(struct kunit *test)
+{
+	const struct refusal_case *c = test->param_value;
+	const char *why = kvm_pvlock_hook_refusal(c->mode, c->ver, c->tdx,
+						  c->sev_es);
+
+	KUNIT_EXPECT_EQ_MSG(test, why != NULL, c->refused, "%s", why ?: "used");
+}
+
+/* ---- turn order, exclusion and the bypass bound, concurrent kthreads -- */
 
 struct fifo_run {
 	struct qspinlock	lock;
@@ -160,6 +218,7 @@ struct fifo_run {
 	unsigned long		count;
 	u32			expect;		/* head left by the last holder */
 	unsigned long		fifo_errors;
+	unsigned long		bound_errors;
 	unsigned long		tickets;
 	/* written once per thread */
 	atomic_long_t		acquired;
@@ -181,8 +240,12 @@ static int fifo_thread(void *arg)
 		if ((t < 0 && r->expect != 0) ||
 		    (t >= 0 && (u32)t != r->expect))
 			r->fifo_errors++;
-		if (t >= 0)
+		if (t >= 0) {
 			r->tickets++;
+			if (r->opp &&
+			    oticket_test_passes() > oticket_test_bypass_max())
+				r->bound_errors++;
+		}
 		r->expect = otk_head(atomic_read(&r->lock.val));
 		r->count++;
 		atomic_dec(&r->inside);
@@ -222,6 +285,7 @@ static void otk_test_fifo(struct kunit *test, bool opp)
 		   n, num_online_cpus(), r->count, r->tickets);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->overlap), 0);
 	KUNIT_EXPECT_EQ(test, r->fifo_errors, 0UL);
+	KUNIT_EXPECT_EQ(test, r->bound_errors, 0UL);
 	KUNIT_EXPECT_EQ(test, (unsigned long)atomic_long_read(&r->acquired),
 			r->count);
 	KUNIT_EXPECT_GT(test, r->tickets, 0UL);
@@ -241,9 +305,10 @@ static void otk_test_fifo_oticket(struct kunit *test)
 static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE_PARAM(otk_test_encoding, enc_gen_params),
 	KUNIT_CASE(otk_test_zero_iff_free),
-	KUNIT_CASE(otk_test_budget),
-	KUNIT_CASE_PARAM(otk_test_adapt, adapt_gen_params),
-	KUNIT_CASE(otk_test_adapt_converges),
+	KUNIT_CASE(otk_test_record_word),
+	KUNIT_CASE_PARAM(otk_test_budget, budget_gen_params),
+	KUNIT_CASE(otk_test_signals_converge),
+	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket),
 	{}

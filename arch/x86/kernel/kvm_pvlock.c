@@ -5,31 +5,40 @@
  * waits and kicks go to the host as KVM_HC_OTICKET_WAIT/KICK with their
  * hints; otherwise, or as soon as the host stops answering (its module was
  * unloaded), they are the plain halt and KVM_HC_KICK_CPU of pvqspinlock.
+ *
+ * The ticket modes unlock through the same hand-written x86-64 code as
+ * pvqspinlock (PV_UNLOCK_ASM_CALLING(), asm/qspinlock_paravirt.h): cmpxchg
+ * the locked byte 1 -> 0, and call the mode's slow path only when that fails.
  */
 #define pr_fmt(fmt) "pvlock: " fmt
 
+#include <linux/cc_platform.h>
 #include <linux/init.h>
+#include <linux/irq_work.h>
 #include <linux/kvm_para.h>
 #include <linux/oticket.h>
 #include <linux/smp.h>
+#include <kunit/visibility.h>
 #include <uapi/linux/kvm_oticket.h>
 #include <asm/apic.h>
 #include <asm/paravirt.h>
 #include <asm/qspinlock.h>
 
 static bool kvm_pvlock_hook __read_mostly;
+static long kvm_pvlock_lost_ret;
 
 /*
  * KVM_HC_OTICKET_WAIT that an interrupt may end, as safe_halt() is to HLT:
  * STI's one-instruction shadow covers the hypercall, so no interrupt slips
  * in between, and one that is pending ends the wait.  Returns with
- * interrupts enabled.
+ * interrupts enabled; lockdep is told first, as safe_halt() tells it.
  */
 static inline long kvm_pvlock_wait_irq(unsigned long flags, unsigned long hint,
 				       unsigned long pos, unsigned long spun)
 {
 	long ret;
 
+	trace_hardirqs_on();
 	asm volatile("sti\n\t" KVM_HYPERCALL
 		     : "=a"(ret)
 		     : "a"(KVM_HC_OTICKET_WAIT), "b"(flags), "c"(hint), "d"(pos),
@@ -44,18 +53,26 @@ static unsigned long kvm_pvlock_apicid(int cpu)
 		per_cpu(x86_cpu_to_apicid, cpu) : KVM_OTICKET_NO_VCPU;
 }
 
+/* Printing from a lock slow path could take the lock we wait for. */
+static void kvm_pvlock_lost_print(struct irq_work *work)
+{
+	pr_warn("host hook answered %ld; back to halt and kick\n",
+		READ_ONCE(kvm_pvlock_lost_ret));
+}
+static DEFINE_IRQ_WORK(kvm_pvlock_lost_work, kvm_pvlock_lost_print);
+
 /* The host refused a call it had accepted: its hook went away. */
 static void kvm_pvlock_lost_hook(long ret)
 {
 	oticket_count_hypercall(false, false);
 	if (READ_ONCE(kvm_pvlock_hook)) {
 		WRITE_ONCE(kvm_pvlock_hook, false);
-		pr_warn_ratelimited("host hook answered %ld; back to halt and kick\n",
-				    ret);
+		WRITE_ONCE(kvm_pvlock_lost_ret, ret);
+		irq_work_queue(&kvm_pvlock_lost_work);
 	}
 }
 
-static void kvm_pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
+void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
 {
 	unsigned long flags, hc_flags = 0;
 	bool irqs_on;
@@ -107,7 +124,7 @@ out:
 	local_irq_restore(flags);
 }
 
-static void kvm_pvlock_kick(int cpu, unsigned int why)
+void pvlock_kick(int cpu, unsigned int why)
 {
 	unsigned long apicid = kvm_pvlock_apicid(cpu);
 	unsigned long f = 0;
@@ -130,18 +147,29 @@ static void kvm_pvlock_kick(int cpu, unsigned int why)
 	kvm_hypercall2(KVM_HC_KICK_CPU, 0, apicid);
 }
 
-static void kvm_pvlock_yield(int cpu)
+/*
+ * Why the host hook cannot be used, or NULL.  @ver is the probe's answer.
+ * Hypercalls of TDX and SEV-ES/SNP guests are not a plain VMCALL/VMMCALL
+ * the host sees with our registers and RFLAGS.IF (TDX goes through the TDX
+ * module; SEV-ES raises #VC first, with interrupts off), so the STI-shadow
+ * wait cannot work there.
+ */
+const char *kvm_pvlock_hook_refusal(enum pvlock_mode mode, long ver, bool tdx,
+				    bool sev_es)
 {
-	kvm_hypercall1(KVM_HC_SCHED_YIELD, kvm_pvlock_apicid(cpu));
+	if (mode == PVLOCK_PVTICKET)
+		return "pvticket never uses it";
+	if (ver == -KVM_ENOSYS)
+		return "the host has no hook";
+	if (ver < 1 || ver > KVM_OTICKET_VERSION)
+		return "the host answered the probe with an unknown version";
+	if (tdx)
+		return "TDX guest";
+	if (sev_es)
+		return "SEV-ES/SNP guest";
+	return NULL;
 }
-
-static struct pvlock_ops kvm_pvlock_ops __ro_after_init = {
-	.wait	= kvm_pvlock_wait,
-	.kick	= kvm_pvlock_kick,
-};
-
-PV_CALLEE_SAVE_REGS_THUNK(__otk_queued_spin_unlock);
-PV_CALLEE_SAVE_REGS_THUNK(__pvt_queued_spin_unlock);
+EXPORT_SYMBOL_IF_KUNIT(kvm_pvlock_hook_refusal);
 
 /*
  * Put @mode in place over the pvqspinlock setup kvm_spinlock_init() made.
@@ -149,7 +177,7 @@ PV_CALLEE_SAVE_REGS_THUNK(__pvt_queued_spin_unlock);
  */
 void __init kvm_pvlock_init(enum pvlock_mode mode)
 {
-	const char *how;
+	const char *refusal;
 	long ver;
 
 	if (mode == PVLOCK_UNSET || mode == PVLOCK_PVQSPINLOCK) {
@@ -165,23 +193,15 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 	}
 
 	ver = kvm_hypercall1(KVM_HC_OTICKET_PROBE, KVM_OTICKET_VERSION);
-	/* a TDX guest's hypercalls go through the TDX module: no STI shadow */
-	kvm_pvlock_hook = mode != PVLOCK_PVTICKET && ver >= 1 &&
-			  ver <= KVM_OTICKET_VERSION &&
-			  !cpu_feature_enabled(X86_FEATURE_TDX_GUEST);
-	if (mode == PVLOCK_PVTICKET)
-		how = "halt and kick, as Linux 4.1";
-	else if (kvm_pvlock_hook)
-		how = "host hook, ABI version 1";
-	else
-		how = "no host hook, halt and kick";
-	if (mode != PVLOCK_PVTICKET && !kvm_pvlock_hook && ver != -KVM_ENOSYS)
-		pr_warn("host answered probe with %ld; not using the hook\n",
-			ver);
+	refusal = kvm_pvlock_hook_refusal(mode, ver,
+					  cpu_feature_enabled(X86_FEATURE_TDX_GUEST),
+					  cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT));
+	kvm_pvlock_hook = !refusal;
+	if (refusal && mode != PVLOCK_PVTICKET && ver != -KVM_ENOSYS)
+		pr_warn("not using the host hook (probe answered %ld): %s\n",
+			ver, refusal);
 
-	if (kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD))
-		kvm_pvlock_ops.yield_to = kvm_pvlock_yield;
-	oticket_init(mode, &kvm_pvlock_ops, kvm_pvlock_hook);
+	oticket_init(mode);
 	/* oqspin runs on the pvqspinlock entry points */
 	if (mode == PVLOCK_OTICKET) {
 		pv_ops.lock.queued_spin_lock_slowpath =
@@ -194,5 +214,7 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 		pv_ops.lock.queued_spin_unlock =
 			PV_CALLEE_SAVE(__pvt_queued_spin_unlock);
 	}
-	pvlock_set_active(mode, how);
+	pvlock_set_active(mode, mode == PVLOCK_PVTICKET ?
+			  "halt and kick, as Linux 4.1" : kvm_pvlock_hook ?
+			  "host hook, ABI version 1" : "no host hook, halt and kick");
 }

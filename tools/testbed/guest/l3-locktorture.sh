@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Level-3 locktorture run: the lock mode the kernel runs, optionally the
 # oticket KUnit suite, then locktorture for each type in LT_TYPES with the
-# oticket lock events of each.  Environment (from testbed guest --env):
+# lock events of each (CONFIG_LOCK_EVENT_COUNTS).  Environment (from testbed guest --env):
 #   LT_TYPES    torture types, run one after the other (default spin_lock;
 #               LT_TYPE is the old name of a one-type list)
 #   LT_WRITERS  writer kthreads (default: one per vCPU)
 #   LT_SECS     seconds per type (default 10)
 #   LT_ARGS     further locktorture module parameters
 #   KUNIT       if set, load oticket_kunit first and print its report
-#   OTK_TUNE    "name=value ..." written to /sys/kernel/debug/oticket/name
+#   OTK_TUNE    "name=value ..." written to
+#               /sys/kernel/debug/oticket/tunables/name
 # LT_TYPES=none runs no locktorture.
 cpus=$(grep -c ^processor /proc/cpuinfo)
 : "${LT_TYPES:=${LT_TYPE:-spin_lock}}" "${LT_WRITERS:=$cpus}" "${LT_SECS:=10}"
 ev=/sys/kernel/debug/oticket
+lev=/sys/kernel/debug/lock_event_counts
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 echo "otb: cpus=$cpus mode=$(cat $ev/mode 2>/dev/null || echo none)"
 # The lock in use, now and again at the end: a kernel warning printed on
@@ -21,7 +23,7 @@ pvlines=$(dmesg | grep -E 'kvm-guest: PV spinlocks|pvlock: ' | sed 's/^\[[ 0-9.]
 echo "$pvlines"
 [ "$LT_TYPES" = none ] && LT_TYPES=
 for kv in $OTK_TUNE; do
-	echo "${kv#*=}" >"$ev/${kv%%=*}" || { echo "otb: cannot set $kv"; exit 1; }
+	echo "${kv#*=}" >"$ev/tunables/${kv%%=*}" || { echo "otb: cannot set $kv"; exit 1; }
 	echo "otb: tune $kv"
 done
 rc=0
@@ -34,7 +36,7 @@ fi
 for t in $LT_TYPES; do
 	echo "otb: locktorture type=$t writers=$LT_WRITERS secs=$LT_SECS cpus=$cpus"
 	dmesg -c >/dev/null
-	[ -w $ev/reset ] && echo 1 >$ev/reset
+	[ -w $lev/.reset_counts ] && echo 1 >$lev/.reset_counts
 	# shellcheck disable=SC2086
 	modprobe locktorture torture_type="$t" nwriters_stress="$LT_WRITERS" \
 		stat_interval=0 $LT_ARGS || { echo "otb: modprobe locktorture $t failed"; exit 1; }
@@ -45,7 +47,9 @@ for t in $LT_TYPES; do
 	off=$(dmesg | grep -c 'torture_onoff task: offlined')
 	on=$(dmesg | grep -c 'torture_onoff task: onlined')
 	[ "$off$on" = 00 ] || echo "otb: lt $t: hotplug offlined=$off onlined=$on"
-	[ -r $ev/events ] && sed "s/^/otb: ev $t: /" $ev/events
+	for f in "$lev"/*; do
+		[ -r "$f" ] && v=$(cat "$f") && [ "$v" != 0 ] && echo "otb: ev $t: ${f##*/} $v"
+	done
 done
 echo "$pvlines"
 exit $rc

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Level-3 vbench workload.  Prints the lock mode, the guest's CPU time
-# split (/proc/stat, for steal time) before and after, the oticket lock
-# events, and one result line, twice (a kernel message printed at the same
+# split (/proc/stat, for steal time) before and after, the lock events
+# (CONFIG_LOCK_EVENT_COUNTS), and one result line, twice (a kernel message printed at the same
 # moment can split one copy; vbench takes the first intact one):
 #
 #   otb: vb: wl=<workload> <raw numbers as name=value> end
@@ -15,7 +15,7 @@
 # The gmake and perf workloads need the workload disk (tools/vbench/
 # mkwlimage) as the guest's first virtio disk.
 cpus=$(grep -c ^processor /proc/cpuinfo)
-ev=/sys/kernel/debug/oticket
+lev=/sys/kernel/debug/lock_event_counts
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 pvlines=$(dmesg | grep -E 'kvm-guest: PV spinlocks|pvlock: ' | sed 's/^\[[ 0-9.]*\] /otb: dmesg: /')
 echo "$pvlines"
@@ -34,7 +34,7 @@ stat_line() { echo "otb: vb: $1 $(grep '^cpu ' /proc/stat)"; }
 
 : "${VB_WL:?}" "${VB_SIZE:?}" "${VB_TYPE:=spin_lock}"
 case "$VB_WL" in gmake|perf-*) wl_mount ;; esac
-[ -w $ev/reset ] && echo 1 >$ev/reset
+[ -w $lev/.reset_counts ] && echo 1 >$lev/.reset_counts
 stat_line stat0
 case "$VB_WL" in
 locktorture)
@@ -92,7 +92,9 @@ perf-messaging)
 	fail "unknown workload '$VB_WL'"
 	;;
 esac
-[ -r $ev/events ] && sed "s/^/otb: ev: /" $ev/events
+for f in "$lev"/*; do
+	[ -r "$f" ] && v=$(cat "$f") && [ "$v" != 0 ] && echo "otb: ev: ${f##*/} $v"
+done
 echo "otb: vb: wl=$VB_WL $res end"
 echo "$pvlines"
 echo "otb: vb: wl=$VB_WL $res end"

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SPIN model of the oqspin wait/kick handshake: PV qspinlock's MCS queue
- * (kernel/locking/qspinlock.c, pv_enabled() path) with the waits of
- * qspinlock_paravirt.h and oqspin's kick-ahead in pv_kick_node().
+ * SPIN model of the oqspin / PV qspinlock wait-kick handshake: the MCS queue
+ * (kernel/locking/qspinlock.c, pv_enabled() path) with the waits and kicks
+ * of qspinlock_paravirt.h.  oqspin changes only how long a node or the
+ * queue head spins before it waits (kernel/locking/oqspin.h), and when a
+ * waiter stops spinning is left to SPIN here, so this one model covers
+ * pvqspinlock and oqspin with every spin budget, the early wait behind a
+ * halted predecessor included.
  *
  * NCPU processes take the lock ITER times each (CPU 0: ITER0).  Each
  * numbered access below is one atomic access of the kernel code; SPIN may
- * preempt a CPU between any two.  When a waiter stops spinning is left to
- * SPIN, which covers every spin budget.  The pending bit is left out: lock
+ * preempt a CPU between any two.  The pending bit is left out: lock
  * stealing is allowed whenever the locked byte is clear, a superset of
  * what pv_hybrid_queued_unfair_trylock() allows.
  *
@@ -15,11 +18,9 @@
  * first is latched.  Checked: mutual exclusion (assert) and no lost wake-up
  * (a halted CPU that nobody will kick is an invalid end state).
  *
- * Without KICK_AHEAD=0 the new lock holder kicks a halted successor at once
- * (oqspin with the host hook); with it, the successor is hashed and kicked
- * at unlock (pvqspinlock, and oqspin without the hook).
- * MUTANT_FORGET_KICK marks the successor running but does not kick it:
- * SPIN must then find a lost wake-up.
+ * MUTANT_FORGET_SLOW: pv_kick_node() hashes a halted successor for the
+ * unlocker to kick but does not set _Q_SLOW_VAL, so the unlock takes the
+ * fast path: SPIN must find the lost wake-up.
  */
 #ifndef NCPU
 #define NCPU	3
@@ -29,9 +30,6 @@
 #endif
 #ifndef ITER0
 #define ITER0	2
-#endif
-#ifndef KICK_AHEAD
-#define KICK_AHEAD 1
 #endif
 
 #define LOCKED	1
@@ -158,27 +156,17 @@ proctype cpu(byte me)
 			atomic {
 				if
 				:: nstate[n] == HALTED ->
-#if KICK_AHEAD
-					nstate[n] = RUNNING;
-#else
 					nstate[n] = HASHED;
-#endif
 					kick = true
 				:: else -> kick = false
 				fi
 			}
 			if
 			:: kick ->
-#if KICK_AHEAD
-#ifndef MUTANT_FORGET_KICK
-				unhalted[n] = true
-#else
-				skip
-#endif
-#else
+#ifndef MUTANT_FORGET_SLOW
 				locked = SLOW;
-				hashed = true; hnode = n
 #endif
+				hashed = true; hnode = n
 			:: else -> skip
 			fi
 		:: else -> skip

@@ -1,28 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SPIN model of the pvticket / o-ticket wait-kick handshake
- * (kernel/locking/oticket.h, otk_wait_turn() and otk_unlock()).
+ * SPIN model of the pvticket / o-ticket slow paths (kernel/locking/oticket.h):
+ * tickets in the lock word with the "someone halted" bit S, wait records
+ * {state, nbyp, ticket, seq} changed only by compare-and-swap, the halt
+ * handshake, and - with OPP - the two kinds of pass: a running waiter
+ * taking the turn of an absent owner (otk_bypass()) and the unlocker
+ * giving the turn of a halted owner to a running waiter (otk_handoff()).
  *
- * NCPU processes take the lock ITER times each (CPU 0: ITER0), through the fast path when
- * the word is 0 and through a ticket otherwise.  Every numbered step below
- * is one atomic access of the kernel code, so SPIN interleaves - "preempts"
- * - the CPUs between any two of them.  When a waiter stops spinning is left
- * to SPIN (any budget, any early halt), so the model covers both modes;
- * OPP adds what o-ticket adds at unlock: the kick-ahead of ticket H + 1.
- * (Its directed yield to a preempted next holder changes no guest state.)
+ * NCPU processes take the lock ITER times each (CPU 0: ITER0, so a record
+ * is reused).  Every numbered step is one atomic access of the kernel code,
+ * so SPIN interleaves - "preempts" - the CPUs between any two.  When a
+ * waiter publishes, halts or tries a pass, and what vcpu_is_preempted()
+ * answers, are left to SPIN: every spin budget and every policy is
+ * covered.  A lookup in the hash table is one atomic read of the record it
+ * finds; the kernel's lookup is weaker, but everything it finds is only
+ * used through a compare-and-swap of the whole record word, as here.
  *
- * The hypervisor is KVM's: halt blocks until a kick, a kick that comes
- * first is latched (pv_unhalted).  With SPURIOUS, halts may also return
- * for no reason (interrupts); leave it off to check for lost wake-ups,
- * since a spurious return would hide them.
+ * The hypervisor is KVM's: halt blocks until a kick, and a kick that comes
+ * first is latched (pv_unhalted).  With SPURIOUS, halts may also return for
+ * no reason (interrupts); leave it off to check for lost wake-ups, since a
+ * spurious return would hide them.
  *
- * Checked: mutual exclusion and FIFO order (asserts), no lost wake-up
+ * Checked: mutual exclusion; turns served in order, whoever takes them;
+ * the bypass bound (nobody passed over more than K times); no lost wake-up
  * (a halted CPU nobody kicks is an invalid end state).  The model is
- * sequentially consistent: the code's smp_store_mb() and fully ordered
- * atomics give exactly the store-load orders it relies on.
+ * sequentially consistent: the code's full barriers give the store-load
+ * orders it relies on.
  *
- * MUTANT_NO_RECHECK drops the waiter's check of the word after it
- * published HALTED; SPIN must then find a lost wake-up.
+ * With OPP an arrival may also steal: take the free lock without a ticket
+ * when the owner of the turn is absent, counting it as a pass of that
+ * owner (otk_steal()).
+ *
+ * Mutants, each of which SPIN must catch:
+ *   MUTANT_NO_RECHECK  no look at the word after publishing HALTED
+ *   MUTANT_NO_SLOW     halting without setting S: unlock takes the fast path
+ *   MUTANT_NO_TAKING   the owner takes its turn without claiming its record
+ *   MUTANT_NO_BOUND    passes ignore nbyp
+ *   MUTANT_NO_SELF_CLAIM  a passer does not claim its own record first, so
+ *                      it can be moved meanwhile and hand out a stale ticket
+ *   MUTANT_TAKE_IGNORES_STEAL  taking a claimed turn does not look for a
+ *                      steal holding the lock
  */
 #ifndef NCPU
 #define NCPU	3
@@ -33,122 +50,370 @@
 #ifndef ITER0
 #define ITER0	2		/* ... but CPU 0, which reuses its record */
 #endif
+#ifndef K
+#define K	1		/* bypass_max */
+#endif
 #define TMASK	3		/* tickets mod 4: more than NCPU - 1 waiters */
+#define NONE	NCPU
 
-#define RUNNING	0
-#define HALTED	1
-#define KICKED	2
+#define RUNNING		0
+#define HALTED		1
+#define KICKED		2
+#define TAKING		3
+#define BYPASSED	4
 
-byte L;				/* locked byte */
-byte H, T;			/* head, tail */
-byte state[NCPU];		/* wait record: state */
-byte rticket[NCPU];		/* wait record: ticket */
-bool rvalid[NCPU];		/* wait record: lock != NULL */
+byte L, S, H, T;		/* lock word */
+byte st[NCPU], nb[NCPU], tk[NCPU], sq[NCPU];	/* record word */
+bool valid[NCPU];		/* record: lock != NULL */
+bool pub[NCPU];			/* record: published in the hash table */
 bool unhalted[NCPU];		/* KVM's latched kick */
 byte inside;			/* CPUs in the critical section */
 byte expect;			/* head the last holder left */
 
-/* otk_kick_ticket(): find the record with @tk, kick it if halted. */
-inline kick_ticket(tk, next)
+/*
+ * otk_take(): take turn @h, claimed by us, unless a steal holds the lock;
+ * then ok is false and the caller backs out of its claims.
+ */
+inline take(h, ok)
 {
-	c = 0;
-	do
-	:: c < NCPU ->
+	atomic {
 		if
-		:: rvalid[c] && rticket[c] == tk ->			/* 1 */
-			atomic {					/* 2 */
-				if
-				:: state[c] == HALTED -> state[c] = KICKED; kick = true
-				:: else -> kick = false
-				fi
-			}
+#ifndef MUTANT_TAKE_IGNORES_STEAL
+		:: L == 1 -> ok = false
+#endif
+		:: else ->
+			assert(L == 0 && H == h);
+			L = 1; ok = true;
 			if
-			:: kick -> unhalted[c] = true			/* 3 */
-			:: else -> skip		/* o-ticket may yield: no state */
-			fi;
-			break
-		:: else -> c++
+			:: ((h + 1) & TMASK) == T -> H = 0; T = 0; S = 0
+			:: else -> H = (h + 1) & TMASK
+			fi
 		fi
-	:: else -> break
+	}
+}
+
+/* otk_lookup(): the published record of ticket @t and its word, or NONE. */
+inline lookup(t, c, ws, wn, wt, wq)
+{
+	atomic {
+		c = 0;
+		do
+		:: c < NCPU && !(valid[c] && pub[c] && tk[c] == t) -> c++
+		:: else -> break
+		od;
+		if
+		:: c < NCPU -> ws = st[c]; wn = nb[c]; wt = tk[c]; wq = sq[c]
+		:: else -> skip
+		fi
+	}
+}
+
+/* try_cmpxchg() of record @c from (ws, wn, wt, wq) to state @ns */
+inline claim(c, ws, wn, wt, wq, ns, ok)
+{
+	atomic {
+		if
+		:: st[c] == ws && nb[c] == wn && tk[c] == wt && sq[c] == wq ->
+			st[c] = ns; ok = true
+		:: else -> ok = false
+		fi
+	}
+}
+
+/* otk_reload(): our record word, once no pass is in progress */
+inline reload()
+{
+	atomic {
+		st[me] != BYPASSED ->
+		ms = st[me]; mn = nb[me]; mt = tk[me]; mq = sq[me]
+	}
+}
+
+/* otk_unhalt(): back to RUNNING from HALTED or KICKED */
+inline unhalt()
+{
+	do
+	:: reload();
+	   if
+	   :: ms == RUNNING -> break
+	   :: else ->
+		claim(me, ms, mn, mt, mq, RUNNING, ok);
+		if
+		:: ok -> ms = RUNNING; break
+		:: else -> skip
+		fi
+	   fi
 	od
 }
 
 proctype cpu(byte me)
 {
-	byte i, my, oh, ow, c;
-	bool fast, kick, turn;
+	byte i, c, r, h, t, cand, took;
+	byte ms, mn, mt, mq;		/* our record word, as last seen */
+	byte vs, vn, vt, vq, rs, rn, rt, rq;
+	bool fast, ok, turn, stolen;
 	byte iter = (me == 0 -> ITER0 : ITER);
 
 	for (i : 1 .. iter) {
-		/* fast path: cmpxchg 0 -> locked */
-		atomic {
+		stolen = false;
+		atomic {					/* 1: fast path */
 			if
-			:: L == 0 && H == 0 && T == 0 -> L = 1; fast = true
-			:: else -> fast = false; my = T; T = (T + 1) & TMASK
+			:: L == 0 && S == 0 && H == 0 && T == 0 -> L = 1; fast = true
+			:: else -> fast = false
 			fi
 		}
-		if
-		:: fast -> skip
-		:: else ->
-			rticket[me] = my;				/* publish */
-			rvalid[me] = true;
-			do
-			:: atomic {					/* spin: acquire */
-				H == my && L == 0 ->
-				L = 1;
+#ifdef OPP
+		if						/* otk_steal() */
+		:: !fast ->
+			atomic { h = H; t = T; ok = S; turn = (L == 0 && H != T) };
+			if
+			:: turn ->
+				lookup(h, c, vs, vn, vt, vq);
 				if
-				:: ((my + 1) & TMASK) == T -> H = 0; T = 0
-				:: else -> H = (my + 1) & TMASK
+				:: c != NONE &&
+#ifndef MUTANT_NO_BOUND
+				   vn < K &&
+#endif
+				   (vs == HALTED || vs == KICKED || vs == RUNNING) ->
+					atomic {	/* count the pass */
+						if
+						:: st[c] == vs && nb[c] == vn && tk[c] == vt && sq[c] == vq ->
+							nb[c] = vn + 1; turn = true
+						:: else -> turn = false
+						fi
+					}
+					atomic {	/* cmpxchg(word, v, v | L) */
+						if
+						:: turn && L == 0 && H == h && T == t && S == ok ->
+							L = 1; stolen = true
+						:: else -> skip
+						fi
+					}
+				:: else -> skip
 				fi
-			   };
-			   break
-			:: /* budget ran out, or the holder looked preempted */
-			   state[me] = HALTED;				/* smp_store_mb */
-#ifdef MUTANT_NO_RECHECK
-			   turn = false;
-#else
-			   atomic { turn = (H == my && L == 0) };	/* re-check */
+			:: else -> skip
+			fi
+		:: else -> skip
+		fi;
 #endif
+		if
+		:: fast || stolen -> skip
+		:: else ->
+			atomic { mt = T; T = (T + 1) & TMASK };	/* ticket */
+			atomic {				/* 2: otk_rec_start() */
+				sq[me]++; st[me] = RUNNING; nb[me] = 0; tk[me] = mt;
+				pub[me] = false; valid[me] = true;
+				ms = RUNNING; mn = 0; mq = sq[me]
+			}
+			do
+			:: if					/* 3: reload if findable */
+			   :: pub[me] -> reload()
+			   :: else -> skip
+			   fi;
+			   atomic { turn = (H == mt && L == 0) };	/* 4 */
 			   if
-			   :: !turn ->
-				/* kvm_wait(): state checked with irqs off, then halt */
-				if
-				:: state[me] == HALTED ->
-					if
-					:: atomic { unhalted[me] -> unhalted[me] = false }
-#ifdef SPURIOUS
-					:: skip
+			   :: turn ->
+#ifdef MUTANT_NO_TAKING
+				ok = true;
+#else
+				if			/* 5: otk_take_turn() */
+				:: pub[me] -> claim(me, ms, mn, mt, mq, TAKING, ok)
+				:: else -> ok = true
+				fi;
 #endif
+				if
+				:: ok ->
+					take(mt, ok);			/* 6 */
+					if
+					:: ok -> took = mt; break
+					:: else ->	/* stolen: back out */
+						if
+						:: pub[me] -> st[me] = RUNNING
+						:: else -> skip
+						fi
+					fi
+				:: else -> skip	/* passed over: reload */
+				fi
+			   :: !turn && !pub[me] -> pub[me] = true	/* otk_publish() */
+#ifdef OPP
+			   :: !turn && pub[me] ->		/* otk_bypass() */
+				atomic { h = H; turn = (L == 0) };
+				if
+				:: turn -> skip
+				:: else -> goto spun
+				fi;
+				lookup(h, c, vs, vn, vt, vq);
+				if
+				:: c != NONE && c != me &&
+#ifndef MUTANT_NO_BOUND
+				   vn < K &&
+#endif
+				   (vs == HALTED || vs == KICKED || vs == RUNNING) ->
+					/* RUNNING: SPIN answers vcpu_is_preempted() yes */
+#ifndef MUTANT_NO_SELF_CLAIM
+					/* nobody may move us while we pass */
+					claim(me, ms, mn, mt, mq, TAKING, ok);
+					if
+					:: !ok -> goto spun
+					:: else -> skip
+					fi;
+#endif
+					claim(c, vs, vn, vt, vq, BYPASSED, ok);
+					if
+					:: !ok -> st[me] = RUNNING	/* undo */
+					:: else -> skip
+					fi;
+					if
+					:: ok -> take(h, ok);
+						if
+						:: !ok ->	/* stolen meanwhile: undo both */
+							st[c] = vs; st[me] = RUNNING
+						:: else -> skip
+						fi
+					:: else -> skip
+					fi;
+					if
+					:: ok ->
+						took = h;
+						atomic {	/* otk_move(): our ticket */
+							tk[c] = mt; nb[c] = vn + 1;
+							pub[me] = false;
+							st[c] = (vs == HALTED -> HALTED : RUNNING)
+						}
+						break
+					:: else -> skip
 					fi
 				:: else -> skip
 				fi
-			   :: else -> skip
+#endif
+			   :: !turn && pub[me] ->		/* otk_halt() */
+				claim(me, ms, mn, mt, mq, HALTED, ok);	/* 7 */
+				if
+				:: !ok -> goto spun	/* passed over: reload */
+				:: else -> ms = HALTED
+				fi;
+#ifndef MUTANT_NO_SLOW
+				S = 1;					/* 8 */
+#endif
+#ifdef MUTANT_NO_RECHECK
+				turn = false;
+#else
+				reload();	/* 9: a pass may have moved us */
+				atomic { turn = (H == mt && L == 0) };	/* 10 */
+#endif
+				if
+				:: turn || ms != HALTED -> skip
+				:: else ->
+					/* pvlock_wait(): state checked with irqs off, then halt */
+					if
+					:: st[me] != HALTED -> skip		/* 11 */
+					:: else ->
+						if
+						:: atomic { unhalted[me] -> unhalted[me] = false }
+#ifdef SPURIOUS
+						:: skip
+#endif
+						fi
+					fi
+				fi;
+				unhalt()				/* 12 */
+			   :: !turn -> skip			/* keep spinning */
 			   fi;
-			   state[me] = RUNNING				/* xchg */
+spun:			   skip;
+			   d_step { c = 0; r = 0; h = 0; t = 0; cand = 0; ok = false; turn = false;
+				    vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
 			od;
-			rvalid[me] = false
+			atomic { pub[me] = false; valid[me] = false }	/* 14: exit */
 		fi;
 
 		/* critical section */
 		inside++;
 		assert(inside == 1);
-		assert(fast && expect == 0 || !fast && my == expect);
+		assert(fast && expect == 0 || stolen && H == expect ||
+		       !fast && !stolen && took == expect);
+		assert(fast || stolen || nb[me] <= K);
 		expect = H;
 		inside--;
 
-		/* unlock: fetch_sub, then kick H (and, for o-ticket, H + 1) */
-		atomic { L = 0; oh = H; ow = (T - H) & TMASK };
-		if
-		:: ow > 0 ->
-			kick_ticket(oh, true);
-#ifdef OPP
+		/* unlock: the fast path cmpxchg, else otk_unlock_slowpath() */
+		atomic {						/* 15 */
 			if
-			:: ow > 1 -> kick_ticket((oh + 1) & TMASK, false)
-			:: else -> skip
+			:: L == 1 && S == 0 -> L = 0; fast = true
+			:: else -> fast = false
 			fi
+		}
+		if
+		:: fast -> skip
+		:: else ->
+			atomic { h = H; t = T };			/* 16 */
+#ifdef OPP
+			if					/* otk_handoff() */
+			:: ((t - h) & TMASK) >= 2 ->
+				lookup(h, c, vs, vn, vt, vq);
+				if
+				:: c != NONE && vs == HALTED &&
+#ifndef MUTANT_NO_BOUND
+				   vn < K &&
 #endif
-		:: else -> skip
-		fi
+				   true ->
+					if
+					:: cand = (t - 1) & TMASK
+					:: cand = (h + 1) & TMASK
+					fi;
+					lookup(cand, r, rs, rn, rt, rq);
+					/* SPIN answers vcpu_is_preempted() no */
+					if
+					:: r != NONE && r != c && rs == RUNNING ->
+						claim(c, vs, vn, vt, vq, BYPASSED, ok);
+						if
+						:: ok ->
+							atomic {
+								if
+								:: st[r] == rs && nb[r] == rn && tk[r] == rt && sq[r] == rq ->
+									tk[r] = h; ok = true
+								:: else -> ok = false
+								fi
+							}
+							if
+							:: ok ->
+								atomic {
+									tk[c] = cand; nb[c] = vn + 1;
+									st[c] = HALTED
+								}
+							:: else -> st[c] = vs	/* undo */
+							fi
+						:: else -> skip
+						fi
+					:: else -> skip
+					fi
+				:: else -> skip
+				fi
+			:: else -> skip
+			fi;
+#endif
+			L = 0;						/* 17: release */
+			/* otk_kick_turn(): after a handoff too, the runner may have halted */
+			lookup(h, c, vs, vn, vt, vq);			/* 18 */
+			do
+			:: c != NONE && vs == HALTED && vt == h ->
+				claim(c, vs, vn, vt, vq, KICKED, ok);	/* 19 */
+				if
+				:: ok -> unhalted[c] = true; break	/* 20 */
+				:: else ->	/* a pass was counted meanwhile: again */
+					atomic {
+						if
+						:: sq[c] == vq -> vs = st[c]; vn = nb[c]; vt = tk[c]
+						:: else -> vs = RUNNING
+						fi
+					}
+				fi
+			:: else -> break
+			od
+		fi;
+		skip;
+		d_step { c = 0; r = 0; h = 0; t = 0; cand = 0; ok = false; turn = false; took = 0;
+			 stolen = false;
+			 vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
 	}
 }
 

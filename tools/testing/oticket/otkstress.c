@@ -33,31 +33,38 @@
 
 /* ---- the kernel API oticket.h uses --------------------------------- */
 typedef uint8_t u8;
+typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
 typedef struct { int counter; } atomic_t;
 struct qspinlock { atomic_t val; };
 
-#define BIT(nr)			(1UL << (nr))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
+#ifndef __always_inline
+#define __always_inline		inline __attribute__((__always_inline__))
+#endif
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#define smp_store_mb(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
-#define smp_mb__after_atomic()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define cpu_relax()		__builtin_ia32_pause()
 #define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define try_cmpxchg(p, old, new)					\
 	__atomic_compare_exchange_n((p), (old), (new), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
 #define atomic_read(v)		((u32)__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED))
+#define atomic_or(i, v)		((void)__atomic_fetch_or(&(v)->counter, (i), __ATOMIC_SEQ_CST))
 #define atomic_fetch_add(i, v)	((u32)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_SEQ_CST))
-#define atomic_fetch_sub_release(i, v)					\
-	((u32)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_SEQ_CST))
 #define atomic_try_cmpxchg_acquire(v, old, new)				\
 	__atomic_compare_exchange_n(&(v)->counter, (int *)(old), (int)(new), \
 				    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
+#define WARN_ONCE(c, ...)	(fprintf(stderr, __VA_ARGS__), abort())
+#define WARN_ON_ONCE(c)		({ bool _c = (c); if (_c) { fprintf(stderr, "WARN %s:%d\n", __FILE__, __LINE__); abort(); } _c; })
 
 #include "../../../include/linux/oticket.h"
 #include "../../../kernel/locking/oticket.h"
@@ -78,9 +85,10 @@ static const char *const ev_names[] = {
 };
 
 static struct otk_rec recs[MAX_THREADS][OTK_LEVELS];
-static struct otk_adapt adapts[MAX_THREADS];
-static struct otk_owner owner;
-static uint64_t waiting_mask;
+static struct otk_pcpu pcpus[MAX_THREADS];
+static struct otk_hent hash[OTK_HASH_MIN];
+static struct otk_hint hint;
+static struct otk_params params = OTK_PARAMS_DEFAULT;
 static int unhalted[MAX_THREADS];	/* KVM's latched kick */
 static int halted_now[MAX_THREADS];	/* for the watchdog's report */
 static unsigned long events[OTK_NR_EVENTS];
@@ -89,16 +97,14 @@ static __thread unsigned int seed;
 
 #define otk_cpu()		me
 #define otk_rec(cpu, lvl)	(&recs[cpu][lvl])
-#define otk_adapt_this()	(&adapts[me])
-#define otk_owner_slot(lock)	(&owner)
-#define otk_waiting_set(cpu)	__atomic_fetch_or(&waiting_mask, 1ULL << (cpu), __ATOMIC_SEQ_CST)
-#define otk_waiting_clear(cpu)	__atomic_fetch_and(&waiting_mask, ~(1ULL << (cpu)), __ATOMIC_SEQ_CST)
-#define otk_for_each_waiting(cpu)					\
-	for (uint64_t _m = __atomic_load_n(&waiting_mask, __ATOMIC_SEQ_CST); \
-	     _m && ((cpu) = __builtin_ctzll(_m), 1); _m &= _m - 1)
+#define otk_pcpu_this()		(&pcpus[me])
+#define otk_hash_ent(i)		(&hash[i])
+#define otk_hash_mask		(OTK_HASH_MIN - 1)
+#define otk_hint_slot(lock)	(&hint)
+#define otk_tunables		(&params)
 #define otk_ev(name)		__atomic_fetch_add(&events[OTK_EV_ ## name], 1, __ATOMIC_RELAXED)
 #define otk_hist(kind, v)	((void)(v))
-#define otk_tune(name)		1
+#define otk_steal_ns()		0ULL
 
 static int otk_nest_enter(void)
 {
@@ -117,6 +123,8 @@ static u64 otk_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
+
+#define otk_gnow()		otk_now()
 
 static bool otk_preempted(int cpu)
 {
@@ -143,17 +151,10 @@ static void otk_arch_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
 	__atomic_store_n(&halted_now[me], 0, __ATOMIC_SEQ_CST);
 }
 
-static void otk_arch_kick(int cpu, unsigned int why)
+static void otk_arch_kick(int cpu)
 {
-	(void)why;
 	__atomic_store_n(&unhalted[cpu], 1, __ATOMIC_SEQ_CST);
 	futex(&unhalted[cpu], FUTEX_WAKE_PRIVATE, 1);
-}
-
-static void otk_arch_yield(int cpu)
-{
-	(void)cpu;
-	sched_yield();
 }
 
 #define OTK_MACHINE
@@ -162,49 +163,114 @@ static void otk_arch_yield(int cpu)
 /* ---- the test ------------------------------------------------------- */
 static struct qspinlock lock;
 static int opp, iters, inside;
-static unsigned long count, fifo_errors, overlaps, tickets, progress;
+static unsigned long count, turn_errors, overlaps, tickets, progress, bound_errors, steals;
 static u32 expect;
+static unsigned int nthr;
+
+static void unlock(void)
+{
+	u8 l = OTK_LOCKED;
+
+	if (!__atomic_compare_exchange_n((u8 *)&lock.val.counter, &l, 0, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		otk_unlock_slowpath(&lock, l, opp);
+}
 
 static void *worker(void *arg)
 {
 	me = (int)(long)arg;
 	seed = 0x9e3779b9u * (me + 1);
-	adapts[me] = (struct otk_adapt){ OTK_SPIN_INIT, OTK_WAKE_INIT_NS };
+	pcpus[me] = (struct otk_pcpu){ .wake_ns = OTK_WAKE_INIT_NS };
 	for (int i = 0; i < iters; i++) {
 		int v = 0;
 		long t = -1;
 
 		if (!__atomic_compare_exchange_n(&lock.val.counter, &v, OTK_LOCKED, false,
-						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 			t = otk_lock_slowpath(&lock, opp);
+		}
 		if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) != 1)
 			overlaps++;
-		if ((t < 0 && expect != 0) || (t >= 0 && (u32)t != expect))
-			fifo_errors++;
-		tickets += t >= 0;
+		/* turns are served in order, whoever takes them; a steal takes none */
+		if (t == OTK_NO_TURN) {
+			steals++;
+			if (otk_head(atomic_read(&lock.val)) != expect)
+				turn_errors++;
+		} else if ((t < 0 && expect != 0) || (t >= 0 && (u32)t != expect)) {
+			turn_errors++;
+		}
+		if (t >= 0 && t != OTK_NO_TURN) {
+			/* The bypass bound (the SPIN model proves what follows) */
+			if (otk_tk_nbyp(recs[me][0].tk) > params.bypass_max) {
+				if (bound_errors++ < 3)
+					printf("bound: thread %d passed over %u times\n",
+					       me, otk_tk_nbyp(recs[me][0].tk));
+			}
+		}
+		tickets += t >= 0 && t != OTK_NO_TURN;
 		expect = otk_head(atomic_read(&lock.val));
 		count++;
 		if (rand_r(&seed) % 64 == 0)
 			sched_yield();	/* the holder is preempted */
 		__atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
-		otk_unlock(&lock, opp);
+		unlock();
 		__atomic_fetch_add(&progress, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
 
-static int run(const char *name, int use_opp, int nthreads, int n)
+struct variant {
+	const char	*name;
+	int		opp;
+	struct otk_params p;
+	const char	*must;		/* events that must have happened */
+};
+
+static const struct variant variants[] = {
+	{ "pvticket", 0, OTK_PARAMS_DEFAULT, "otk_wait otk_kick" },
+	{ "oticket", 1, OTK_PARAMS_DEFAULT, "otk_wait" },
+	{ "oticket-fifo", 1,
+	  { .bypass_max = 0, .oc_steal_pm = 50, .oc_spin_ns = 1000,
+	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	    .publish_ns = 0, .early = true, .steal = false },
+	  "otk_wait otk_kick" },
+	{ "oticket-bypass", 1,
+	  { .bypass_max = 2, .oc_steal_pm = 50, .oc_spin_ns = 1000,
+	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	    .publish_ns = 0, .early = true, .steal = false },
+	  "otk_wait otk_kick otk_bypass otk_handoff" },
+	{ "oticket-steal", 1,
+	  { .bypass_max = 2, .oc_steal_pm = 50, .oc_spin_ns = 1000,
+	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	    .publish_ns = 0, .early = true, .steal = true },
+	  "otk_wait otk_kick otk_steal" },
+};
+
+static bool happened(const char *name)
+{
+	for (int e = 0; e < OTK_NR_EVENTS; e++)
+		if (!strcmp(ev_names[e], name))
+			return events[e] > 0;
+	return false;
+}
+
+static int run(const struct variant *va, int nthreads, int n)
 {
 	pthread_t th[MAX_THREADS];
 	unsigned long last = 0;
 	int stalled = 0, ok = 1;
 	time_t t0 = time(NULL);
+	char must[128], *tok, *save;
 
-	opp = use_opp;
+	opp = va->opp;
+	params = va->p;
 	iters = n;
-	count = fifo_errors = overlaps = tickets = progress = 0;
+	nthr = nthreads;
+	count = turn_errors = overlaps = tickets = progress = bound_errors = steals = 0;
 	expect = 0;
 	memset(events, 0, sizeof(events));
+	memset(hash, 0, sizeof(hash));
+	memset(&hint, 0, sizeof(hint));
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&th[i], NULL, worker, (void *)(long)i);
 	/* Watchdog: 10 s without one acquisition is a lost wake-up. */
@@ -216,7 +282,8 @@ static int run(const char *name, int use_opp, int nthreads, int n)
 		last = p;
 		if (stalled == 100) {
 			printf("FAIL %s: no progress for 10 s at %lu/%lu; word %#x; halted:",
-			       name, p, (unsigned long)nthreads * n, atomic_read(&lock.val));
+			       va->name, p, (unsigned long)nthreads * n,
+			       atomic_read(&lock.val));
 			for (int i = 0; i < nthreads; i++)
 				if (halted_now[i])
 					printf(" %d", i);
@@ -227,25 +294,38 @@ static int run(const char *name, int use_opp, int nthreads, int n)
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
 
-	printf("%s: %d threads on %ld CPUs, %lu acquisitions (%lu by ticket) in %lds:",
-	       name, nthreads, sysconf(_SC_NPROCESSORS_ONLN), count, tickets,
-	       (long)(time(NULL) - t0));
+	printf("%s: %d threads on %ld CPUs, %lu acquisitions (%lu by ticket, %lu stolen) in %lds:",
+	       va->name, nthreads, sysconf(_SC_NPROCESSORS_ONLN), count, tickets,
+	       steals, (long)(time(NULL) - t0));
 	for (int e = 0; e < OTK_NR_EVENTS; e++)
 		if (events[e])
 			printf(" %s=%lu", ev_names[e], events[e]);
 	printf("\n");
 	if (overlaps)
-		printf("FAIL %s: %lu critical sections overlapped\n", name, overlaps), ok = 0;
-	if (fifo_errors)
-		printf("FAIL %s: %lu acquisitions out of ticket order\n", name, fifo_errors), ok = 0;
+		printf("FAIL %s: %lu critical sections overlapped\n", va->name, overlaps), ok = 0;
+	if (turn_errors)
+		printf("FAIL %s: %lu turns taken out of order\n", va->name, turn_errors), ok = 0;
+	if (bound_errors)
+		printf("FAIL %s: %lu waiters passed over beyond the bound\n", va->name,
+		       bound_errors), ok = 0;
 	if (count != (unsigned long)nthreads * n)
-		printf("FAIL %s: %lu acquisitions, want %lu\n", name, count,
+		printf("FAIL %s: %lu acquisitions, want %lu\n", va->name, count,
 		       (unsigned long)nthreads * n), ok = 0;
 	if (atomic_read(&lock.val))
-		printf("FAIL %s: word %#x at the end, want 0\n", name, atomic_read(&lock.val)), ok = 0;
-	if (!tickets || !events[OTK_EV_wait] || !events[OTK_EV_kick])
-		printf("FAIL %s: the slow path was not exercised (tickets %lu waits %lu kicks %lu)\n",
-		       name, tickets, events[OTK_EV_wait], events[OTK_EV_kick]), ok = 0;
+		printf("FAIL %s: word %#x at the end, want 0\n", va->name,
+		       atomic_read(&lock.val)), ok = 0;
+	for (int i = 0; i < OTK_HASH_MIN; i++)
+		if (hash[i].lock) {
+			printf("FAIL %s: hash entry %d still in use at the end\n",
+			       va->name, i);
+			ok = 0;
+			break;
+		}
+	snprintf(must, sizeof(must), "%s", va->must);
+	for (tok = strtok_r(must, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!happened(tok))
+			printf("FAIL %s: the slow path was not exercised: no %s\n",
+			       va->name, tok), ok = 0;
 	return ok;
 }
 
@@ -260,12 +340,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	run("pvticket", 0, nthreads, n) ? passed++ : failed++;
-	if (failed) {
-		printf("%d passed, %d failed\n", passed, failed);
-		_exit(1);
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		if (run(&variants[i], nthreads, n)) {
+			passed++;
+			continue;
+		}
+		failed++;
+		break;		/* blocked threads may remain: stop here */
 	}
-	run("oticket", 1, nthreads, n) ? passed++ : failed++;
 	printf("%d passed, %d failed\n", passed, failed);
 	_exit(failed ? 1 : 0);
 }

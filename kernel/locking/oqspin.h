@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * oqspin: PV qspinlock with o-ticket's spin policy (kernel/locking/
+ * oticket.h, "POLICY"), used by qspinlock_paravirt.h when pvlock=oqspin.
+ *
+ * The queue, its handshakes and lock stealing stay upstream's.  What
+ * changes is how long a queued node and the queue head spin before they
+ * halt: a budget from the regime (a measured wake-up latency on an idle
+ * host, a short spin under over-commit) instead of SPIN_THRESHOLD loops,
+ * which stays the upper bound.  Upstream's early wait behind a halted
+ * predecessor stays as it is.  Waits carry hints for a host that has the
+ * oticket hook; the wake-up latency is learnt from the kicks.
+ */
+#ifndef __LOCKING_OQSPIN_H
+#define __LOCKING_OQSPIN_H
+
+#include <linux/jump_label.h>
+#include <linux/types.h>
+
+struct oqs_spin {
+	u64	t0;
+	u64	budget;
+};
+
+#ifdef CONFIG_PARAVIRT_OTICKET
+DECLARE_STATIC_KEY_FALSE(pv_oqspin_key);
+#define oqs_enabled()	static_branch_unlikely(&pv_oqspin_key)
+
+void oqs_spin_start(struct oqs_spin *s);
+bool oqs_spin_expired(struct oqs_spin *s, int loop);
+void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun);
+void oqs_kick(int cpu);
+#else
+#define oqs_enabled()	false
+
+static inline void oqs_spin_start(struct oqs_spin *s)
+{
+}
+
+static inline bool oqs_spin_expired(struct oqs_spin *s, int loop)
+{
+	return false;
+}
+
+static inline void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
+{
+}
+
+static inline void oqs_kick(int cpu)
+{
+}
+#endif
+#endif /* __LOCKING_OQSPIN_H */
