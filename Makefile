@@ -123,3 +123,5 @@ export: kernel
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/src $(BUILD)/bin $(BUILD)/guest-bin $(BUILD)/selftests $(BUILD)/testbed $(BUILD)/modroot $(BUILD)/export $(BUILD)/export-git
+
+include tools/sim/sim.mk
