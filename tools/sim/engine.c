@@ -708,8 +708,17 @@ static void park(struct vcpu *v, void *site, simtime_t iter, bool unbounded)
 {
 	simtime_t q, seg;
 
-	q = unbounded ? INT64_MAX / 4 :
-	    site_bounded(site) ? PRM(quantum_ns) : PRM(quantum_long_ns);
+	/* a line written since it was read: the next iteration sees it */
+	for (int i = 0; i < v->sp_n; i++) {
+		uint64_t x = 0;
+
+		memcpy(&x, (const void *)v->sp[i].addr, v->sp[i].size);
+		if (x != v->sp[i].val) {
+			sync_vcpu(v);
+			return;
+		}
+	}
+	q = site_bounded(site) && !unbounded ? PRM(quantum_ns) : PRM(quantum_long_ns);
 	if (PRM(ple)) {
 		simtime_t due = ple_due(v, iter);
 
