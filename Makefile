@@ -95,7 +95,7 @@ wlimage:
 	@mkdir -p $(BUILD)/testbed && tools/vbench/mkwlimage $(BUILD)/testbed/wl.img
 
 test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress $(BIN)/vbench \
-	$(BIN)/vbstat_test $(BIN)/vbres_test
+	$(BIN)/vbstat_test $(BIN)/vbres_test $(BIN)/simtest
 	@$(BIN)/otest
 
 # Release check of the lock slow paths (not part of make test, ~70 min):

@@ -557,7 +557,7 @@ static void kvm_vcpu_halt(struct vcpu *v, bool irqs_on, simtime_t poll_min)
 	simtime_t start = v->t, halt_ns;
 
 	v->halted = true;
-	v->halt_irqs = irqs_on;
+	v->halt_irqs = irqs_on && !PRM(fault_lost_kick);
 	TRACE("v%d.%d halt irqs %d unhalted %d", v->vm->id, v->cpu, irqs_on, v->pv_unhalted);
 	if (v->pv_unhalted || (irqs_on && v->irq_pending))
 		goto out;		/* kvm_arch_vcpu_runnable(): no block */
@@ -952,6 +952,8 @@ long vcpu_hypercall(struct vcpu *v, unsigned int nr, unsigned long a0,
 	advance(v, PRM(exit_ns) / 2 + PRM(hc_ns));
 	if (kot && PRM(kot)) {
 		ret = kot_hypercall(v, nr, a0, a1, a2);
+	} else if (nr == KVM_HC_KICK_CPU && PRM(pv_unhalt) && PRM(fault_lost_kick)) {
+		ret = 0;		/* the injected fault: the kick is lost */
 	} else if (nr == KVM_HC_KICK_CPU && PRM(pv_unhalt)) {
 		/* kvm_pv_kick_cpu_op(), then kvm_sched_yield() */
 		S.st_kicks++;

@@ -65,6 +65,10 @@ P(quantum_ns, 10000, "ns", "a spinner in a loop with a budget replays at least t
 P(quantum_long_ns, 1000000, "ns", "... in a loop never seen to end by its budget")
 P(stack_kb, 64, "KiB", "coroutine stack per vCPU")
 
+/* test only: broken machines the checks must catch (make test) */
+P(fault_excl, 0, "", "a failed cmpxchg of a 32-bit word reports success: exclusion breaks")
+P(fault_lost_kick, 0, "", "KVM_HC_KICK_CPU is dropped and halts ignore interrupts: wake-ups are lost")
+
 /* run */
 P(seed, 1, "", "seed of every random stream")
 P(time_ms, 200, "ms", "measured simulated time")
@@ -85,8 +89,8 @@ P(mix_cs_ns, 200, "ns", "mean critical section (exponential)")
 P(mix_think_ns, 1500, "ns", "mean work between acquisitions (exponential)")
 
 /* gmake-like profile: parallel compile work, short lock bursts */
-P(gm_work_ns, 40000, "ns", "mean user-mode work between lock bursts (exponential)")
-P(gm_burst, 6, "locks", "acquisitions per burst (system calls, page faults)")
-P(gm_locks, 16, "locks", "locks the bursts use (Zipf 1.0)")
-P(gm_cs_ns, 400, "ns", "mean critical section (exponential)")
+P(gm_work_ns, 100000, "ns", "mean user-mode work between lock bursts (exponential)")
+P(gm_burst, 4, "locks", "acquisitions per burst (system calls, page faults)")
+P(gm_locks, 64, "locks", "locks the bursts use (Zipf 1.0)")
+P(gm_cs_ns, 300, "ns", "mean critical section (exponential)")
 P(gm_file_ms, 50, "ms", "CPU time of one source file; a build is size files")
