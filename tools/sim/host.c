@@ -256,8 +256,6 @@ static void vcpu_sched_out(struct vcpu *v, bool still_runnable)
 	} else {
 		v->remaining = 0;
 	}
-	if (v->mode != VM_OUT)
-		v->run_ns += S.now - v->task.exec_start;
 	v->mode = VM_OUT;
 	if (still_runnable) {
 		v->preempted = true;
@@ -336,7 +334,6 @@ static void schedule(struct pcpu *p)
 			vcpu_sched_out(pv, prev->on_rq);
 		if (prev->on_rq)
 			prev->state = TS_RUNNABLE;
-		p->busy_ns += S.now - prev->exec_start;
 	}
 	TRACE("p%d: %s%d -> %s%d", p->id, task_vcpu(prev) ? "v" : "t", prev ? prev->id : -1,
 	      task_vcpu(next) ? "v" : "t", next ? next->id : -1);
@@ -345,8 +342,6 @@ static void schedule(struct pcpu *p)
 		p->idle_since = S.now;
 		return;
 	}
-	if (!prev)
-		p->idle_ns += S.now - p->idle_since;
 	next->state = TS_RUNNING;
 	next->exec_start = S.now;
 	next->protect = true;			/* set_protect_slice() */
@@ -512,8 +507,6 @@ static void vcpu_block(struct vcpu *v)
 {
 	struct pcpu *p = v->pcpu;
 
-	if (v->mode != VM_OUT)
-		v->run_ns += S.now - v->task.exec_start;
 	v->mode = VM_OUT;
 	v->remaining = 0;
 	v->task.state = TS_BLOCKED;
@@ -631,8 +624,6 @@ void vcpu_finish(struct vcpu *v)
 	S.nfinished++;
 	ev_cancel(&v->hev);
 	ev_cancel(&v->tev);
-	if (v->mode != VM_OUT)
-		v->run_ns += S.now - v->task.exec_start;
 	v->mode = VM_OUT;
 	v->task.state = TS_DEAD;
 	dequeue(p, &v->task);
@@ -1049,16 +1040,11 @@ void host_place_vcpus(void)
 		schedule(&S.pcpu[i]);
 }
 
+/* bring the running tasks' CPU time (sum_exec) up to the end */
 void host_account_end(void)
 {
-	for (int i = 0; i < S.npcpus; i++) {
-		struct pcpu *p = &S.pcpu[i];
-
-		if (p->curr)
-			p->busy_ns += S.now - p->curr->exec_start;
-		else
-			p->idle_ns += S.now - p->idle_since;
-	}
+	for (int i = 0; i < S.npcpus; i++)
+		update_curr(&S.pcpu[i]);
 }
 
 void host_print_stats(FILE *f)

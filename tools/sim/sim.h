@@ -121,7 +121,7 @@ struct pcpu {
 	bool need_resched;
 	struct ev tick;		/* scheduler tick */
 	struct ev resched;	/* deferred reschedule (IPI, switch) */
-	simtime_t idle_since, busy_ns, idle_ns;
+	simtime_t idle_since;
 };
 
 /* ---- vCPUs and VMs --------------------------------------------------------------- */
@@ -182,7 +182,7 @@ struct vcpu {
 	simtime_t ple_window;	/* current PLE window, ns */
 	simtime_t ple_first, ple_last;	/* PAUSE sequence */
 	int64_t ple_count;
-	simtime_t steal, steal_since, run_ns;
+	simtime_t steal, steal_since;
 	simtime_t kick_t;	/* when it was last kicked (latency stats) */
 
 	/* spin fast-forward */
