@@ -495,10 +495,19 @@ static void vcpu_wake(struct vcpu *v, bool kick, int from)
 	wake_task(&v->task, from);
 }
 
+/*
+ * A guest timer: the tick while halted in a lock wait (armed only then), or
+ * the hrtimer that ends an idle sleep, which may fire before the vCPU got
+ * to its HLT: then the interrupt is pending and the HLT returns at once.
+ */
 static void halted_tick_fn(struct ev *e)
 {
 	struct vcpu *v = e->obj;
 
+	if (!v->halted) {
+		v->irq_pending = true;
+		return;
+	}
 	vcpu_wake(v, false, -1);
 }
 
