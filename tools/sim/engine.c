@@ -72,6 +72,51 @@ __asm__(
 
 static void *main_sp;
 
+/*
+ * VMCALL and STI for guest code that issues them in inline assembly (see
+ * shim/asm/kvm_para.h): every register but %rax (VMCALL's result) is kept,
+ * the flags are not (GCC assumes x86 asm clobbers them).
+ */
+void otsim_sti_c(void);
+void otsim_sti_c(void)
+{
+	sim_irq_set(false);
+}
+
+#define OTSIM_SAVE							\
+	"	pushq %rdi\n	pushq %rsi\n	pushq %rdx\n	pushq %rcx\n"	\
+	"	pushq %r8\n	pushq %r9\n	pushq %r10\n	pushq %r11\n"	\
+	"	pushq %rbp\n	movq %rsp, %rbp\n	andq $-16, %rsp\n"
+#define OTSIM_RESTORE							\
+	"	movq %rbp, %rsp\n	popq %rbp\n"				\
+	"	popq %r11\n	popq %r10\n	popq %r9\n	popq %r8\n"	\
+	"	popq %rcx\n	popq %rdx\n	popq %rsi\n	popq %rdi\n"
+
+__asm__(
+	".text\n"
+	".globl otsim_vmcall\n"
+	".type otsim_vmcall,@function\n"
+	"otsim_vmcall:\n"
+	OTSIM_SAVE
+	"	movq %rsi, %r8\n"	/* a3 */
+	"	movq %rbx, %rsi\n"	/* a0 */
+	"	xchgq %rcx, %rdx\n"	/* a1, a2 */
+	"	movq %rax, %rdi\n"	/* nr */
+	"	call sim_hypercall\n"
+	OTSIM_RESTORE
+	"	ret\n"
+	".size otsim_vmcall, .-otsim_vmcall\n"
+	".globl otsim_sti\n"
+	".type otsim_sti,@function\n"
+	"otsim_sti:\n"
+	"	pushq %rax\n"
+	OTSIM_SAVE
+	"	call otsim_sti_c\n"
+	OTSIM_RESTORE
+	"	popq %rax\n"
+	"	ret\n"
+	".size otsim_sti, .-otsim_sti\n");
+
 static void switch_to(struct vcpu *to)
 {
 	void **save = cur ? &cur->ctx_sp : &main_sp;

@@ -27,7 +27,7 @@
  *    wake-up while halted with interrupts on.
  */
 #include <errno.h>
-#include <linux/kvm_para.h>
+#include <uapi/linux/kvm_para.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uapi/linux/kvm_oticket.h>

@@ -23,8 +23,9 @@ SIM_KFILES := \
 	include/asm-generic/qspinlock_types.h:asm-generic/qspinlock_types.h \
 	include/linux/hash.h:linux/hash.h \
 	include/linux/oticket.h:linux/oticket.h \
-	include/uapi/linux/kvm_para.h:linux/kvm_para.h \
-	arch/x86/include/uapi/asm/kvm_para.h:asm/kvm_para.h \
+	include/uapi/linux/kvm_para.h:uapi/linux/kvm_para.h \
+	arch/x86/include/uapi/asm/kvm_para.h:uapi/asm/kvm_para.h \
+	arch/x86/kernel/kvm_pvlock.c:arch/x86/kernel/kvm_pvlock.c \
 	include/uapi/linux/kvm_oticket.h:uapi/linux/kvm_oticket.h \
 	kernel/locking/qspinlock.c:kernel/locking/qspinlock.c \
 	kernel/locking/qspinlock_paravirt.h:kernel/locking/qspinlock_paravirt.h \
@@ -43,7 +44,9 @@ SIM_HOST   := engine host workload params otsim
 SIM_HDRS   := $(wildcard $(SIM_DIR)/*.h $(SIM_DIR)/shim/*.h $(SIM_DIR)/shim/*/*.h \
 		$(SIM_DIR)/shim/*/*/*.h)
 SIM_CFLAGS := -O2 -g -D_GNU_SOURCE -fno-strict-aliasing -Wall
-SIM_GFLAGS := $(SIM_CFLAGS) -I$(SIM_DIR)/shim -I$(SIM_KINC) -Wno-unused-function \
+# as the kernel: no red zone (inline asm may call), no FP/SIMD registers
+SIM_GFLAGS := $(SIM_CFLAGS) -mno-red-zone -mgeneral-regs-only \
+	      -I$(SIM_DIR)/shim -I$(SIM_KINC) -Wno-unused-function \
 	      -Wno-unused-variable -Wno-address-of-packed-member
 SIM_HFLAGS := $(SIM_CFLAGS) -Wextra -Wno-unused-parameter -I$(SIM_DIR) -I$(SIM_KINC)
 

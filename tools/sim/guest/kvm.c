@@ -12,17 +12,20 @@
  *   kvm_spinlock_init()     arch/x86/kernel/kvm.c, with patch 0005 (pvlock=)
  *
  * plus the per-VM kernel globals they use (pv_ops, nr_cpu_ids,
- * virt_spin_lock_key) and the struct otsim_guest the engine calls.  APIC
- * IDs are CPU numbers here (x86_cpu_to_apicid is the identity).
+ * virt_spin_lock_key, x86_cpu_to_apicid: the identity) and the struct
+ * otsim_guest the engine calls.  arch/x86/kernel/kvm_pvlock.c is compiled
+ * as it is (guest/kvm_pvlock.c).
  */
 #define pr_fmt(fmt) "kvm-guest: " fmt
 
 #include <otsim_kernel.h>
 #include <linux/kvm_para.h>
 #include <linux/oticket.h>
+#include <asm/apic.h>
 #include <asm/qspinlock.h>
 
 unsigned int nr_cpu_ids;
+DEFINE_PER_CPU(u32, x86_cpu_to_apicid);
 struct paravirt_patch_template pv_ops;
 DEFINE_STATIC_KEY_FALSE(virt_spin_lock_key);
 int debug_locks_silent;
@@ -51,8 +54,8 @@ static void kvm_kick_cpu(int cpu)
 	unsigned long flags = 0;
 	u32 apicid;
 
-	apicid = cpu;
-	sim_hypercall(KVM_HC_KICK_CPU, flags, apicid, 0, 0);
+	apicid = per_cpu(x86_cpu_to_apicid, cpu);
+	kvm_hypercall2(KVM_HC_KICK_CPU, flags, apicid);
 }
 
 /* arch/x86/kernel/kvm.c */
@@ -79,8 +82,6 @@ static void kvm_wait(u8 *ptr, u8 val)
 			local_irq_enable();
 	}
 }
-
-#define kvm_para_has_feature(f)		sim_kvm_feature(f)
 
 /* arch/x86/kernel/kvm.c, as patch 0005 leaves it */
 static void kvm_spinlock_init(void)
@@ -166,7 +167,11 @@ static int parse_cmdline(const char *cmdline)
 
 static int guest_boot(int nr_cpus, const char *cmdline)
 {
+	int cpu;
+
 	nr_cpu_ids = nr_cpus;
+	for_each_possible_cpu(cpu)
+		per_cpu(x86_cpu_to_apicid, cpu) = cpu;
 	pv_ops.lock.queued_spin_lock_slowpath = native_queued_spin_lock_slowpath;
 	pv_ops.lock.queued_spin_unlock = PV_CALLEE_SAVE(native_queued_spin_unlock);
 	pv_ops.lock.wait = paravirt_nop_wait;
