@@ -276,10 +276,7 @@ static void vcpu_sched_in(struct vcpu *v, struct pcpu *p, simtime_t t)
 	set_ready(v, false);
 	steal_flag(v, 0, p->id);
 	v->pcpu = p;
-	if (v->halted && v->mode == VM_OUT && !v->finished) {
-		/* woken from a block: the coroutine finishes its halt */
-	}
-	v->mode = VM_GUEST;
+	v->mode = VM_GUEST;		/* a woken vCPU finishes its halt */
 	/* shrink_ple_window() with the default shrink of 0: back to the start */
 	v->ple_window = PRM(ple) == 1 ? PRM(ple_window) * 1000 / PRM(cpu_mhz) : PRM(ple_window);
 	v->ple_count = 0;
@@ -318,8 +315,6 @@ static void schedule(struct pcpu *p)
 		/* newidle balance: pull a waiting task from the busiest pCPU */
 		extern bool balance_pull(struct pcpu *p, bool any_socket);
 
-		if (prev || !p->idle_since)
-			p->idle_since = S.now;
 		if (balance_pull(p, false) || balance_pull(p, true))
 			next = pick_next(p);
 	}
@@ -338,10 +333,8 @@ static void schedule(struct pcpu *p)
 	TRACE("p%d: %s%d -> %s%d", p->id, task_vcpu(prev) ? "v" : "t", prev ? prev->id : -1,
 	      task_vcpu(next) ? "v" : "t", next ? next->id : -1);
 	p->curr = next;
-	if (!next) {
-		p->idle_since = S.now;
+	if (!next)
 		return;
-	}
 	next->state = TS_RUNNING;
 	next->exec_start = S.now;
 	next->protect = true;			/* set_protect_slice() */
@@ -960,7 +953,6 @@ long vcpu_hypercall(struct vcpu *v, unsigned int nr, unsigned long a0,
 		if (a1 < (unsigned long)v->vm->nvcpus) {
 			struct vcpu *t = v->vm->vcpu[a1];
 
-			t->kick_t = S.now;
 			vcpu_wake(t, true, v->pcpu->id);
 			if (PRM(kick_yield))
 				kvm_sched_yield(v, a1);

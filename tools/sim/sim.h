@@ -121,7 +121,6 @@ struct pcpu {
 	bool need_resched;
 	struct ev tick;		/* scheduler tick */
 	struct ev resched;	/* deferred reschedule (IPI, switch) */
-	simtime_t idle_since;
 };
 
 /* ---- vCPUs and VMs --------------------------------------------------------------- */
@@ -173,17 +172,14 @@ struct vcpu {
 	bool halted;		/* inside HLT (blocked or polling) */
 	bool halt_irqs;		/* ... with interrupts on (STI;HLT) */
 	bool irq_pending;	/* guest tick arrived while halted */
-	bool kicked_wake;	/* the halt ended by a kick */
 	bool ready, preempted;	/* kvm_vcpu->ready / ->preempted */
 	bool irqs_off;		/* guest IF == 0 */
 	bool in_kernel;		/* guest in kernel mode (for PLE yield) */
 	uint32_t halt_poll_ns;	/* KVM's adaptive poll time */
-	simtime_t halt_start, poll_end;
 	simtime_t ple_window;	/* current PLE window, ns */
-	simtime_t ple_first, ple_last;	/* PAUSE sequence */
+	simtime_t ple_first;	/* start of the PAUSE sequence */
 	int64_t ple_count;
 	simtime_t steal, steal_since;
-	simtime_t kick_t;	/* when it was last kicked (latency stats) */
 
 	/* spin fast-forward */
 	int sp_n, sp_reads;
@@ -202,7 +198,6 @@ struct vcpu {
 	uint64_t rng;
 	uint64_t acquired;	/* critical sections entered */
 	double work_done;
-	void *wl;		/* workload state */
 
 	/* host module (kvm_oticket model) */
 	bool kot_waiting;
