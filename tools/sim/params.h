@@ -61,8 +61,8 @@ P(kot_yield_tries, 3, "", "yield_tries")
 P(kot_poll_ns, 0, "ns", "poll_ns")
 
 /* the testbed profile: costs of the emulated testbed, hw costs x these */
-P(tb_guest_x, 5, "x", "--profile testbed: guest-side costs (PAUSE, cache, sections) x this")
-P(tb_host_x, 40, "x", "--profile testbed: host-side costs (exits, switches, IPIs, wake-ups) x this")
+P(tb_guest_x, 11, "x", "--profile testbed: guest-side costs (PAUSE, cache, sections) x this")
+P(tb_host_x, 20, "x", "--profile testbed: host-side costs (exits, switches, IPIs, wake-ups) x this")
 
 /* engine */
 P(quantum_ns, 10000, "ns", "a spinner in a loop with a budget replays at least this often (error bound)")
