@@ -351,6 +351,7 @@ static void guest_ticks(struct vcpu *v)
 	while (v->t >= v->next_gtick) {
 		v->next_gtick += period;
 		v->t += PRM(irq_ns);
+		S.st_exits++;		/* KVM counts the timer's exits */
 		v->ple_count = 0;	/* the exits end a PAUSE loop */
 		v->ple_first = v->t;
 	}
