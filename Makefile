@@ -122,6 +122,6 @@ export: kernel
 	@tools/build/export
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/src $(BUILD)/bin $(BUILD)/guest-bin $(BUILD)/selftests $(BUILD)/testbed $(BUILD)/modroot $(BUILD)/export $(BUILD)/export-git
+	rm -rf $(BUILD)/obj $(BUILD)/src $(BUILD)/bin $(BUILD)/guest-bin $(BUILD)/selftests $(BUILD)/testbed $(BUILD)/modroot $(BUILD)/export $(BUILD)/export-git $(BUILD)/sim
 
 include tools/sim/sim.mk

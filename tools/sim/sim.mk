@@ -34,8 +34,8 @@ SIM_KFILES := \
 	kernel/locking/lock_events_list.h:kernel/locking/lock_events_list.h \
 	kernel/locking/mcs_spinlock.h:kernel/locking/mcs_spinlock.h \
 	virt/kvm/oticket/kvm_oticket_stats.h:virt/kvm/oticket/kvm_oticket_stats.h
-# ours: every kernel/locking/oticket* file the tree has (they change)
-SIM_OURS_KFILES = $(foreach f,$(patsubst $(SIM_KSRC)/%,%,$(wildcard $(SIM_KSRC)/kernel/locking/oticket*)),$(f):$(f))
+# ours: every file of this repository's kernel/locking/ (they change)
+SIM_OURS_KFILES = $(foreach f,$(wildcard kernel/locking/*),$(f):$(f))
 
 # SIM_OURS=0: upstream's modes only (pvqspinlock, qspinlock, tas)
 SIM_OURS   ?= 1

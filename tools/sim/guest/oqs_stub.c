@@ -50,7 +50,3 @@ void kvm_pvlock_init(enum pvlock_mode mode)
 {
 	pvlock_set_active(PVLOCK_PVQSPINLOCK, "PV qspinlock");
 }
-
-void otsim_otk_events(sim_event_fn fn, void *ctx)
-{
-}
