@@ -95,7 +95,7 @@ wlimage:
 	@mkdir -p $(BUILD)/testbed && tools/vbench/mkwlimage $(BUILD)/testbed/wl.img
 
 test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress $(BIN)/vbench \
-	$(BIN)/vbstat_test $(BIN)/vbres_test
+	$(BIN)/vbstat_test $(BIN)/vbres_test $(BIN)/simtest
 	@$(BIN)/otest
 
 # Release check of the lock slow paths (not part of make test, ~70 min):
@@ -122,4 +122,6 @@ export: kernel
 	@tools/build/export
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/src $(BUILD)/bin $(BUILD)/guest-bin $(BUILD)/selftests $(BUILD)/testbed $(BUILD)/modroot $(BUILD)/export $(BUILD)/export-git
+	rm -rf $(BUILD)/obj $(BUILD)/src $(BUILD)/bin $(BUILD)/guest-bin $(BUILD)/selftests $(BUILD)/testbed $(BUILD)/modroot $(BUILD)/export $(BUILD)/export-git $(BUILD)/sim
+
+include tools/sim/sim.mk

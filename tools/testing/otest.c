@@ -1143,6 +1143,17 @@ static int t_vbench_compare(void)
 	return 0;
 }
 
+/* The simulator: the staged tree (no kernel build), otsim, simtest. */
+static int t_sim(void)
+{
+	char log[1200];
+
+	snprintf(log, sizeof(log), "%s/make-sim.log", tmp);
+	if (sh(log, "make -s -C %s sim BUILD=%s", top, build))
+		return fail("make sim: %s", tail_of(log, 3));
+	return t_unit("simtest");
+}
+
 /* ------------------------------------------------------------------------ */
 struct test {
 	const char *name;
@@ -1174,6 +1185,7 @@ static const struct test tests[] = {
 	{ "vbench: statistics against known vectors (median, CI, U)", t_vbstat },
 	{ "vbench: console parsing, broken output, JSONL, resume", t_vbres },
 	{ "vbench: compare verdicts and exit status", t_vbench_compare },
+	{ "sim: otsim from the staged tree, its checks (tools/testing/sim)", t_sim },
 	/* 2. build */
 	{ "build: series applies, kernel builds", t_build_kernel },
 	{ "build: guest initramfs + static kvm_pv_test", t_build_initramfs },

@@ -88,6 +88,11 @@ struct cfg {
 	int size[8];		/* per workload, 0: default */
 	int reps, rep0, l2_vcpus, retries;
 	char baseline[32];
+	/* testbed = sim: otsim runs the points (tools/sim/, sim.rst) */
+	int sim, jobs;
+	char profile[16];
+	char sim_set[32][64];
+	int nsim_set;
 };
 
 static const struct mode *find_mode(const char *name)
@@ -104,8 +109,11 @@ static void usage(void)
 "usage: vbench sweep [--modes a,b] [--workloads w,...] [--vcpus 2,4,8]\n"
 "                    [--vms 1,2,4] [--reps 3] [--l2-vcpus 2] [--size WL=N]...\n"
 "                    [--retries 2] [--config FILE] [--out DIR]\n"
+"                    [--testbed sim [--jobs 2] [--profile hw|testbed]\n"
+"                     [--sim name=value]...]\n"
 "       vbench run   --mode M [--host] --workload W [--vcpus N] [--vms N]\n"
 "                    [--l2-vcpus N] [--size N] [--rep R] [--out DIR]\n"
+"                    [--testbed sim [--profile P] [--sim name=value]...]\n"
 "       vbench report [--baseline MODE] DIR\n"
 "       vbench compare [--alpha 0.05] [--threshold 0.02] DIR_A DIR_B\n"
 "A sweep given only --out DIR resumes DIR with the configuration it was\n"
@@ -214,19 +222,35 @@ static void cfg_set(struct cfg *c, const char *opt, const char *val)
 	} else if (!strcmp(opt, "workloads")) {
 		name_list("--workloads", val, c->wl, &c->nwl, 8, wl_index);
 	} else if (!strcmp(opt, "vcpus")) {
-		num_list("--vcpus", val, c->vcpus, &c->nvcpus, 1, 64);
+		num_list("--vcpus", val, c->vcpus, &c->nvcpus, 1, 512);
 	} else if (!strcmp(opt, "vms")) {
 		num_list("--vms", val, c->vms, &c->nvms, 1, VB_MAX_VMS);
 	} else if (!strcmp(opt, "reps")) {
 		c->reps = parse_num("--reps", val, 1, MAX_REPS);
 	} else if (!strcmp(opt, "l2-vcpus")) {
-		c->l2_vcpus = parse_num("--l2-vcpus", val, 1, 256);
+		c->l2_vcpus = parse_num("--l2-vcpus", val, 1, 512);
 	} else if (!strcmp(opt, "retries")) {
 		c->retries = parse_num("--retries", val, 0, 5);
 	} else if (!strcmp(opt, "baseline")) {
 		if (!find_mode(val))
 			die("--baseline: unknown mode '%s'", val);
 		snprintf(c->baseline, sizeof(c->baseline), "%s", val);
+	} else if (!strcmp(opt, "testbed")) {
+		if (strcmp(val, "sim") && strcmp(val, "emulated"))
+			die("--testbed: 'sim' or 'emulated' (the default), not '%s'", val);
+		c->sim = !strcmp(val, "sim");
+	} else if (!strcmp(opt, "jobs")) {
+		c->jobs = parse_num("--jobs", val, 1, 64);
+	} else if (!strcmp(opt, "profile")) {
+		if (strcmp(val, "hw") && strcmp(val, "testbed"))
+			die("--profile: 'hw' or 'testbed', not '%s'", val);
+		snprintf(c->profile, sizeof(c->profile), "%s", val);
+	} else if (!strcmp(opt, "sim")) {
+		if (!strchr(val, '=') || strlen(val) >= sizeof(c->sim_set[0]))
+			die("--sim: 'name=value' (otsim --params lists them), not '%s'", val);
+		if (c->nsim_set == (int)(sizeof(c->sim_set) / sizeof(c->sim_set[0])))
+			die("--sim: too many");
+		snprintf(c->sim_set[c->nsim_set++], sizeof(c->sim_set[0]), "%s", val);
 	} else if (!strcmp(opt, "size")) {
 		/* WL=N, or N for every workload */
 		const char *eq = strchr(val, '=');
@@ -292,7 +316,20 @@ static void cfg_defaults(struct cfg *c)
 		c->retries = 2;
 	for (int w = 0; w < vb_nworkloads; w++)
 		if (!c->size[w])
-			c->size[w] = vb_workloads[w].size;
+			c->size[w] = c->sim ? vb_workloads[w].sim_size : vb_workloads[w].size;
+	if (!c->jobs)
+		c->jobs = 2;
+	if (!c->profile[0])
+		snprintf(c->profile, sizeof(c->profile), "hw");
+	for (int i = 0; i < c->nwl; i++)
+		if (c->sim ? !vb_workloads[c->wl[i]].sim_size : vb_workloads[c->wl[i]].sim_only)
+			die("workload %s does not run on the %s testbed",
+			    vb_workloads[c->wl[i]].name, c->sim ? "sim" : "emulated");
+	for (int i = 0; !c->sim && i < c->nvcpus; i++)
+		if (c->vcpus[i] > 64 || c->l2_vcpus > 256)
+			die("at most 64 vCPUs per guest and 256 level-2 vCPUs, except with testbed = sim");
+	if (!c->sim && c->nsim_set)
+		die("sim = ... needs testbed = sim");
 }
 
 static void cfg_save(const struct cfg *c, const char *path)
@@ -320,6 +357,10 @@ static void cfg_save(const struct cfg *c, const char *path)
 		fprintf(f, "size = %s=%d\n", vb_workloads[c->wl[i]].name, c->size[c->wl[i]]);
 	if (c->baseline[0])
 		fprintf(f, "baseline = %s\n", c->baseline);
+	if (c->sim)
+		fprintf(f, "testbed = sim\njobs = %d\nprofile = %s\n", c->jobs, c->profile);
+	for (i = 0; i < c->nsim_set; i++)
+		fprintf(f, "sim = %s\n", c->sim_set[i]);
 	if (fclose(f))
 		die("cannot write %s", path);
 }
@@ -639,6 +680,139 @@ static int scan_console(struct boot *b, char *con, int *attempt)
 	return -1;
 }
 
+/*
+ * testbed = sim: each run not settled yet is one otsim process (c->jobs at
+ * once) whose output is a level-2 console block: the same parser makes the
+ * same records.  The simulator is deterministic; a run's seed is its
+ * repetition number + 1, so repetitions differ and a rerun repeats.
+ */
+static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const char *build)
+{
+	struct {
+		pid_t pid;
+		int idx;
+		double t0;
+		char path[1300];
+	} run[64];
+	char dir[1100], bin[1100], *s;
+	int nrun = 0, *running = calloc(nplan, sizeof(int));
+
+	snprintf(dir, sizeof(dir), "%s/sim", out);
+	snprintf(bin, sizeof(bin), "%s/bin/otsim", build);
+	if (tb_mkdir_p(dir) || !running)
+		die("cannot create %s", dir);
+	if (access(bin, X_OK))
+		die("%s is missing: make sim", bin);
+	snprintf(dir, sizeof(dir), "%s/src/.oticket-base", build);
+	s = tb_read_file(dir, NULL);
+	snprintf(base_tree, sizeof(base_tree), "%s", s ? s : "unknown");
+	base_tree[strcspn(base_tree, "\n")] = 0;
+	free(s);
+	snprintf(b->kernel, sizeof(b->kernel), "otsim");
+	snprintf(b->testbed, sizeof(b->testbed), "sim");
+	b->no = 0;
+	for (;;) {
+		int st, k, i;
+		pid_t pid;
+		struct vb_rec r;
+		char *con;
+
+		/* start runs while there are slots */
+		for (i = 0; nrun < c->jobs && !stop_sig && i < nplan; i++) {
+			const struct plan *p = &plan[i];
+			char key[160], sz[16], vc[16], vm[16], pc[16], seed[16];
+			const char *argv[16 + 2 * 32];
+			int a = 0;
+
+			if (p->settled || running[i])
+				continue;
+			vb_run_key(&p->id, key, sizeof(key));
+			for (char *q = key; *q; q++)
+				*q = *q == '/' || *q == '+' ? '_' : *q;
+			snprintf(run[nrun].path, sizeof(run[nrun].path), "%s/sim/%s.out", out, key);
+			snprintf(vc, sizeof(vc), "%d", p->id.vcpus);
+			snprintf(vm, sizeof(vm), "%d", p->id.vms);
+			snprintf(pc, sizeof(pc), "%d", p->id.l2_vcpus);
+			snprintf(sz, sizeof(sz), "%d", p->id.size);
+			snprintf(seed, sizeof(seed), "%d", p->id.rep + 1);
+			argv[a++] = bin;
+			argv[a++] = "--mode";
+			argv[a++] = p->id.mode;
+			argv[a++] = "--workload";
+			argv[a++] = p->id.workload;
+			argv[a++] = "--vcpus";
+			argv[a++] = vc;
+			argv[a++] = "--vms";
+			argv[a++] = vm;
+			argv[a++] = "--pcpus";
+			argv[a++] = pc;
+			argv[a++] = "--size";
+			argv[a++] = sz;
+			argv[a++] = "--seed";
+			argv[a++] = seed;
+			argv[a++] = "--profile";
+			argv[a++] = c->profile;
+			for (k = 0; k < c->nsim_set; k++) {
+				argv[a++] = "--set";
+				argv[a++] = c->sim_set[k];
+			}
+			argv[a] = NULL;
+			run[nrun].pid = tb_spawn(argv, run[nrun].path);
+			if (run[nrun].pid < 0)
+				die("cannot run %s: %s", bin, strerror(errno));
+			run[nrun].idx = i;
+			run[nrun].t0 = tb_now();
+			running[i] = 1;
+			nrun++;
+		}
+		if (!nrun)
+			break;
+		pid = waitpid(-1, &st, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			die("waitpid: %s", strerror(errno));
+		}
+		for (k = 0; k < nrun && run[k].pid != pid; k++)
+			;
+		if (k == nrun)
+			continue;
+		tb_forget(pid);
+		i = run[k].idx;
+		running[i] = 0;
+		if (stop_sig) {
+			run[k] = run[--nrun];
+			continue;
+		}
+		con = tb_read_file(run[k].path, NULL);
+		rec_init(&r, i, plan[i].attempts + 1);
+		vb_parse_block(con ? con : "", plan[i].mode->expect, &r);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 3 && con && strstr(con, "otsim: ")) {
+			/* the engine stopped: a guest BUG() or no event left */
+			const char *e = strstr(con, "otsim: ");
+
+			snprintf(r.status, sizeof(r.status), "failed");
+			snprintf(r.why, sizeof(r.why), "%.*s", (int)strcspn(e, "\n"), e);
+			r.value = NAN;
+			r.nvm = 0;
+			r.nmetrics = 0;
+		}
+		free(con);
+		r.secs = tb_now() - run[k].t0;
+		append_rec(b, &r, i);
+		progress(b, &r);
+		run[k] = run[--nrun];
+	}
+	free(running);
+	if (stop_sig) {
+		printf("vbench: interrupted; the finished runs are in %s/results.jsonl, "
+		       "\"vbench sweep --out %s\" goes on\n", out, out);
+		return 130;
+	}
+	printf("vbench: sweep done in %.0f s\n", tb_now() - b->t0);
+	return 0;
+}
+
 static int sweep(struct cfg *c, const char *out, const char *top, const char *build)
 {
 	char path[1200], script[1200], log[1200], outp[1200], disk[1200];
@@ -687,6 +861,13 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	b.t0 = tb_now();
+	if (c->sim) {
+		int rc = sim_sweep(c, &b, out, build);
+
+		fclose(b.jsonl);
+		free(todo);
+		return rc;
+	}
 	snprintf(disk, sizeof(disk), "%s/testbed/wl.img", build);
 	while (!stop_sig) {
 		int n = 0, mem, budget, need_disk = 0, st = 0, cur, att = 0;
@@ -815,6 +996,7 @@ struct table {
 	char names[NMODES * 2][32];	/* modes in order of appearance */
 	int nnames;
 	int base;			/* baseline's index, -1 if absent */
+	int sim;			/* its records come from the simulator */
 	const char *dir;
 };
 
@@ -912,6 +1094,16 @@ static int load_table(const char *dir, struct table *t, const char *baseline)
 	r = vb_load(path, &n, &bad);
 	if (!r)
 		die("cannot read %s", path);
+	for (int i = 0; i < n; i++) {
+		/* simulated and measured results never mix */
+		if (i && !strcmp(r[i].testbed, "sim") != !strcmp(r[0].testbed, "sim")) {
+			fprintf(stderr, "vbench: %s mixes records of the sim testbed and of a "
+				"real one (%s, %s); refusing it\n", dir, r[0].testbed, r[i].testbed);
+			free(r);
+			return -1;
+		}
+		t->sim = !strcmp(r[i].testbed, "sim");
+	}
 	for (int i = 0; i < n; i++) {
 		struct cell *c = cell_get(t, &r[i].id);
 		int has_ok = 0, first = 1;
@@ -1272,6 +1464,12 @@ static int compare(const char *a, const char *b, double alpha, double threshold)
 
 	if (load_table(a, &ta, NULL) || load_table(b, &tb, NULL))
 		return 2;
+	if (ta.sim != tb.sim) {
+		fprintf(stderr, "vbench: %s is from the %s testbed and %s from %s: a simulated "
+			"result is not evidence about a measured one, nor the reverse\n", a,
+			ta.sim ? "sim" : "a real", b, tb.sim ? "the sim testbed" : "a real one");
+		return 2;
+	}
 	printf("%-14s %5s %3s %-17s %3s %3s %12s %12s %8s %8s  %s\n", "workload", "vCPUs",
 	       "VMs", "mode", "nA", "nB", "median A", "median B", "change", "p", "verdict");
 	for (int i = 0; i < ta.n; i++) {
@@ -1415,7 +1613,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(a, "--out"))
 				snprintf(out, sizeof(out), "%s", argv[++i]);
 			else if (!strcmp(a, "--vcpus") || !strcmp(a, "--vms") ||
-				 !strcmp(a, "--l2-vcpus"))
+				 !strcmp(a, "--l2-vcpus") || !strcmp(a, "--testbed") ||
+				 !strcmp(a, "--sim") || !strcmp(a, "--profile"))
 				cfg_set(&c, a + 2, argv[++i]);
 			else if (!strcmp(a, "--size"))
 				size = argv[++i];

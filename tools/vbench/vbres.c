@@ -19,10 +19,11 @@
 #include "vbres.h"
 
 const struct vb_workload vb_workloads[] = {
-	{ "locktorture", "acq/s", 10, 3600, 0, "seconds" },
-	{ "gmake", "builds/h", 16, 64, 1, "source files" },
+	{ "locktorture", "acq/s", 10, 3600, 0, "seconds; sim: ms", 200 },
+	{ "gmake", "builds/h", 16, 64, 1, "source files", 8 },
 	{ "perf-futex", "ops/s", 5, 600, 1, "seconds" },
 	{ "perf-messaging", "msgs/s", 20, 10000, 1, "loops" },
+	{ "lockmix", "ops/s", 0, 3600, 0, "ms, sim only", 100, 1 },
 };
 const int vb_nworkloads = sizeof(vb_workloads) / sizeof(vb_workloads[0]);
 
@@ -187,7 +188,7 @@ static int workload_value(const char *wl, const struct kv *kv, int n, double *va
 		*value = a * 3600 * 100 / b;
 		return 0;
 	}
-	if (!strcmp(wl, "perf-futex")) {
+	if (!strcmp(wl, "perf-futex") || !strcmp(wl, "lockmix")) {
 		if (kv_get(kv, n, "ops", value))
 			goto missing;
 		return 0;
@@ -454,6 +455,8 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 	r->steal_pct = nsteal ? steal_sum / nsteal : NAN;
 	kv_metrics(block, "kot", "host", r);
 	kv_metrics(block, "kvm", "kvm", r);
+	kv_metrics(block, "simhost", "simhost", r);	/* testbed sim only */
+	kv_metrics(block, "simp", "sim", r);
 	if (r->host && isnan(vb_metric_get(r, "host.hc_wait"))) {
 		snprintf(r->status, sizeof(r->status), "bad-output");
 		snprintf(r->why, sizeof(r->why), "no kvm_oticket counters");

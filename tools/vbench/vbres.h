@@ -20,7 +20,7 @@
 
 #define VB_SCHEMA	1
 #define VB_MAX_VMS	8
-#define VB_MAX_METRICS	96
+#define VB_MAX_METRICS	192	/* sim records carry every parameter */
 
 struct vb_runid {
 	char workload[24];
@@ -60,6 +60,8 @@ struct vb_workload {
 	int size_max;
 	int disk;		/* needs the workload disk */
 	const char *size_means;
+	int sim_size;		/* default size on the sim testbed, 0: not there */
+	int sim_only;
 };
 
 extern const struct vb_workload vb_workloads[];

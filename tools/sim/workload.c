@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * workload.c - what the simulated vCPUs run around the guest's spin_lock()
+ * and spin_unlock(), and the checks made on every critical section.
+ *
+ *  locktorture  kernel/locking/locktorture.c, spin_lock type, one writer per
+ *               vCPU: lock_torture_writer() with
+ *               torture_spin_lock_write_delay() (udelay(2) once in
+ *               nwriters x 400 sections, mdelay(long_hold) once in
+ *               nwriters x 2000 x long_hold) and torture_stutter() (all
+ *               writers sleep stutter jiffies every 2 x stutter - 1).
+ *               Metric: acquisitions per second; fairness max/min writer.
+ *  lockmix      a kernel-like mix: mix_locks locks of Zipf popularity,
+ *               exponential sections and work between them.  Ops/s.
+ *  gmake        make -j: user-mode compile work (exponential chunks) with
+ *               bursts of short kernel sections (system calls, page
+ *               faults) on a few hot locks.  Builds per hour, a build
+ *               being size files of gm_file_ms CPU time each.
+ *
+ * Checks, in simulated time: no two vCPUs inside one lock's critical
+ * section; every release by the holder; at the end (after every vCPU has
+ * finished its last operation) every lock free with as many releases as
+ * acquisitions - a vCPU that never finishes, halted with the lock free, is
+ * a lost wake-up and fails the run.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+enum wl_kind { WL_LOCKTORTURE, WL_LOCKMIX, WL_GMAKE };
+
+struct wlock {
+	struct sim_qspinlock *q;	/* guest memory, a line of its own */
+	int holder;			/* guest CPU, -1 */
+	uint64_t acq, rel;
+};
+
+/* one VM's workload */
+struct wvm {
+	struct wlock *locks;
+	int nlocks;
+	double *zipf_cdf;
+	uint8_t *shared;		/* guest data the sections write */
+};
+
+static enum wl_kind kind;
+static int wl_size;
+static struct wvm *wvms;
+
+static simtime_t lt_pause, lt_period;	/* stutter */
+
+static bool measuring(simtime_t t)
+{
+	return t >= S.warmup && t < S.end;
+}
+
+static int zipf_pick(struct wvm *w, uint64_t *rng)
+{
+	double u = rng_unit(rng);
+	int lo = 0, hi = w->nlocks - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (w->zipf_cdf[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int lock_index(struct vcpu *v, struct wlock *l)
+{
+	return (int)(l - ((struct wvm *)v->vm->wl)->locks);
+}
+
+static void acquire(struct vcpu *v, struct wlock *l)
+{
+	v->in_kernel = true;
+	v->vm->g->lock(l->q);
+	if (l->holder >= 0)
+		sim_error("mutual exclusion: vCPU %d of VM %d entered lock %d held by vCPU %d at %lld ns",
+			  v->cpu, v->vm->id, lock_index(v, l), l->holder, (long long)S.now);
+	l->holder = v->cpu;
+	l->acq++;
+	TRACE("v%d.%d acquires lock %d", v->vm->id, v->cpu, lock_index(v, l));
+	if (measuring(v->t))
+		v->acquired++;
+}
+
+static void release(struct vcpu *v, struct wlock *l)
+{
+	if (l->holder != v->cpu)
+		sim_error("release of lock %d by vCPU %d of VM %d, holder %d, at %lld ns",
+			  lock_index(v, l), v->cpu, v->vm->id, l->holder, (long long)S.now);
+	l->holder = -1;
+	l->rel++;
+	v->vm->g->unlock(l->q);
+}
+
+/* the section's own memory traffic: a store to the protected data */
+static void touch(struct vcpu *v, int i)
+{
+	struct wvm *w = v->vm->wl;
+	uint8_t one = 1;
+
+	sim_store(&w->shared[64 * i], &one, 1);
+}
+
+static void locktorture(struct vcpu *v)
+{
+	struct wvm *w = v->vm->wl;
+	struct wlock *l = &w->locks[0];
+	uint64_t n = v->vm->nvcpus;
+	uint64_t long_every = n * 2000 * PRM(lt_long_ms);
+	uint64_t short_every = n * 200 * PRM(lt_short_us);
+
+	while (!S.stopping) {
+		if (lt_period) {
+			/* stutter_wait() */
+			simtime_t phase = v->t % lt_period;
+
+			if (phase < lt_pause)
+				vcpu_guest_idle_until(v, v->t - phase + lt_pause);
+			if (S.stopping)
+				break;
+		}
+		acquire(v, l);
+		touch(v, 0);		/* lock_is_write_held = true */
+		advance(v, PRM(lt_cs_ns));
+		if (PRM(lt_long_ms) && rng_next(&v->rng) % long_every == 0)
+			advance(v, PRM(lt_long_ms) * NS_PER_MS);	/* mdelay() */
+		if (short_every && rng_next(&v->rng) % short_every == 0)
+			advance(v, PRM(lt_short_us) * 1000);		/* udelay() */
+		touch(v, 0);		/* lock_is_write_held = false, last_lock_release */
+		release(v, l);
+		v->in_kernel = true;
+		advance(v, PRM(lt_loop_ns));
+	}
+}
+
+static void lockmix(struct vcpu *v)
+{
+	struct wvm *w = v->vm->wl;
+
+	while (!S.stopping) {
+		int i = zipf_pick(w, &v->rng);
+
+		advance(v, (simtime_t)rng_exp(&v->rng, PRM(mix_think_ns)) + 1);
+		acquire(v, &w->locks[i]);
+		touch(v, i);
+		advance(v, (simtime_t)rng_exp(&v->rng, PRM(mix_cs_ns)) + 1);
+		release(v, &w->locks[i]);
+	}
+}
+
+static void gmake(struct vcpu *v)
+{
+	struct wvm *w = v->vm->wl;
+
+	while (!S.stopping) {
+		simtime_t work = (simtime_t)rng_exp(&v->rng, PRM(gm_work_ns)) + 1;
+		simtime_t t0;
+
+		v->in_kernel = false;
+		t0 = v->t;
+		advance(v, work);
+		/* CPU time the guest got for the compile, within the window */
+		if (t0 < S.end && v->t > S.warmup) {
+			simtime_t a = t0 > S.warmup ? t0 : S.warmup;
+			simtime_t b = v->t < S.end ? v->t : S.end;
+
+			if (b > a)
+				v->work_done += (double)work * (b - a) / (v->t - t0);
+		}
+		for (int k = 0; k < PRM(gm_burst) && !S.stopping; k++) {
+			int i = zipf_pick(w, &v->rng);
+
+			acquire(v, &w->locks[i]);
+			touch(v, i);
+			advance(v, (simtime_t)rng_exp(&v->rng, PRM(gm_cs_ns)) + 1);
+			release(v, &w->locks[i]);
+			advance(v, 100);
+		}
+	}
+}
+
+static void wl_main(struct vcpu *v)
+{
+	switch (kind) {
+	case WL_LOCKTORTURE:
+		locktorture(v);
+		break;
+	case WL_LOCKMIX:
+		lockmix(v);
+		break;
+	case WL_GMAKE:
+		gmake(v);
+		break;
+	}
+}
+
+void (*workload_fn(void))(struct vcpu *v);
+void (*workload_fn(void))(struct vcpu *v)
+{
+	return wl_main;
+}
+
+static void zipf_init(struct wvm *w, double s)
+{
+	double sum = 0, acc = 0;
+
+	w->zipf_cdf = calloc(w->nlocks, sizeof(double));
+	for (int i = 0; i < w->nlocks; i++)
+		sum += 1.0 / pow(i + 1, s);
+	for (int i = 0; i < w->nlocks; i++) {
+		acc += 1.0 / pow(i + 1, s) / sum;
+		w->zipf_cdf[i] = acc;
+	}
+	w->zipf_cdf[w->nlocks - 1] = 1.0;
+}
+
+void workload_setup(const char *name, int size)
+{
+	wl_size = size;
+	if (!strcmp(name, "locktorture"))
+		kind = WL_LOCKTORTURE;
+	else if (!strcmp(name, "lockmix"))
+		kind = WL_LOCKMIX;
+	else
+		kind = WL_GMAKE;
+	if (kind == WL_LOCKTORTURE && PRM(lt_stutter)) {
+		simtime_t jiffy = NS_PER_SEC / PRM(guest_hz);
+
+		lt_pause = PRM(lt_stutter) * jiffy;
+		lt_period = (2 * PRM(lt_stutter) - 1) * jiffy;
+	}
+	wvms = calloc(S.nvms, sizeof(*wvms));
+	for (int m = 0; m < S.nvms; m++) {
+		struct wvm *w = &wvms[m];
+
+		w->nlocks = kind == WL_LOCKTORTURE ? 1 :
+			    kind == WL_LOCKMIX ? PRM(mix_locks) : PRM(gm_locks);
+		w->locks = calloc(w->nlocks, sizeof(*w->locks));
+		for (int i = 0; i < w->nlocks; i++) {
+			w->locks[i].q = sim_alloc(64);
+			w->locks[i].holder = -1;
+		}
+		w->shared = sim_alloc(64 * w->nlocks);
+		zipf_init(w, kind == WL_LOCKMIX ? PRM(mix_zipf) / 1000.0 : 1.0);
+		S.vm[m].wl = w;
+	}
+}
+
+const char *workload_unit(void)
+{
+	return kind == WL_LOCKTORTURE ? "acq/s" : kind == WL_LOCKMIX ? "ops/s" : "builds/h";
+}
+
+/* the end: every lock free, balanced, no vCPU left behind */
+void workload_check_end(void)
+{
+	for (int m = 0; m < S.nvms; m++) {
+		struct wvm *w = &wvms[m];
+
+		for (int i = 0; i < w->nlocks; i++) {
+			struct wlock *l = &w->locks[i];
+			uint32_t word;
+
+			memcpy(&word, l->q, 4);
+			if (l->holder >= 0 || l->acq != l->rel)
+				sim_error("VM %d lock %d: %llu acquisitions, %llu releases, holder %d at the end",
+					  m, i, (unsigned long long)l->acq,
+					  (unsigned long long)l->rel, l->holder);
+			if (word && S.nfinished == S.nvcpus)
+				sim_error("VM %d lock %d: word %#x after every vCPU finished", m, i, word);
+		}
+	}
+	if (S.nfinished != S.nvcpus) {
+		char buf[512];
+		size_t n = 0;
+
+		buf[0] = 0;
+		for (int i = 0; i < S.nvcpus && n + 40 < sizeof(buf); i++) {
+			struct vcpu *v = S.vcpus[i];
+
+			if (!v->finished)
+				n += snprintf(buf + n, sizeof(buf) - n, " %d.%d%s", v->vm->id, v->cpu,
+					      v->halted ? "(halted)" : "");
+		}
+		sim_error("lost wake-up or livelock: %d of %d vCPUs did not finish within drain_ms:%s",
+			  S.nvcpus - S.nfinished, S.nvcpus, buf);
+	}
+}
+
+/* the guest frame's result line, "otb: vb: wl=..." as l3-vbench.sh prints it */
+void workload_report(FILE *f, struct vm *vm)
+{
+	double secs = (double)(S.end - S.warmup) / NS_PER_SEC;
+	uint64_t total = 0, mx = 0, mn = UINT64_MAX;
+	double work = 0;
+
+	for (int c = 0; c < vm->nvcpus; c++) {
+		struct vcpu *v = vm->vcpu[c];
+
+		total += v->acquired;
+		mx = v->acquired > mx ? v->acquired : mx;
+		mn = v->acquired < mn ? v->acquired : mn;
+		work += v->work_done;
+	}
+	switch (kind) {
+	case WL_LOCKTORTURE:
+		fprintf(f, "otb: vb: wl=locktorture total=%llu max=%llu min=%llu fail=0 secs=%.6f end\n",
+			(unsigned long long)total, (unsigned long long)mx,
+			(unsigned long long)mn, secs);
+		break;
+	case WL_LOCKMIX:
+		fprintf(f, "otb: vb: wl=lockmix ops=%.3f end\n", total / secs);
+		break;
+	case WL_GMAKE: {
+		/* centiseconds per build of wl_size files */
+		double builds = work / ((double)wl_size * PRM(gm_file_ms) * NS_PER_MS);
+
+		fprintf(f, "otb: vb: wl=gmake builds=1 files=%d jobs=%d cs=%.4f end\n",
+			wl_size, 2 * vm->nvcpus, builds > 0 ? 100.0 * secs / builds : 1e12);
+		break;
+	}
+	}
+}

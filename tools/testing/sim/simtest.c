@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * simtest - the checks of the simulator (tools/sim/otsim) that "make test"
+ * runs through otest:
+ *
+ *  - the build names the missing staged tree instead of guessing;
+ *  - every lock mode, with and without the host module, one and two VMs,
+ *    locktorture, lockmix and gmake: no invariant violation (mutual
+ *    exclusion, releases by the holder, every acquisition released, no
+ *    vCPU left halted at the end: no lost wake-up);
+ *  - two broken machines (a cmpxchg that lies, kicks that are lost) are
+ *    caught by those checks;
+ *  - the same seed gives byte-identical output, another seed another one;
+ *  - the published orderings sim.rst reproduces: Waiman Long's 2015 make -j
+ *    on 32 pCPUs (pvticket slowest, the unfair lock fastest, pvqspinlock
+ *    between at 48 and 60 vCPUs) and "boost queue head" (KICK_CPU's yield
+ *    changes nothing with one VM; with today's guest, two and three VMs
+ *    stay near the published post-revert +10%, within 25%, not +70%);
+ *  - vbench --testbed sim: records, report, plots; compare refuses to set
+ *    simulated results against measured ones.
+ *
+ * Run from the top of the tree with BUILD set as make sets it.  Ends with
+ * "N passed, N failed"; exit status 1 if anything failed.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char build[1024], tmp[1100], reason[1024];
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* Run a shell command; its output (stdout and stderr) in *out. Exit status. */
+static int run(char **out, const char *fmt, ...)
+{
+	char *cmd, *full, path[1200];
+	va_list ap;
+	int st;
+	FILE *f;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		exit(2);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/out.txt", tmp);
+	if (asprintf(&full, "( %s ) >%s 2>&1", cmd, path) < 0)
+		exit(2);
+	st = system(full);
+	free(cmd);
+	free(full);
+	if (out) {
+		size_t cap = 1 << 16, n = 0;
+
+		*out = malloc(cap + 1);
+		f = fopen(path, "r");
+		while (f && *out) {
+			size_t r = fread(*out + n, 1, cap - n, f);
+
+			n += r;
+			if (n < cap)
+				break;
+			cap *= 2;
+			*out = realloc(*out, cap + 1);
+		}
+		if (f)
+			fclose(f);
+		if (!*out)
+			exit(2);
+		(*out)[n] = 0;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int otsim(char **out, const char *args)
+{
+	return run(out, "%s/bin/otsim %s", build, args);
+}
+
+/* the sum over the VMs of "key=<number>" in the result lines of @out */
+static double sum_of(const char *out, const char *key)
+{
+	char k[64];
+	double s = 0;
+	int n = 0;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	for (const char *p = strstr(out, "otb: vb: wl="); p; p = strstr(p + 1, "otb: vb: wl=")) {
+		const char *q = strstr(p, k), *eol = strchr(p, '\n');
+
+		if (q && (!eol || q < eol)) {
+			s += atof(q + strlen(k));
+			n++;
+		}
+	}
+	return n ? s : NAN;
+}
+
+/* a gmake run's build time (centiseconds per build, mean over the VMs) */
+static double build_cs(const char *args)
+{
+	char *out;
+	double cs, n;
+
+	if (otsim(&out, args)) {
+		free(out);
+		return NAN;
+	}
+	cs = sum_of(out, "cs");
+	n = sum_of(out, "builds");
+	free(out);
+	return cs / n;
+}
+
+static int t_build_needs_tree(void)
+{
+	char *out;
+	int rc;
+
+	rc = run(&out, "make -s BUILD=%s/nobuild %s/nobuild/bin/otsim", tmp, tmp);
+	if (!rc || !strstr(out, "no staged tree"))
+		rc = fail("exit %d, want failure naming the staged tree: %.200s", rc, out);
+	else
+		rc = 0;
+	free(out);
+	return rc;
+}
+
+static const char *const modes[] = {
+	"pvqspinlock", "qspinlock", "tas", "pvticket", "oticket", "oqspin",
+	"pvqspinlock+host", "oticket+host", "oqspin+host",
+};
+
+static int t_invariants(void)
+{
+	static const char *const cases[] = {
+		"--workload locktorture --vcpus 8 --vms 2 --pcpus 4 --size 40 --profile testbed",
+		"--workload locktorture --vcpus 24 --vms 1 --pcpus 8 --size 30",
+		"--workload lockmix --vcpus 12 --vms 2 --pcpus 6 --size 20",
+		"--workload gmake --vcpus 12 --vms 2 --pcpus 6 --size 2 --set time_ms=30",
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			char *out, args[300];
+			int rc;
+
+			snprintf(args, sizeof(args), "--mode %s %s", modes[m], cases[c]);
+			rc = otsim(&out, args);
+			if (rc || strstr(out, "rc=1") || !strstr(out, "otb: vb: wl=")) {
+				const char *e = strstr(out, "otsim: ");
+
+				fail("%s: exit %d: %.200s", args, rc, e ? e : out);
+				free(out);
+				return 1;
+			}
+			free(out);
+		}
+	}
+	return 0;
+}
+
+static int t_mutants(void)
+{
+	static const struct {
+		const char *set, *want;
+	} cases[] = {
+		{ "fault_excl=1", "mutual exclusion" },
+		{ "fault_lost_kick=1", "lost wake-up" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out, args[200];
+		int rc;
+
+		snprintf(args, sizeof(args), "--mode pvqspinlock --workload locktorture "
+			 "--vcpus 8 --pcpus 2 --size 30 --profile testbed --set %s", cases[i].set);
+		rc = otsim(&out, args);
+		if (rc != 1 || !strstr(out, cases[i].want)) {
+			fail("%s: exit %d, want 1 and \"%s\"", cases[i].set, rc, cases[i].want);
+			free(out);
+			return 1;
+		}
+		free(out);
+	}
+	return 0;
+}
+
+static int t_determinism(void)
+{
+	const char *args = "--mode oticket+host --workload locktorture --vcpus 12 --vms 2 "
+			   "--pcpus 8 --size 40";
+	char *a, *b, *c, more[300];
+	int bad;
+
+	/* stdout only: stderr has the wall time */
+	run(&a, "%s/bin/otsim %s --seed 3 2>/dev/null", build, args);
+	run(&b, "%s/bin/otsim %s --seed 3 2>/dev/null", build, args);
+	snprintf(more, sizeof(more), "%s --seed 4", args);
+	run(&c, "%s/bin/otsim %s 2>/dev/null", build, more);
+	bad = strcmp(a, b) ? fail("seed 3 twice: different output") :
+	      !strcmp(a, c) ? fail("seeds 3 and 4: the same output") :
+	      !strstr(a, "otb: vb: wl=") ? fail("no result: %.200s", a) : 0;
+	free(a);
+	free(b);
+	free(c);
+	return bad;
+}
+
+/*
+ * Waiman Long, 2015: make -j, 32 pCPUs, one guest of 32/48/60 vCPUs;
+ * pvticket 5m02/13m28/15m50, unfair queued lock 3m03/3m30/4m15 and, in
+ * 6.12 with lock stealing (4.5), pvqspinlock between them.
+ */
+static int t_waiman_order(void)
+{
+	for (int v = 48; v <= 60; v += 12) {
+		double cs[3];
+		static const char *const m[] = { "pvticket", "pvqspinlock", "tas" };
+
+		for (int i = 0; i < 3; i++) {
+			char args[300];
+
+			snprintf(args, sizeof(args), "--mode %s --workload gmake --vcpus %d "
+				 "--pcpus 32 --size 8 --set time_ms=80 --seed 2", m[i], v);
+			cs[i] = build_cs(args);
+			if (isnan(cs[i]))
+				return fail("%s at %d vCPUs: no result", m[i], v);
+		}
+		if (!(cs[0] > 1.5 * cs[1] && cs[1] >= cs[2]))
+			return fail("%d vCPUs: build times pvticket %.3g, pvqspinlock %.3g, unfair "
+				    "%.3g cs: want pvticket > 1.5 x pvqspinlock >= unfair",
+				    v, cs[0], cs[1], cs[2]);
+	}
+	return 0;
+}
+
+/*
+ * Boost queue head (2019): KICK_CPU yields to the kicked vCPU.  With one
+ * VM there is nothing to yield to (single_task_running()): identical runs.
+ * Published +70%/+74% with two and three 80-vCPU VMs came from guests with
+ * the wait-early cascade reverted later that year; after the revert the
+ * same authors measured about +10% (13000-14000 to 14000-15500 records/s).
+ */
+static int t_boost_order(void)
+{
+	for (int g = 1; g <= 3; g++) {
+		double ops[2];
+
+		for (int y = 0; y < 2; y++) {
+			char *out, args[400];
+
+			snprintf(args, sizeof(args), "--mode pvqspinlock --workload lockmix "
+				 "--vcpus 80 --vms %d --pcpus 80 --size 60 --seed 1 --set kick_yield=%d "
+				 "--set mix_locks=1 --set mix_cs_ns=2000 --set mix_think_ns=100000",
+				 g, y);
+			if (otsim(&out, args)) {
+				free(out);
+				return fail("%d VMs, kick_yield=%d: failed", g, y);
+			}
+			ops[y] = sum_of(out, "ops");
+			free(out);
+		}
+		if (g == 1 && ops[0] != ops[1])
+			return fail("one VM: %.0f ops/s without the yield, %.0f with: want equal",
+				    ops[0], ops[1]);
+		if (g > 1 && fabs(ops[1] / ops[0] - 1) > 0.25)
+			return fail("%d VMs: the yield changes throughput by %+.0f%%, want within "
+				    "25%%", g, 100 * (ops[1] / ops[0] - 1));
+	}
+	return 0;
+}
+
+static int t_vbench_sim(void)
+{
+	char *out, dir[1300], real[1300];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/vb", tmp);
+	rc = run(&out, "%s/bin/vbench sweep --testbed sim --modes pvqspinlock,oticket "
+		 "--workloads locktorture,gmake --vcpus 4,8 --l2-vcpus 2 --reps 2 "
+		 "--profile testbed --size locktorture=30 --size gmake=2 --sim time_ms=30 "
+		 "--out %s", build, dir);
+	if (rc || !strstr(out, "locktorture") || access(strcat(strcpy(real, dir),
+							      "/plots/locktorture-ratio.png"), R_OK)) {
+		fail("sweep: exit %d: %.300s", rc, out);
+		free(out);
+		return 1;
+	}
+	free(out);
+	rc = run(&out, "grep -c '\"sim.pcpus\":2,.*\"testbed\":\"sim\"' %s/results.jsonl", dir);
+	if (rc || atoi(out) != 16) {
+		fail("want 16 records of testbed sim carrying the parameters, got %s", out);
+		free(out);
+		return 1;
+	}
+	free(out);
+	/* a measured-looking directory: the same records, testbed renamed */
+	snprintf(real, sizeof(real), "%s/vbreal", tmp);
+	run(NULL, "mkdir -p %s && sed 's/\"testbed\":\"sim\"/\"testbed\":\"emulated-nested\"/' "
+	    "%s/results.jsonl > %s/results.jsonl", real, dir, real);
+	rc = run(&out, "%s/bin/vbench compare %s %s", build, dir, real);
+	if (rc != 2 || !strstr(out, "sim")) {
+		fail("compare sim vs measured: exit %d, want 2 and a refusal: %.200s", rc, out);
+		free(out);
+		return 1;
+	}
+	free(out);
+	rc = run(&out, "cat %s/results.jsonl >> %s/results.jsonl && %s/bin/vbench report %s",
+		 dir, real, build, real);
+	if (rc != 2 || !strstr(out, "mixes")) {
+		fail("report of mixed records: exit %d, want 2 and a refusal", rc);
+		free(out);
+		return 1;
+	}
+	free(out);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "sim: the build refuses a missing staged tree", t_build_needs_tree },
+	{ "sim: every mode, 1-2 VMs, 3 workloads: exclusion, releases, no lost wake-up",
+	  t_invariants },
+	{ "sim: a lying cmpxchg and lost kicks are caught", t_mutants },
+	{ "sim: same seed, byte-identical output", t_determinism },
+	{ "sim: Waiman 2015 order at 32 pCPUs: pvticket > pvqspinlock >= unfair",
+	  t_waiman_order },
+	{ "sim: boost queue head: no change with 1 VM, post-revert size with 2-3",
+	  t_boost_order },
+	{ "sim: vbench --testbed sim: records, report, plots; no mixing", t_vbench_sim },
+};
+
+int main(void)
+{
+	int passed = 0, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(build, sizeof(build), "%s", getenv("BUILD") ? getenv("BUILD") : "build");
+	snprintf(tmp, sizeof(tmp), "%s/test/simtest", build);
+	{
+		char cmd[2400];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", tmp, tmp);
+		if (system(cmd))
+			return 2;
+	}
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		reason[0] = 0;
+		if (tests[i].fn()) {
+			failed++;
+			printf("FAIL %s: %s\n", tests[i].name, reason);
+		} else {
+			passed++;
+			printf("ok   %s\n", tests[i].name);
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
