@@ -55,10 +55,12 @@ void oticket_count_hypercall(bool wait, bool ok);
  * The hypervisor glue (arch/x86/kernel/kvm_pvlock.c).  pvlock_wait()
  * returns at once unless *@ptr == @val (checked with interrupts off), and
  * may return spuriously; pvlock_kick() wakes @cpu out of pvlock_wait(), or
- * makes its next pvlock_wait() return.
+ * makes its next pvlock_wait() return; pvlock_yield_to() gives this vCPU's
+ * time to @cpu if the host can (false if it cannot).
  */
 void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *hint);
 void pvlock_kick(int cpu, unsigned int why);
+bool pvlock_yield_to(int cpu);
 void kvm_pvlock_init(enum pvlock_mode mode);
 
 void __otk_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);

@@ -4,8 +4,10 @@
  * kernel binding of the pvticket and o-ticket slow paths (oticket.h) and of
  * oqspin's policy (oqspin.h, used by qspinlock_paravirt.h).
  *
- * debugfs: /sys/kernel/debug/oticket/{mode,pcpu,hist,tunables/}; the lock
- * events are with the others in /sys/kernel/debug/lock_event_counts/.
+ * debugfs: /sys/kernel/debug/oticket/{mode,pcpu,hist}; the lock events are
+ * with the others in /sys/kernel/debug/lock_event_counts/; the tunables are
+ * parameters (oticket.bypass_max=... on the command line, or
+ * /sys/module/oticket/parameters/).
  */
 #define pr_fmt(fmt) "pvlock: " fmt
 
@@ -17,6 +19,7 @@
 #include <linux/jump_label.h>
 #include <linux/kernel.h>
 #include <linux/memblock.h>
+#include <linux/moduleparam.h>
 #include <linux/oticket.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -139,6 +142,7 @@ static struct otk_params otk_tunables_v __read_mostly = OTK_PARAMS_DEFAULT;
 #define otk_ev(name)		lockevent_inc(name)
 #define otk_arch_wait(ptr, val, hint)	pvlock_wait(ptr, val, hint)
 #define otk_arch_kick(cpu)	pvlock_kick(cpu, PVLOCK_KICK_NEXT)
+#define otk_arch_yield(cpu)	pvlock_yield_to(cpu)
 
 #ifdef CONFIG_PARAVIRT_OTICKET_HIST
 /* log2 histograms: spin time before a halt, kick-to-run latency (ns) */
@@ -374,48 +378,66 @@ static const struct file_operations hist_reset_fops = {
 };
 #endif
 
-/* Tunables, each with its range: a value outside it is refused. */
-struct otk_tunable {
-	const char	*name;
-	size_t		off;
+/*
+ * Tunables: parameters of the built-in "oticket", so they can be given on
+ * the kernel command line (oticket.bypass_max=64) and changed at run time
+ * in /sys/module/oticket/parameters/.  A value out of range is refused.
+ */
+static const struct otk_range {
+	const u32	*var;
 	u32		min, max;
+} otk_ranges[] = {
+	{ &otk_tunables_v.bypass_max, 0, OTK_NBYP_MAX },
+	{ &otk_tunables_v.oc_steal_pm, 0, 1000 },
+	{ &otk_tunables_v.oc_spin_ns, 0, NSEC_PER_SEC },
+	{ &otk_tunables_v.spin_min_ns, 0, NSEC_PER_SEC },
+	{ &otk_tunables_v.spin_max_ns, 0, NSEC_PER_SEC },
+	{ &otk_tunables_v.idle_ns, 0, NSEC_PER_SEC },
+	{ &otk_tunables_v.publish_ns, 0, NSEC_PER_SEC },
 };
 
-#define OTK_TUNABLE(f, lo, hi) \
-	{ #f, offsetof(struct otk_params, f), lo, hi }
-static const struct otk_tunable otk_tunable_list[] = {
-	OTK_TUNABLE(bypass_max, 0, OTK_NBYP_MAX),
-	OTK_TUNABLE(oc_steal_pm, 0, 1000),
-	OTK_TUNABLE(oc_spin_ns, 0, NSEC_PER_SEC),
-	OTK_TUNABLE(spin_min_ns, 0, NSEC_PER_SEC),
-	OTK_TUNABLE(spin_max_ns, 0, NSEC_PER_SEC),
-	OTK_TUNABLE(idle_ns, 0, NSEC_PER_SEC),
-	OTK_TUNABLE(publish_ns, 0, NSEC_PER_SEC),
+static int otk_param_set(const char *val, const struct kernel_param *kp)
+{
+	u32 v;
+	int i, ret;
+
+	ret = kstrtou32(val, 0, &v);
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(otk_ranges); i++) {
+		if (otk_ranges[i].var != kp->arg)
+			continue;
+		if (v < otk_ranges[i].min || v > otk_ranges[i].max)
+			return -ERANGE;
+		WRITE_ONCE(*(u32 *)kp->arg, v);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const struct kernel_param_ops otk_param_ops = {
+	.set	= otk_param_set,
+	.get	= param_get_uint,
 };
 
-static int tunable_get(void *data, u64 *val)
-{
-	const struct otk_tunable *t = data;
-
-	*val = READ_ONCE(*(u32 *)((char *)&otk_tunables_v + t->off));
-	return 0;
-}
-
-static int tunable_set(void *data, u64 val)
-{
-	const struct otk_tunable *t = data;
-
-	if (val < t->min || val > t->max)
-		return -ERANGE;
-	WRITE_ONCE(*(u32 *)((char *)&otk_tunables_v + t->off), (u32)val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(tunable_fops, tunable_get, tunable_set, "%llu\n");
+#define OTK_PARAM(f, desc)						\
+	module_param_cb(f, &otk_param_ops, &otk_tunables_v.f, 0644);	\
+	MODULE_PARM_DESC(f, desc)
+OTK_PARAM(bypass_max, "times one waiter may be passed over per wait (0..4095, 0: strict FIFO)");
+OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as over-committed");
+OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
+OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");
+OTK_PARAM(spin_max_ns, "longest spin before halting on an idle host, ns");
+OTK_PARAM(idle_ns, "a free lock standing still this long: look at the next owner, ns");
+OTK_PARAM(publish_ns, "make a waiter findable after this long, ns");
+module_param_named(early, otk_tunables_v.early, bool, 0644);
+MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
+module_param_named(steal, otk_tunables_v.steal, bool, 0644);
+MODULE_PARM_DESC(steal, "arrivals may take the turn of an absent owner");
 
 static int __init oticket_debugfs_init(void)
 {
-	struct dentry *d, *t;
-	int i;
+	struct dentry *d;
 
 	if (pvlock_req != PVLOCK_UNSET && pvlock_active_mode == PVLOCK_UNSET)
 		pr_warn("pvlock=%s ignored: this kernel did not boot as a KVM guest\n",
@@ -428,13 +450,6 @@ static int __init oticket_debugfs_init(void)
 	debugfs_create_file("hist", 0444, d, NULL, &hist_fops);
 	debugfs_create_file("hist_reset", 0200, d, NULL, &hist_reset_fops);
 #endif
-	t = debugfs_create_dir("tunables", d);
-	for (i = 0; i < ARRAY_SIZE(otk_tunable_list); i++)
-		debugfs_create_file_unsafe(otk_tunable_list[i].name, 0644, t,
-					   (void *)&otk_tunable_list[i],
-					   &tunable_fops);
-	debugfs_create_bool("early", 0644, t, &otk_tunables_v.early);
-	debugfs_create_bool("steal", 0644, t, &otk_tunables_v.steal);
 	return 0;
 }
 fs_initcall(oticket_debugfs_init);

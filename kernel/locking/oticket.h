@@ -138,7 +138,10 @@
  *                  another vCPU, and bypass keeps the lock moving without
  *                  the halted waiter;
  *  - the holder: a waiter whose holder (a per-lock hint, validated against
- *    the word) is preempted halts at once, handing the host the hint;
+ *    the word) is preempted lends it its pCPU once (a directed yield), and
+ *    halts if that did not help, handing the host the hint; a waiter that
+ *    finds the next owner preempted and passed over as often as allowed
+ *    lends its pCPU to that owner;
  *  - wake-ups: the kick-to-run latency is measured on one clock
  *    (otk_gnow(), global) and only learnt on an idle host, where it is the
  *    cost of a halt rather than the host's run-queue latency; a wake-up
@@ -160,6 +163,8 @@
  *   otk_hint_slot(lock)       the holder-hint slot of @lock
  *   otk_arch_wait(ptr, val, hint)  halt unless *ptr != val; may return early
  *   otk_arch_kick(cpu)        wake @cpu out of otk_arch_wait(), or latch
+ *   otk_arch_yield(cpu)       give this vCPU's time to @cpu; false if the
+ *                             hypervisor cannot
  *   otk_preempted(cpu)        vcpu_is_preempted()
  *   otk_now()                 this CPU's clock, ns
  *   otk_gnow()                a clock that is the same on every CPU, ns
@@ -714,9 +719,11 @@ static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
 
 /*
  * Pass over the owner of turn H of word @v, which is not running, and
- * take the lock.  Returns false if it could not be passed over.
+ * take the lock.  Returns false if it could not be passed over; then
+ * *@stuck is the owner's CPU if it is preempted and was passed over as
+ * often as allowed (a directed yield to it is all that helps), else -1.
  */
-static __always_inline bool otk_bypass(struct otk_wait *w, u32 v)
+static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 {
 	u32 h = otk_head(v);
 	struct otk_rec *hv;
@@ -728,8 +735,15 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v)
 	if (!otk_published(w))
 		return false;
 	hv = otk_lookup(w->lock, h, &vtk);
-	if (!hv || hv == w->r || !otk_passable(hv, vtk))
+	if (!hv || hv == w->r)
 		return false;
+	if (!otk_passable(hv, vtk)) {
+		if (otk_tk_state(vtk) == OTK_RUNNING &&
+		    otk_tk_nbyp(vtk) >= otk_param(bypass_max) &&
+		    otk_preempted(hv->cpu))
+			*stuck = hv->cpu;
+		return false;
+	}
 	vslot = READ_ONCE(hv->slot);
 	if (WARN_ON_ONCE(vslot < 0))
 		return false;	/* found, so published */
@@ -776,6 +790,8 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 {
 	u64 t0 = otk_now(), budget = 0, now, idle_since = 0;
 	u32 loop, v, idle_head = 0;
+	bool yielded = false;
+	int stuck;
 
 	if (w->opp)
 		budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, w->rehalt);
@@ -809,17 +825,30 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			if (!idle_since || otk_head(v) != idle_head) {
 				idle_since = now;
 				idle_head = otk_head(v);
-			} else if (now - idle_since >= otk_param(idle_ns) &&
-				   otk_bypass(w, v)) {
-				break;
+			} else if (now - idle_since >= otk_param(idle_ns)) {
+				stuck = -1;
+				if (otk_bypass(w, v, &stuck))
+					break;
+				if (stuck >= 0 && !yielded) {
+					/* it alone may take the lock: lend it our pCPU */
+					yielded = otk_arch_yield(stuck);
+					if (yielded)
+						otk_ev(otk_yield_owner);
+				}
 			}
 		} else {
 			idle_since = 0;
 			*holder = otk_holder(w->lock, v);
 			if (*holder >= 0 && otk_param(early) &&
 			    otk_preempted(*holder)) {
-				*loops = loop;
-				return OTK_HOLDER_PREEMPTED;
+				/* lend the holder our pCPU once, then halt */
+				if (!yielded && otk_arch_yield(*holder)) {
+					yielded = true;
+					otk_ev(otk_yield_holder);
+				} else {
+					*loops = loop;
+					return OTK_HOLDER_PREEMPTED;
+				}
 			}
 		}
 		if (now - t0 >= budget)

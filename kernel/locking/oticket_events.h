@@ -19,6 +19,8 @@ OTK_EVENT(otk_kick)		/* kicks of a halted owner of the next turn	*/
 OTK_EVENT(otk_handoff)		/* unlocks that gave the turn to a runner	*/
 OTK_EVENT(otk_bypass)		/* waiters that took the turn of an absent owner */
 OTK_EVENT(otk_steal)		/* arrivals that took the lock, the turn left to its absent owner */
+OTK_EVENT(otk_yield_holder)	/* directed yields to a preempted lock holder	*/
+OTK_EVENT(otk_yield_owner)	/* ... to a preempted next owner passed over enough */
 OTK_EVENT(otk_publish)		/* records made findable (waited long)	*/
 OTK_EVENT(otk_publish_full)	/* ... refused: hash probe window full	*/
 OTK_EVENT(otk_hc_wait)		/* KVM_HC_OTICKET_WAIT issued			*/

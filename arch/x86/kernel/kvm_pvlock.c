@@ -25,6 +25,7 @@
 #include <asm/qspinlock.h>
 
 static bool kvm_pvlock_hook __read_mostly;
+static bool kvm_pvlock_can_yield __read_mostly;
 static long kvm_pvlock_lost_ret;
 
 /*
@@ -147,6 +148,14 @@ void pvlock_kick(int cpu, unsigned int why)
 	kvm_hypercall2(KVM_HC_KICK_CPU, 0, apicid);
 }
 
+bool pvlock_yield_to(int cpu)
+{
+	if (!READ_ONCE(kvm_pvlock_can_yield))
+		return false;
+	kvm_hypercall1(KVM_HC_SCHED_YIELD, kvm_pvlock_apicid(cpu));
+	return true;
+}
+
 /*
  * Why the host hook cannot be used, or NULL.  @ver is the probe's answer.
  * Hypercalls of TDX and SEV-ES/SNP guests are not a plain VMCALL/VMMCALL
@@ -201,6 +210,7 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 		pr_warn("not using the host hook (probe answered %ld): %s\n",
 			ver, refusal);
 
+	kvm_pvlock_can_yield = kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD);
 	oticket_init(mode);
 	/* oqspin runs on the pvqspinlock entry points */
 	if (mode == PVLOCK_OTICKET) {

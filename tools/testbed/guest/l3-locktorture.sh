@@ -9,7 +9,7 @@
 #   LT_ARGS     further locktorture module parameters
 #   KUNIT       if set, load oticket_kunit first and print its report
 #   OTK_TUNE    "name=value ..." written to
-#               /sys/kernel/debug/oticket/tunables/name
+#               /sys/module/oticket/parameters/name
 # LT_TYPES=none runs no locktorture.
 cpus=$(grep -c ^processor /proc/cpuinfo)
 : "${LT_TYPES:=${LT_TYPE:-spin_lock}}" "${LT_WRITERS:=$cpus}" "${LT_SECS:=10}"
@@ -23,7 +23,7 @@ pvlines=$(dmesg | grep -E 'kvm-guest: PV spinlocks|pvlock: ' | sed 's/^\[[ 0-9.]
 echo "$pvlines"
 [ "$LT_TYPES" = none ] && LT_TYPES=
 for kv in $OTK_TUNE; do
-	echo "${kv#*=}" >"$ev/tunables/${kv%%=*}" || { echo "otb: cannot set $kv"; exit 1; }
+	echo "${kv#*=}" >"/sys/module/oticket/parameters/${kv%%=*}" || { echo "otb: cannot set $kv"; exit 1; }
 	echo "otb: tune $kv"
 done
 rc=0

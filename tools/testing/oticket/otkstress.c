@@ -157,6 +157,13 @@ static void otk_arch_kick(int cpu)
 	futex(&unhalted[cpu], FUTEX_WAKE_PRIVATE, 1);
 }
 
+static bool otk_arch_yield(int cpu)
+{
+	(void)cpu;
+	sched_yield();
+	return true;
+}
+
 #define OTK_MACHINE
 #include "../../../kernel/locking/oticket.h"
 
