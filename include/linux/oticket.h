@@ -34,8 +34,6 @@ struct pvlock_wait_hint {
 
 /* Why a waiter is kicked (passed to pvlock_kick()). */
 #define PVLOCK_KICK_NEXT	0x1	/* the target takes the lock next */
-#define PVLOCK_KICK_AHEAD	0x2	/* the target is one behind that */
-#define PVLOCK_KICK_HOLDING	0x4	/* the kicker still holds a lock */
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -49,7 +47,13 @@ enum pvlock_mode pvlock_active(void);
 void pvlock_set_active(enum pvlock_mode mode, const char *how);
 int oticket_max_cpus(void);
 void oticket_init(enum pvlock_mode mode);
+#ifdef CONFIG_LOCK_EVENT_COUNTS
 void oticket_count_hypercall(bool wait, bool ok);
+#else
+static inline void oticket_count_hypercall(bool wait, bool ok)
+{
+}
+#endif
 
 /*
  * The hypervisor glue (arch/x86/kernel/kvm_pvlock.c).  pvlock_wait()
@@ -61,23 +65,17 @@ void oticket_count_hypercall(bool wait, bool ok);
 void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *hint);
 void pvlock_kick(int cpu, unsigned int why);
 bool pvlock_yield_to(int cpu);
-void kvm_pvlock_init(enum pvlock_mode mode);
 
 void __otk_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
 void __otk_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
 void __pvt_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
 void __pvt_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
-/* their x86-64 unlock, pvqspinlock's asm (asm/qspinlock_paravirt.h) */
-void __raw_callee_save___otk_queued_spin_unlock(struct qspinlock *lock);
-void __raw_callee_save___pvt_queued_spin_unlock(struct qspinlock *lock);
 
 /* for the KUnit suite */
 int oticket_test_lock(struct qspinlock *lock, bool opp);
 void oticket_test_unlock(struct qspinlock *lock, bool opp);
 u32 oticket_test_passes(void);
 u32 oticket_test_bypass_max(void);
-const char *kvm_pvlock_hook_refusal(enum pvlock_mode mode, long ver, bool tdx,
-				    bool sev_es);
 #else
 static inline enum pvlock_mode pvlock_requested(void)
 {
@@ -85,10 +83,6 @@ static inline enum pvlock_mode pvlock_requested(void)
 }
 
 static inline void pvlock_set_active(enum pvlock_mode mode, const char *how)
-{
-}
-
-static inline void kvm_pvlock_init(enum pvlock_mode mode)
 {
 }
 #endif /* CONFIG_PARAVIRT_OTICKET */

@@ -10,12 +10,24 @@
  * which stays the upper bound.  Upstream's early wait behind a halted
  * predecessor stays as it is.  Waits carry hints for a host that has the
  * oticket hook; the wake-up latency is learnt from the kicks.
+ *
+ * Preemption tolerance: upstream lets a new arrival take the lock while the
+ * queue head is not spinning (pending clear) and never while it is.  A
+ * head that set pending and was then preempted therefore leaves the lock
+ * idle until the host runs it again.  oqspin lets an arrival pass such a
+ * head: the head publishes itself per lock (oqs_head_set()), and an
+ * arrival that finds it preempted counts a pass in the head's queue node
+ * first (oqs_head_absent()), at most bypass_max passes per head, then
+ * takes the locked byte with the same cmpxchg every acquirer uses.
  */
 #ifndef __LOCKING_OQSPIN_H
 #define __LOCKING_OQSPIN_H
 
 #include <linux/jump_label.h>
+#include <linux/sched/clock.h>
 #include <linux/types.h>
+
+struct qspinlock;
 
 struct oqs_spin {
 	u64	t0;
@@ -27,9 +39,16 @@ DECLARE_STATIC_KEY_FALSE(pv_oqspin_key);
 #define oqs_enabled()	static_branch_unlikely(&pv_oqspin_key)
 
 void oqs_spin_start(struct oqs_spin *s);
-bool oqs_spin_expired(struct oqs_spin *s, int loop);
+
+/* Has the budget run out?  The clock is read once per 64 loops. */
+static __always_inline bool oqs_spin_expired(struct oqs_spin *s, int loop)
+{
+	return !(loop & 0x3f) && local_clock() - s->t0 >= s->budget;
+}
 void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun);
 void oqs_kick(int cpu);
+void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu);
+bool oqs_head_absent(struct qspinlock *lock);
 #else
 #define oqs_enabled()	false
 
@@ -48,6 +67,15 @@ static inline void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun
 
 static inline void oqs_kick(int cpu)
 {
+}
+
+static inline void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu)
+{
+}
+
+static inline bool oqs_head_absent(struct qspinlock *lock)
+{
+	return false;
 }
 #endif
 #endif /* __LOCKING_OQSPIN_H */

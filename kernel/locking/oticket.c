@@ -27,8 +27,8 @@
 #include <linux/seq_file.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/uaccess.h>
 #include <kunit/visibility.h>
 #include <asm/paravirt.h>
 #include <asm/qspinlock.h>
@@ -68,14 +68,13 @@ static int __init parse_pvlock(char *arg)
 		pr_err("pvlock= needs a mode; using the default\n");
 		return 0;
 	}
-	for (i = 0; i < PVLOCK_NR_MODES; i++) {
-		if (!strcmp(arg, pvlock_names[i])) {
-			pvlock_req = i;
-			return 0;
-		}
+	i = match_string(pvlock_names, PVLOCK_NR_MODES, arg);
+	if (i < 0) {
+		pr_err("unknown mode \"%s\", using the default; valid: pvqspinlock qspinlock tas pvticket oticket oqspin\n",
+		       arg);
+		return 0;
 	}
-	pr_err("unknown mode \"%s\", using the default; valid: pvqspinlock qspinlock tas pvticket oticket oqspin\n",
-	       arg);
+	pvlock_req = i;
 	return 0;
 }
 early_param("pvlock", parse_pvlock);
@@ -109,7 +108,11 @@ int oticket_max_cpus(void)
 
 /* ---- the machine oticket.h runs on ------------------------------------ */
 
-static DEFINE_PER_CPU_ALIGNED(struct otk_rec, otk_recs[OTK_LEVELS]);
+/* one cache line each: remote CPUs claim records, their owners spin on them */
+struct otk_rec_line {
+	struct otk_rec r;
+} ____cacheline_aligned_in_smp;
+static DEFINE_PER_CPU_ALIGNED(struct otk_rec_line, otk_recs[OTK_LEVELS]);
 static DEFINE_PER_CPU(int, otk_nest);
 static DEFINE_PER_CPU(struct otk_pcpu, otk_pcpu) = {
 	.wake_ns = OTK_WAKE_INIT_NS,
@@ -129,10 +132,11 @@ static struct otk_hint_line otk_hints[1 << OTK_HINT_BITS];
 static struct otk_params otk_tunables_v __read_mostly = OTK_PARAMS_DEFAULT;
 
 #define otk_cpu()		smp_processor_id()
-#define otk_rec(cpu, lvl)	per_cpu_ptr(&otk_recs[lvl], cpu)
+#define otk_rec(cpu, lvl)	(&per_cpu_ptr(&otk_recs[lvl], cpu)->r)
 #define otk_pcpu_this()		this_cpu_ptr(&otk_pcpu)
 #define otk_hash_ent(i)		(&otk_hash_table[i])
 #define otk_hash_mask		((1U << otk_hash_bits) - 1)
+#define otk_in_nmi()		in_nmi()
 #define otk_hint_slot(lock)	(&otk_hints[hash_ptr(lock, OTK_HINT_BITS)].h)
 #define otk_tunables		(&otk_tunables_v)
 #define otk_preempted(cpu)	vcpu_is_preempted(cpu)
@@ -155,7 +159,7 @@ static DEFINE_PER_CPU(struct otk_hist, otk_hist);
 #define otk_hist(kind, v)						\
 	raw_cpu_inc(otk_hist.kind[(v) ? min_t(u64, ilog2(v), OTK_HIST_BUCKETS - 1) : 0])
 #else
-#define otk_hist(kind, v)	do { (void)(v); } while (0)
+#define otk_hist(kind, v)	do { } while (0)	/* @v not even evaluated */
 #endif
 
 static inline int otk_nest_enter(void)
@@ -217,6 +221,7 @@ void __init oticket_init(enum pvlock_mode mode)
 						 &otk_hash_bits, NULL, n, n);
 }
 
+#ifdef CONFIG_LOCK_EVENT_COUNTS
 void oticket_count_hypercall(bool wait, bool ok)
 {
 	if (!ok)
@@ -226,6 +231,7 @@ void oticket_count_hypercall(bool wait, bool ok)
 	else
 		otk_ev(otk_hc_kick);
 }
+#endif
 
 /* ---- oqspin: the same policy on the PV qspinlock queue ---------------- */
 
@@ -234,18 +240,15 @@ DEFINE_STATIC_KEY_FALSE(pv_oqspin_key);
 /* When each CPU was last kicked (otk_gnow()), to learn the wake latency. */
 static DEFINE_PER_CPU(u64, oqs_kick_ns);
 
+/* The last oqspin wait of this CPU ended without a kick. */
+static DEFINE_PER_CPU(bool, oqs_rehalt);
+
 void oqs_spin_start(struct oqs_spin *s)
 {
 	otk_regime_update();
 	s->t0 = otk_now();
-	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, false);
-}
-
-bool oqs_spin_expired(struct oqs_spin *s, int loop)
-{
-	if (loop & OTK_CHECK_MASK)
-		return false;
-	return otk_now() - s->t0 >= s->budget;
+	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables,
+				  this_cpu_read(oqs_rehalt));
 }
 
 void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
@@ -260,6 +263,7 @@ void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
 	pvlock_wait(ptr, val, &hint);
 	kick = this_cpu_read(oqs_kick_ns);
 	now = otk_gnow();
+	this_cpu_write(oqs_rehalt, kick <= t0);
 	if (kick > t0 && now > kick) {
 		struct otk_pcpu *p = otk_pcpu_this();
 
@@ -273,6 +277,66 @@ void oqs_kick(int cpu)
 {
 	WRITE_ONCE(per_cpu(oqs_kick_ns, cpu), otk_gnow());
 	pvlock_kick(cpu, PVLOCK_KICK_NEXT);
+}
+
+#define OQS_HEAD_WATCH	64	/* loops a free lock must wait for its head */
+
+/* The queue head of each lock, as far as a hint can tell: its CPU and passes. */
+struct oqs_head_line {
+	struct oqs_head {
+		struct qspinlock	*lock;
+		u32			*passes;	/* in the head's pv_node */
+		int			cpu;
+	} h;
+} ____cacheline_aligned_in_smp;
+static struct oqs_head_line oqs_heads[1 << OTK_HINT_BITS];
+
+/* The queue head of @lock, about to set pending, publishes itself. */
+void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu)
+{
+	struct oqs_head *h = &oqs_heads[hash_ptr(lock, OTK_HINT_BITS)].h;
+
+	WRITE_ONCE(h->passes, passes);
+	WRITE_ONCE(h->cpu, cpu);
+	smp_wmb();	/* before pending, which readers see first */
+	WRITE_ONCE(h->lock, lock);
+}
+
+/*
+ * An arrival found @lock free with a head spinning (pending set): may it
+ * pass the head?  A running head takes a free lock within a cache-line
+ * transfer, so first watch the lock for a little while (the hint's line
+ * stays cold when heads are there, which is nearly always).  Then pass
+ * only if the head is preempted and has been passed fewer than bypass_max
+ * times; the pass is counted before it is made, so a count that was not
+ * used only protects the head.  A hint of another lock (two locks in one
+ * slot) or of an earlier head only costs a pass: the counter it hits
+ * belongs to a node that is, or was, a queue head.
+ */
+bool oqs_head_absent(struct qspinlock *lock)
+{
+	struct oqs_head *h = &oqs_heads[hash_ptr(lock, OTK_HINT_BITS)].h;
+	u32 *passes, n;
+	int loop;
+
+	for (loop = 0; loop < OQS_HEAD_WATCH; loop++) {
+		if ((atomic_read(&lock->val) & (_Q_LOCKED_MASK | _Q_PENDING_MASK)) !=
+		    _Q_PENDING_VAL)
+			return false;	/* the head took it, or gave up */
+		cpu_relax();
+	}
+	if (READ_ONCE(h->lock) != lock)
+		return false;
+	smp_rmb();
+	passes = READ_ONCE(h->passes);
+	if (!vcpu_is_preempted(READ_ONCE(h->cpu)))
+		return false;
+	n = READ_ONCE(*passes);
+	do {
+		if (n >= otk_param(bypass_max))
+			return false;
+	} while (!try_cmpxchg(passes, &n, n + 1));
+	return true;
 }
 
 /* ---- for the KUnit suite ---------------------------------------------- */
@@ -303,7 +367,7 @@ EXPORT_SYMBOL_IF_KUNIT(oticket_test_unlock);
 /* The passes this CPU's task-level record saw in its last wait. */
 u32 oticket_test_passes(void)
 {
-	return otk_tk_nbyp(READ_ONCE(this_cpu_ptr(&otk_recs[0])->tk));
+	return otk_tk_nbyp(READ_ONCE(this_cpu_ptr(&otk_recs[0])->r.tk));
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_passes);
 
@@ -409,6 +473,12 @@ static int otk_param_set(const char *val, const struct kernel_param *kp)
 			continue;
 		if (v < otk_ranges[i].min || v > otk_ranges[i].max)
 			return -ERANGE;
+		/* the idle-host bounds must stay in order */
+		if ((kp->arg == &otk_tunables_v.spin_min_ns &&
+		     v > READ_ONCE(otk_tunables_v.spin_max_ns)) ||
+		    (kp->arg == &otk_tunables_v.spin_max_ns &&
+		     v < READ_ONCE(otk_tunables_v.spin_min_ns)))
+			return -EINVAL;
 		WRITE_ONCE(*(u32 *)kp->arg, v);
 		return 0;
 	}

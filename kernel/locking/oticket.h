@@ -56,6 +56,7 @@
  *          KICKED    an unlock kicked it out of HALTED
  *          TAKING    it is taking its turn: nobody may pass it over now
  *          BYPASSED  another CPU is moving it to a later ticket
+ *          LOCAL     spinning on its own record, far from the head
  *
  * The state is the low byte, so it is the u8 that pvlock_wait() watches.
  * A waiter that waited long enough to matter "publishes" its record in a
@@ -75,7 +76,7 @@
  * stay a bijection; nobody is passed over more than bypass_max times per
  * wait, so each waiter is served within (bypass_max + 1) * W turns.
  *
- * Two places pass a waiter over:
+ * Three places pass a waiter over:
  *
  *  - the unlocker, still holding the lock, when the owner of turn H is
  *    HALTED and a recent arrival (ticket T - 1, else H + 1) is RUNNING on
@@ -85,7 +86,15 @@
  *
  *  - a running waiter that sees the lock free with no progress, when the
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
- *    on a preempted vCPU (otk_bypass()).
+ *    on a preempted vCPU (otk_bypass());
+ *
+ *  - an arrival, before it takes a ticket, when the lock is free and the
+ *    owner of turn H is absent in the same sense (otk_steal()): it counts
+ *    a pass in the owner's record (nbyp + 1, same rule) and then sets L
+ *    without moving the head, so the turn stays the owner's.  This is
+ *    pvqspinlock's lock stealing with a bound: the releaser that comes
+ *    straight back, the commonest arrival on a hot lock, takes the lock
+ *    at once instead of queueing behind vCPUs that are not there.
  *
  * A pass is claim, take, move:
  *
@@ -101,11 +110,18 @@
  *
  *   cmpxchg(self, {RUNNING,n,H,seq} -> {TAKING,n,H,seq}); cmpxchg(word)
  *
- * so exactly one of owner and passer wins the claim on the record, and only
- * that one sets L: "only the holder of turn H sets L while W > 0" stays
- * true with "holder of turn H" decided by that cmpxchg.  A waiter that
- * finds itself BYPASSED waits for the mover, which is running and a few
- * stores from done, and then reads its new ticket.
+ * so exactly one of owner and passer wins the claim on the record; a steal
+ * may hold L across it, so the take checks L and the winner backs out of
+ * its claims if the lock is held (a halted owner put back gets the kick an
+ * unlock skipped while it was claimed, otk_unclaim()).  A waiter that finds
+ * itself BYPASSED does not wait for the mover: it looks again later
+ * (otk_sync()), and lends the mover its pCPU if that takes long.
+ *
+ * HOME: a waiter OTK_LOCAL_POS or more turns from the head spins on its own
+ * record (LOCAL) rather than on the lock word, and the taker of each turn
+ * calls the waiter that has just come near back (otk_call_near()): a
+ * release then moves the word's line to two waiters, not to all of them,
+ * which is what stopped ticket locks from scaling.
  *
  * HALTING: the lost-wake-up handshake, in the style of pv_wait_node():
  *
@@ -131,17 +147,19 @@
  * from signals that mean what they say:
  *
  *  - regime, from steal time (per CPU, EWMA over >= 1 ms windows):
- *    idle host     spin one measured wake-up latency, at every queue
- *                  position (ski rental: halting earlier only buys a
- *                  wake-up that an idle pCPU did not need);
+ *    idle host     spin one measured wake-up latency (at least
+ *                  spin_min_ns), at every queue position (ski rental:
+ *                  halting earlier only buys a wake-up that an idle pCPU
+ *                  did not need);
  *    over-commit   spin oc_spin_ns, then halt: the pCPU is worth more to
  *                  another vCPU, and bypass keeps the lock moving without
  *                  the halted waiter;
  *  - the holder: a waiter whose holder (a per-lock hint, validated against
  *    the word) is preempted lends it its pCPU once (a directed yield), and
- *    halts if that did not help, handing the host the hint; a waiter that
- *    finds the next owner preempted and passed over as often as allowed
- *    lends its pCPU to that owner;
+ *    halts if that did not help, handing the host the hint - except the
+ *    next in line, whose halt the holder's release would have to wait
+ *    for; a waiter that finds the next owner preempted and passed over as
+ *    often as allowed lends its pCPU to that owner;
  *  - wake-ups: the kick-to-run latency is measured on one clock
  *    (otk_gnow(), global) and only learnt on an idle host, where it is the
  *    cost of a halt rather than the host's run-queue latency; a wake-up
@@ -159,13 +177,14 @@
  *   otk_rec(cpu, level)       that CPU's record for nesting @level
  *   otk_nest_enter/exit()     claim/release a nesting level (-1: none free)
  *   otk_pcpu_this()           this CPU's struct otk_pcpu
- *   otk_hash_ent(i), otk_hash_mask   the (lock, ticket) table
+ *   otk_hash_ent(i), otk_hash_mask, otk_hash_bits   the (lock, ticket) table
  *   otk_hint_slot(lock)       the holder-hint slot of @lock
  *   otk_arch_wait(ptr, val, hint)  halt unless *ptr != val; may return early
  *   otk_arch_kick(cpu)        wake @cpu out of otk_arch_wait(), or latch
  *   otk_arch_yield(cpu)       give this vCPU's time to @cpu; false if the
  *                             hypervisor cannot
  *   otk_preempted(cpu)        vcpu_is_preempted()
+ *   otk_in_nmi()              in_nmi(): an NMI waiter spins only
  *   otk_now()                 this CPU's clock, ns
  *   otk_gnow()                a clock that is the same on every CPU, ns
  *   otk_steal_ns()            this CPU's total steal time, ns
@@ -190,6 +209,7 @@
 
 #define OTK_PVT_SPIN		(1U << 15)	/* pvticket: SPIN_THRESHOLD */
 #define OTK_CHECK_MASK		0x3f	/* look at clock and holder this often */
+#define OTK_LOCAL_POS		2	/* this far from the head, spin at home */
 #define OTK_HASH_PROBES		8	/* two cache lines of entries */
 #define OTK_HASH_MIN		256
 #define OTK_HINT_NONE		0xffffU	/* no holder hint: not a head value */
@@ -202,6 +222,7 @@ enum otk_state {
 	OTK_KICKED,
 	OTK_TAKING,
 	OTK_BYPASSED,
+	OTK_LOCAL,
 };
 
 /* The record word: see WAIT RECORDS above. */
@@ -242,6 +263,7 @@ struct otk_rec {
 	int			slot;	/* hash entry published in, -1: none */
 	int			cpu;	/* whose record this is */
 	u32			who;	/* cpu * OTK_LEVELS + level + 1 */
+	int			claimer; /* CPU of the last passer: a hint */
 	u64			kick_ns; /* otk_gnow() of the last kick */
 };
 
@@ -252,12 +274,19 @@ struct otk_hent {
 	u32			who;
 };
 
-/* Who took the lock by ticket last: a hint, checked against the word. */
+/*
+ * Who holds the lock: a hint, written whole by the acquirer and checked
+ * against the word by readers.  One word, so that it is never torn:
+ * tag (32, from the lock's address) | head after the acquisition (16) |
+ * CPU (16).
+ */
 struct otk_hint {
-	void			*lock;
-	u32			head;	/* head after that acquisition */
-	int			cpu;
+	u64			word;
 };
+
+#define OTK_HINT(lock, head, cpu)					\
+	((u64)(u32)((unsigned long)(lock) >> 2) << 32 |			\
+	 (u64)((head) & 0xffff) << 16 | (u64)((cpu) & 0xffff))
 
 /* Per-CPU policy state. */
 struct otk_pcpu {
@@ -267,7 +296,7 @@ struct otk_pcpu {
 	u64			clock_last;	/* otk_now() at the last sample */
 };
 
-/* Tunables, in debugfs (kernel) or on the command line (tools). */
+/* Tunables: parameters of the built-in oticket (kernel), options (tools). */
 struct otk_params {
 	u32			bypass_max;	/* passes per wait, 0: strict FIFO */
 	u32			oc_steal_pm;	/* over-commit above this steal */
@@ -332,12 +361,6 @@ static inline u32 otk_acquired(u32 v, u32 ticket)
 	       OTK_LOCKED;
 }
 
-static inline unsigned long otk_hash(void *lock, u32 ticket)
-{
-	unsigned long h = (unsigned long)lock ^ ((unsigned long)ticket << 5);
-
-	return (h * 0x9e3779b97f4a7c15ULL) >> 20;
-}
 
 /* Over-committed host? @p->steal_pm is the EWMA of the steal fraction. */
 static inline bool otk_overcommitted(const struct otk_pcpu *p, u32 oc_steal_pm)
@@ -399,16 +422,23 @@ static inline struct otk_rec *otk_who_rec(u32 who)
 	return otk_rec((who - 1) / OTK_LEVELS, (who - 1) % OTK_LEVELS);
 }
 
+static inline unsigned long otk_hash(void *lock, u32 ticket)
+{
+	return hash_long((unsigned long)lock ^ ticket, otk_hash_bits);
+}
+
 /* Start a new incarnation of @r for @ticket of @lock. */
 static inline void otk_rec_start(struct otk_rec *r, void *lock, u32 ticket,
 				 int cpu, u32 who)
 {
 	u32 seq = otk_tk_seq(READ_ONCE(r->tk)) + 1;
 
+	if (unlikely(!r->who)) {	/* first use: whose record it is */
+		r->cpu = cpu;
+		r->who = who;
+	}
 	WRITE_ONCE(r->tk, OTK_TK(OTK_RUNNING, 0, ticket, seq));
 	WRITE_ONCE(r->slot, -1);
-	r->cpu = cpu;
-	r->who = who;
 	smp_wmb();	/* seq before lock: pairs with otk_lookup() */
 	WRITE_ONCE(r->lock, lock);
 }
@@ -452,8 +482,9 @@ static inline void otk_hent_free(int s)
 /*
  * The published record waiting for turn @ticket of @lock, with its word in
  * *@tkp; NULL if there is none.  Entries are only pointers: the record
- * itself must say (lock, ticket) within one incarnation (seq), so a stale
- * or half-written entry is skipped, never believed.
+ * itself must say (lock, ticket), within one incarnation (seq), published
+ * in this very entry, so a stale or half-written entry is skipped, never
+ * believed.
  */
 static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
 {
@@ -461,7 +492,8 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
 	int i;
 
 	for (i = 0; i < OTK_HASH_PROBES; i++) {
-		struct otk_hent *he = otk_hash_ent((h + i) & otk_hash_mask);
+		int s = (h + i) & otk_hash_mask;
+		struct otk_hent *he = otk_hash_ent(s);
 		struct otk_rec *r;
 		u32 who;
 		u64 tk;
@@ -476,7 +508,8 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
 		smp_rmb();	/* who, then the record: pairs with otk_publish() */
 		tk = READ_ONCE(r->tk);
 		smp_rmb();	/* tk, then lock: pairs with otk_rec_start() */
-		if (READ_ONCE(r->lock) != lock || otk_tk_ticket(tk) != ticket)
+		if (READ_ONCE(r->lock) != lock || otk_tk_ticket(tk) != ticket ||
+		    READ_ONCE(r->slot) != s)
 			continue;
 		smp_rmb();
 		if (otk_tk_seq(READ_ONCE(r->tk)) != otk_tk_seq(tk))
@@ -490,24 +523,20 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
 /* The CPU holding @lock, if the hint is current; -1 otherwise. */
 static inline int otk_holder(void *lock, u32 v)
 {
-	struct otk_hint *o = otk_hint_slot(lock);
+	u64 word = READ_ONCE(otk_hint_slot(lock)->word);
 
-	if (!(v & OTK_LOCKED) || READ_ONCE(o->lock) != lock ||
-	    READ_ONCE(o->head) != otk_head(v))
+	if (!(v & OTK_LOCKED) ||
+	    (word & ~0xffffULL) != (OTK_HINT(lock, otk_head(v), 0) & ~0xffffULL))
 		return -1;
-	return READ_ONCE(o->cpu);
+	return word & 0xffff;
 }
 
-/* Note that this CPU took @lock by ticket, leaving word @nv. */
+/* This CPU holds @lock, whose word is now @nv. */
 static inline void otk_hint_set(void *lock, u32 nv)
 {
-	struct otk_hint *o = otk_hint_slot(lock);
-	u32 head = nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv);
-
-	if (READ_ONCE(o->lock) != lock)
-		WRITE_ONCE(o->lock, lock);
-	WRITE_ONCE(o->head, head);
-	WRITE_ONCE(o->cpu, otk_cpu());
+	WRITE_ONCE(otk_hint_slot(lock)->word,
+		   OTK_HINT(lock, nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv),
+			    otk_cpu()));
 }
 
 /*
@@ -540,24 +569,66 @@ static inline bool otk_passable(struct otk_rec *r, u64 tk)
 	}
 }
 
+/*
+ * Kick the owner of turn @h, record @r in incarnation @seq whose word is
+ * @tk, if it is halted.  A steal may count a pass in its word meanwhile,
+ * which is no reason to give up: the kick is what no waiter can do
+ * without.
+ */
+static inline void otk_kick_rec(struct otk_rec *r, u64 tk, u32 h, u32 seq)
+{
+	do {
+		if (otk_tk_state(tk) != OTK_HALTED || otk_tk_ticket(tk) != h ||
+		    otk_tk_seq(tk) != seq)
+			return;
+	} while (!try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_KICKED)));
+	WRITE_ONCE(r->kick_ns, otk_gnow());
+	otk_ev(otk_kick);
+	otk_arch_kick(r->cpu);
+}
+
+static inline void otk_kick_turn(void *lock, u32 h)
+{
+	struct otk_rec *r;
+	u64 tk;
+
+	r = otk_lookup(lock, h, &tk);
+	if (r)
+		otk_kick_rec(r, tk, h, otk_tk_seq(tk));
+}
+
+/*
+ * Put back a halted owner of turn @h that we claimed (its word was @vtk)
+ * and could not pass.  An unlock that ran meanwhile saw it BYPASSED and
+ * kicked nobody; if the lock is free now, that unlock is over, and the
+ * kick is ours to send (Dekker against otk_unlock_slowpath()'s release).
+ */
+static inline void otk_unclaim(void *lock, atomic_t *word, struct otk_rec *v,
+			       u64 vtk, u32 h)
+{
+	smp_store_release(&v->tk, vtk);
+	if (otk_tk_state(vtk) != OTK_HALTED)
+		return;
+	smp_mb();	/* HALTED again before the load of L */
+	if (!(atomic_read(word) & OTK_LOCKED))
+		otk_kick_turn(lock, h);
+}
+
 /* ---- unlock ------------------------------------------------------------ */
 
 /*
- * The unlocker, still holding @lock (word @v), gives turn H to a running
- * waiter instead of its halted owner.  Returns true if it did.  Nobody
- * else moves tickets while the lock is held; the two owners can only
- * change their own state, and each cmpxchg below fails if they did.
+ * The unlocker, still holding @lock (word @v), gives turn H, whose owner
+ * @hv (word @vtk) is halted, to a running waiter.  Returns true if it did.
+ * Nobody else moves tickets while the lock is held; the two owners can
+ * only change their own state, and each cmpxchg below fails if they did.
  */
-static inline bool otk_handoff(void *lock, u32 v)
+static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 {
 	u32 h = otk_head(v), cand[2], i;
-	struct otk_rec *hv, *rr;
-	u64 vtk, rtk;
+	struct otk_rec *rr;
+	u64 rtk;
 
-	if (otk_waiters(v) < 2 || !otk_param(bypass_max))
-		return false;
-	hv = otk_lookup(lock, h, &vtk);
-	if (!hv || otk_tk_state(vtk) != OTK_HALTED ||
+	if (otk_waiters(v) < 2 || otk_tk_state(vtk) != OTK_HALTED ||
 	    otk_tk_nbyp(vtk) >= otk_param(bypass_max))
 		return false;
 
@@ -570,25 +641,26 @@ static inline bool otk_handoff(void *lock, u32 v)
 		if (i && cand[1] == cand[0])
 			break;
 		rr = otk_lookup(lock, cand[i], &rtk);
-		if (!rr || otk_tk_state(rtk) != OTK_RUNNING ||
+		if (!rr || (otk_tk_state(rtk) != OTK_RUNNING &&
+			    otk_tk_state(rtk) != OTK_LOCAL) ||
 		    otk_preempted(rr->cpu))
 			continue;
-		rslot = READ_ONCE(rr->slot);
-		vslot = READ_ONCE(hv->slot);
-		if (WARN_ON_ONCE(rslot < 0 || vslot < 0))
-			return false;	/* found, so published */
 		/* claim the halted owner of turn H ... */
 		if (!try_cmpxchg(&hv->tk, &vtk,
 				 otk_tk_set_state(vtk, OTK_BYPASSED)))
 			return false;
+		WRITE_ONCE(hv->claimer, otk_cpu());
 		/* ... give the runner turn H, unless it just halted ... */
 		if (!try_cmpxchg(&rr->tk, &rtk,
 				 OTK_TK(OTK_RUNNING, otk_tk_nbyp(rtk), h,
 					otk_tk_seq(rtk)))) {
-			smp_store_release(&hv->tk, vtk);	/* undo */
+			/* we kick after the release if it is still halted */
+			smp_store_release(&hv->tk, vtk);
 			continue;
 		}
 		/* ... and the halted one the runner's ticket and entry. */
+		rslot = READ_ONCE(rr->slot);
+		vslot = READ_ONCE(hv->slot);
 		WRITE_ONCE(otk_hash_ent(vslot)->who, rr->who);
 		WRITE_ONCE(rr->slot, vslot);
 		otk_move(hv, vtk, cand[i], rslot, OTK_HALTED);
@@ -596,31 +668,6 @@ static inline bool otk_handoff(void *lock, u32 v)
 		return true;
 	}
 	return false;
-}
-
-/*
- * Kick the owner of turn @h if it is halted.  A steal may count a pass in
- * its record word meanwhile, which is no reason to give up: the kick is
- * what no waiter can do without.
- */
-static inline void otk_kick_turn(void *lock, u32 h)
-{
-	struct otk_rec *r;
-	u32 seq;
-	u64 tk;
-
-	r = otk_lookup(lock, h, &tk);
-	if (!r || otk_tk_state(tk) != OTK_HALTED)
-		return;
-	seq = otk_tk_seq(tk);
-	WRITE_ONCE(r->kick_ns, otk_gnow());
-	do {
-		if (otk_tk_state(tk) != OTK_HALTED || otk_tk_ticket(tk) != h ||
-		    otk_tk_seq(tk) != seq)
-			return;
-	} while (!try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_KICKED)));
-	otk_ev(otk_kick);
-	otk_arch_kick(r->cpu);
 }
 
 /*
@@ -633,21 +680,28 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 {
 	atomic_t *word = &lock->val;
 	u32 v = atomic_read(word);	/* the head is ours to move: stable */
+	u32 h = otk_head(v);
+	struct otk_rec *r;
+	u64 tk;
 
 	if (unlikely(locked != (OTK_SLOW | OTK_LOCKED))) {
 		WARN_ONCE(1, "oticket: lock %p has corrupted value %#x\n",
 			  lock, atomic_read(word));
 		return;
 	}
-	if (opp)
-		otk_handoff(lock, v);
+	r = otk_lookup(lock, h, &tk);
+	if (opp && r && otk_handoff(lock, v, r, tk))
+		r = otk_lookup(lock, h, &tk);	/* turn H has a new owner */
 	/*
-	 * Release, then look at turn H's record (Dekker with otk_halt()).
-	 * After a handoff too: the runner that now owns turn H may have
-	 * halted since.
+	 * Release, then look at turn H's owner again (Dekker with
+	 * otk_halt()): it may have halted since - the runner of a handoff
+	 * too.  An owner that was not findable before may be now.
 	 */
-	xchg((u8 *)word, OTK_SLOW);
-	otk_kick_turn(lock, otk_head(v));
+	xchg(&lock->locked, OTK_SLOW);
+	if (r)
+		otk_kick_rec(r, READ_ONCE(r->tk), h, otk_tk_seq(tk));
+	else
+		otk_kick_turn(lock, h);
 }
 
 /* ---- waiting ----------------------------------------------------------- */
@@ -655,7 +709,7 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 struct otk_wait {
 	struct qspinlock *lock;
 	atomic_t	*word;		/* &lock->val */
-	struct otk_rec	*r;		/* NULL: nesting too deep, spin only */
+	struct otk_rec	*r;		/* NULL: spin only (nesting, NMI) */
 	u64		tk;		/* our record word, as last seen */
 	u64		start;		/* otk_now() at entry */
 	u32		turn;		/* the turn we took */
@@ -668,15 +722,91 @@ static __always_inline bool otk_published(struct otk_wait *w)
 	return w->r && READ_ONCE(w->r->slot) >= 0;
 }
 
-/* Re-read our record word; wait out a pass in progress. */
-static __always_inline u64 otk_reload(struct otk_wait *w)
+/*
+ * Bring w->tk up to date with our record, and say that we run: a halt we
+ * woke from, or a pass that moved us while we slept, leaves HALTED or
+ * KICKED there.  Returns false while a pass of ours is in progress
+ * (BYPASSED): w->tk is then left alone, so that no claim of ours can
+ * succeed on it, and the caller simply looks again later.
+ */
+static __always_inline bool otk_sync(struct otk_wait *w)
 {
+	u64 tk = smp_load_acquire(&w->r->tk);
+
+	for (;;) {
+		switch (otk_tk_state(tk)) {
+		case OTK_BYPASSED:
+			return false;
+		case OTK_HALTED:
+		case OTK_KICKED:
+			if (!try_cmpxchg(&w->r->tk, &tk,
+					 otk_tk_set_state(tk, OTK_RUNNING)))
+				continue;
+			tk = otk_tk_set_state(tk, OTK_RUNNING);
+			fallthrough;
+		default:
+			w->tk = tk;
+			return true;
+		}
+	}
+}
+
+/*
+ * Spinning at home (LOCAL): a waiter OTK_LOCAL_POS or more turns from the
+ * head spins on its own record instead of the lock word, so that a release
+ * moves the word's line to two waiters, not to all of them (the reason
+ * ticket locks stopped scaling).  Whoever takes a turn calls the waiter
+ * that has just come within OTK_LOCAL_POS - 1 of the head back to the word:
+ *
+ *   waiter                               taker of turn h
+ *   [RmW] rec: RUNNING -> LOCAL          [RmW] word: head h -> h + 1
+ *   [L]   word: still far? spin on rec   [L]   rec of ticket h + LOCAL_POS
+ *                                        if LOCAL: -> RUNNING
+ *
+ * Either the waiter sees that it is near, or the taker sees it LOCAL.
+ */
+static inline void otk_call_near(void *lock, u32 nv)
+{
+	u32 t = (otk_head(nv) + OTK_LOCAL_POS - 1) & OTK_TICKET_MASK;
+	struct otk_rec *r;
 	u64 tk;
 
-	while (otk_tk_state(tk = smp_load_acquire(&w->r->tk)) == OTK_BYPASSED)
-		cpu_relax();
-	w->tk = tk;
-	return tk;
+	if (nv == OTK_LOCKED || otk_waiters(nv) < OTK_LOCAL_POS)
+		return;
+	r = otk_lookup(lock, t, &tk);
+	if (r && otk_tk_state(tk) == OTK_LOCAL &&
+	    try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_RUNNING)))
+		otk_ev(otk_local_call);
+}
+
+/*
+ * Go home (LOCAL) if we are far from the head of word @v, until called
+ * back, moved, or the spin budget (from @t0) runs out.  Returns false if
+ * we stayed on the word.
+ */
+static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v, u64 t0,
+					  u64 budget)
+{
+	u64 run = w->tk, home = otk_tk_set_state(run, OTK_LOCAL), tk = run;
+	u32 loop;
+
+	if (otk_pos(v, otk_tk_ticket(run)) < OTK_LOCAL_POS)
+		return false;
+	if (!try_cmpxchg(&w->r->tk, &tk, home))
+		return true;		/* moved meanwhile: look again */
+	/* the cmpxchg ordered LOCAL before this load */
+	v = atomic_read(w->word);
+	if (otk_pos(v, otk_tk_ticket(home)) >= OTK_LOCAL_POS) {
+		otk_ev(otk_local);
+		for (loop = 1; READ_ONCE(w->r->tk) == home; loop++) {
+			if (!(loop & OTK_CHECK_MASK) && otk_now() - t0 >= budget)
+				break;
+			cpu_relax();
+		}
+	}
+	tk = home;
+	try_cmpxchg(&w->r->tk, &tk, run);	/* unless called back, or moved */
+	return true;
 }
 
 /*
@@ -686,19 +816,24 @@ static __always_inline u64 otk_reload(struct otk_wait *w)
  */
 static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 {
+	u32 nv;
+
 	do {
 		if (v & OTK_LOCKED)
 			return false;
-	} while (!atomic_try_cmpxchg_acquire(w->word, &v, otk_acquired(v, h)));
-	if (w->opp)
-		otk_hint_set(w->lock, otk_acquired(v, h));
+		nv = otk_acquired(v, h);
+	} while (!atomic_try_cmpxchg_acquire(w->word, &v, nv));
 	w->turn = h;
+	if (w->opp) {
+		otk_hint_set(w->lock, nv);
+		otk_call_near(w->lock, nv);
+	}
 	return true;
 }
 
 /*
  * Our turn came (word @v): take it.  Returns false if we were passed over
- * first (w->tk then holds our new ticket) or the lock was stolen meanwhile.
+ * first or the lock was stolen meanwhile.
  */
 static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
 {
@@ -707,10 +842,8 @@ static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
 	if (!w->opp || !otk_published(w))
 		return otk_take(w, v, otk_tk_ticket(tk));
 	/* findable: a passer may race us for the turn */
-	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_TAKING))) {
-		otk_reload(w);
+	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_TAKING)))
 		return false;
-	}
 	if (otk_take(w, v, otk_tk_ticket(tk)))
 		return true;
 	WRITE_ONCE(w->r->tk, w->tk);	/* nobody claims a TAKING record */
@@ -726,11 +859,9 @@ static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
 static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 {
 	u32 h = otk_head(v);
+	u64 mine = w->tk, vtk;
 	struct otk_rec *hv;
 	int vslot, slot;
-	u64 vtk;
-
-	u64 mine = w->tk;
 
 	if (!otk_published(w))
 		return false;
@@ -744,24 +875,22 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 			*stuck = hv->cpu;
 		return false;
 	}
-	vslot = READ_ONCE(hv->slot);
-	if (WARN_ON_ONCE(vslot < 0))
-		return false;	/* found, so published */
 	/*
 	 * Claim ourselves first: we may be the one another passer thinks is
 	 * preempted, and the ticket we hand on must be the one we hold.
 	 */
-	if (!try_cmpxchg(&w->r->tk, &mine, otk_tk_set_state(mine, OTK_TAKING))) {
-		otk_reload(w);
+	if (!try_cmpxchg(&w->r->tk, &mine, otk_tk_set_state(mine, OTK_TAKING)))
 		return false;
-	}
 	if (!try_cmpxchg(&hv->tk, &vtk, otk_tk_set_state(vtk, OTK_BYPASSED))) {
 		WRITE_ONCE(w->r->tk, mine);	/* nobody claims a TAKING record */
 		return false;
 	}
+	WRITE_ONCE(hv->claimer, otk_cpu());
 	/* Turn H is ours: its owner cannot take it, nor can another passer. */
-	if (!otk_take(w, atomic_read(w->word), h)) {
-		smp_store_release(&hv->tk, vtk);	/* stolen meanwhile: undo */
+	vslot = READ_ONCE(hv->slot);	/* claimed: it cannot leave */
+	if (vslot < 0 || !otk_take(w, atomic_read(w->word), h)) {
+		/* not findable after all, or stolen meanwhile: undo */
+		otk_unclaim(w->lock, w->word, hv, vtk, h);
 		WRITE_ONCE(w->r->tk, mine);
 		return false;
 	}
@@ -769,7 +898,7 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	slot = READ_ONCE(w->r->slot);
 	otk_hent_free(vslot);
 	WRITE_ONCE(w->r->slot, -1);
-	otk_move(hv, vtk, otk_tk_ticket(w->tk), slot,
+	otk_move(hv, vtk, otk_tk_ticket(mine), slot,
 		 otk_tk_state(vtk) == OTK_HALTED ? OTK_HALTED : OTK_RUNNING);
 	otk_ev(otk_bypass);
 	return true;
@@ -789,8 +918,8 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 					      u32 *loops)
 {
 	u64 t0 = otk_now(), budget = 0, now, idle_since = 0;
-	u32 loop, v, idle_head = 0;
-	bool yielded = false;
+	u32 loop, v, idle_head = 0, moving = 0;
+	bool yielded = false, home_done = false, synced = true;
 	int stuck;
 
 	if (w->opp)
@@ -799,17 +928,20 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 	for (loop = 0;; loop++) {
 		/* an unlocker may have given us turn H (otk_handoff()) */
 		if (w->opp && otk_published(w))
-			otk_reload(w);
+			synced = otk_sync(w);
 		v = atomic_read(w->word);
-		if (otk_turn(v, otk_tk_ticket(w->tk))) {
-			if (otk_take_turn(w, v))
-				break;
-			continue;	/* passed over: new ticket */
-		}
+		if (synced && otk_turn(v, otk_tk_ticket(w->tk)) &&
+		    otk_take_turn(w, v))
+			break;
 		if (!w->opp) {
 			if (loop >= OTK_PVT_SPIN)
 				goto timeout;
 			cpu_relax();
+			continue;
+		}
+		if (synced && !home_done && otk_published(w) &&
+		    otk_spin_home(w, v, t0, budget)) {
+			home_done = otk_now() - t0 >= budget;
 			continue;
 		}
 		if (loop & OTK_CHECK_MASK) {
@@ -820,7 +952,14 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 		if (w->r && !otk_published(w) &&
 		    now - w->start >= otk_param(publish_ns))
 			otk_publish(w->lock, w->r);
-		if (!(v & OTK_LOCKED)) {
+		if (!synced) {
+			/* a pass of ours stalls: its passer may be preempted */
+			if (++moving > 1 && !yielded) {
+				yielded = otk_arch_yield(READ_ONCE(w->r->claimer));
+				if (yielded)
+					otk_ev(otk_yield_owner);
+			}
+		} else if (!(v & OTK_LOCKED)) {
 			/* free with no progress: is turn H's owner there? */
 			if (!idle_since || otk_head(v) != idle_head) {
 				idle_since = now;
@@ -841,17 +980,21 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			*holder = otk_holder(w->lock, v);
 			if (*holder >= 0 && otk_param(early) &&
 			    otk_preempted(*holder)) {
-				/* lend the holder our pCPU once, then halt */
+				/*
+				 * Lend the holder our pCPU once; then halt,
+				 * unless we are next: the holder's release
+				 * would then wait for our wake-up.
+				 */
 				if (!yielded && otk_arch_yield(*holder)) {
 					yielded = true;
 					otk_ev(otk_yield_holder);
-				} else {
+				} else if (otk_pos(v, otk_tk_ticket(w->tk))) {
 					*loops = loop;
 					return OTK_HOLDER_PREEMPTED;
 				}
 			}
 		}
-		if (now - t0 >= budget)
+		if (now - t0 >= budget && synced)
 			goto timeout;
 		cpu_relax();
 	}
@@ -873,7 +1016,7 @@ static __always_inline void otk_woke(struct otk_wait *w, u8 st)
 		otk_ev(otk_spurious_wakeup);
 		return;
 	}
-	if (st == OTK_RUNNING) {	/* kicked, then passed over */
+	if (st != OTK_KICKED) {	/* kicked, then passed over; or moving */
 		otk_ev(otk_wakeup_passed);
 		return;
 	}
@@ -888,26 +1031,10 @@ static __always_inline void otk_woke(struct otk_wait *w, u8 st)
 	}
 }
 
-/* Back to RUNNING from HALTED or KICKED; returns the state we left. */
-static __always_inline u8 otk_unhalt(struct otk_wait *w)
-{
-	u64 tk;
-
-	for (;;) {
-		tk = otk_reload(w);
-		if (otk_tk_state(tk) == OTK_RUNNING ||
-		    try_cmpxchg(&w->r->tk, &tk,
-				otk_tk_set_state(tk, OTK_RUNNING)))
-			break;
-	}
-	w->tk = otk_tk_set_state(tk, OTK_RUNNING);
-	return otk_tk_state(tk);
-}
-
 /*
- * Halt until kicked, or woken for another reason, and come back RUNNING.
- * @holder and @loops are hints for the hypervisor; @early: the holder was
- * seen preempted.
+ * Halt until kicked, or woken for another reason; the spin loop then
+ * carries on.  @holder and @loops are hints for the hypervisor; @early:
+ * the holder was seen preempted.
  */
 static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 				     bool early)
@@ -918,11 +1045,8 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 
 	if (!otk_published(w) && !otk_publish(w->lock, w->r))
 		return;		/* cannot be found: keep spinning */
-	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_HALTED))) {
-		otk_reload(w);	/* passed over meanwhile */
-		return;
-	}
-	w->tk = otk_tk_set_state(tk, OTK_HALTED);
+	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_HALTED)))
+		return;		/* passed over, or moved, meanwhile */
 	if (!(atomic_read(w->word) & OTK_SLOW))
 		atomic_or(OTK_SLOW, w->word);
 	smp_mb();	/* HALTED and S before the loads below */
@@ -931,10 +1055,10 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 	 * unlocked without seeing S wrote our new ticket before its unlock,
 	 * so it is visible now.
 	 */
-	tk = otk_reload(w);
+	tk = smp_load_acquire(&w->r->tk);
 	v = atomic_read(w->word);
 	if (otk_tk_state(tk) != OTK_HALTED || otk_turn(v, otk_tk_ticket(tk))) {
-		otk_unhalt(w);	/* the spin loop takes it */
+		otk_sync(w);	/* the spin loop takes it from here */
 		return;
 	}
 	hint.pos = otk_pos(v, otk_tk_ticket(tk));
@@ -945,7 +1069,8 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 	if (early)
 		otk_ev(otk_wait_early);
 	otk_arch_wait((u8 *)&w->r->tk, OTK_HALTED, &hint);
-	otk_woke(w, otk_unhalt(w));
+	otk_woke(w, otk_tk_state(smp_load_acquire(&w->r->tk)));
+	otk_sync(w);
 }
 
 /*
@@ -970,23 +1095,29 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 		return false;
 	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, v | OTK_LOCKED))
 		return false;
+	otk_hint_set(lock, v | OTK_LOCKED);
 	otk_ev(otk_steal);
 	return true;
 }
 
-/* Sample the steal time, at most once per OTK_STEAL_WINDOW_NS. */
+/*
+ * Sample the steal time, at most once per OTK_STEAL_WINDOW_NS.  An
+ * interrupt may sample in between (the slow path runs in any context):
+ * then this one is not a sample.
+ */
 static __always_inline void otk_regime_update(void)
 {
 	struct otk_pcpu *p = otk_pcpu_this();
-	u64 now = otk_now(), steal;
+	u64 now = otk_now(), last = READ_ONCE(p->clock_last), slast, steal;
 
-	if (now - p->clock_last < OTK_STEAL_WINDOW_NS)
+	if (now < last || now - last < OTK_STEAL_WINDOW_NS)
 		return;
+	slast = READ_ONCE(p->steal_last);
 	steal = otk_steal_ns();
-	if (p->clock_last)
-		otk_steal_sample(p, steal - p->steal_last, now - p->clock_last);
-	p->steal_last = steal;
-	p->clock_last = now;
+	WRITE_ONCE(p->steal_last, steal);
+	WRITE_ONCE(p->clock_last, now);
+	if (last && steal >= slast && READ_ONCE(p->clock_last) == now)
+		otk_steal_sample(p, steal - slast, now - last);
 }
 
 /*
@@ -1015,7 +1146,8 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 	}
 	w.start = otk_now();
 	ticket = otk_tail(atomic_fetch_add(OTK_TAIL_ONE, w.word));
-	if (lvl >= 0) {
+	/* an NMI cannot halt (pvlock_wait() returns at once): spin only */
+	if (lvl >= 0 && !otk_in_nmi()) {
 		w.r = otk_rec(cpu, lvl);
 		otk_rec_start(w.r, lock, ticket, cpu,
 			      cpu * OTK_LEVELS + lvl + 1);
@@ -1029,20 +1161,23 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 
 		if (why == OTK_GOT)
 			break;
-		if (!w.r)	/* nesting too deep: spin only */
+		if (!w.r)	/* spin only */
 			continue;
 		otk_hist(spin, otk_now() - w.start);
 		otk_halt(&w, holder, loops, why == OTK_HOLDER_PREEMPTED);
 	}
 
 	if (w.r) {
-		if (w.r->slot >= 0) {
-			otk_hent_free(w.r->slot);
+		int s = READ_ONCE(w.r->slot);
+
+		if (s >= 0) {
+			otk_hent_free(s);
 			WRITE_ONCE(w.r->slot, -1);
 		}
 		WRITE_ONCE(w.r->lock, NULL);
-		otk_nest_exit();
 	}
+	if (lvl >= 0)
+		otk_nest_exit();
 	return w.turn;
 }
 

@@ -21,11 +21,11 @@ OTK_EVENT(otk_bypass)		/* waiters that took the turn of an absent owner */
 OTK_EVENT(otk_steal)		/* arrivals that took the lock, the turn left to its absent owner */
 OTK_EVENT(otk_yield_holder)	/* directed yields to a preempted lock holder	*/
 OTK_EVENT(otk_yield_owner)	/* ... to a preempted next owner passed over enough */
+OTK_EVENT(otk_local)		/* waiters that spun on their own record, far from the head */
+OTK_EVENT(otk_local_call)	/* ... called back to the lock word near their turn */
 OTK_EVENT(otk_publish)		/* records made findable (waited long)	*/
 OTK_EVENT(otk_publish_full)	/* ... refused: hash probe window full	*/
 OTK_EVENT(otk_hc_wait)		/* KVM_HC_OTICKET_WAIT issued			*/
 OTK_EVENT(otk_hc_kick)		/* KVM_HC_OTICKET_KICK issued			*/
 OTK_EVENT(otk_hc_fail)		/* oticket hypercalls the host refused		*/
-OTK_EVENT(oqs_wait_node)	/* oqspin: queued node waits			*/
-OTK_EVENT(oqs_wait_head)	/* oqspin: queue head waits			*/
-OTK_EVENT(oqs_kick_ahead)	/* oqspin: successor kicked on becoming head	*/
+OTK_EVENT(oqs_steal_preempted)	/* oqspin: arrivals that passed a preempted head */

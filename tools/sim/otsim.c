@@ -91,6 +91,7 @@ static void usage(void)
 		"usage: otsim --mode M[+host] --workload locktorture|lockmix|gmake\n"
 		"             [--vcpus N] [--vms M] [--pcpus P] [--size S] [--seed N]\n"
 		"             [--profile hw|testbed] [--set name=value]...\n"
+		"             [--append \"guest kernel parameters\"]\n"
 		"       otsim --params\n"
 		"size: locktorture, lockmix: measured milliseconds; gmake: source files\n"
 		"modes:");
@@ -158,11 +159,11 @@ static void print_event(void *ctx, const char *name, uint64_t value)
 
 int main(int argc, char **argv)
 {
-	const char *mode = NULL, *wl = NULL, *profile = "hw";
+	const char *mode = NULL, *wl = NULL, *profile = "hw", *append = NULL;
 	int vcpus = 8, vms = 1, size = -1, pcpus = -1, mi = -1, host = 0;
 	static struct ev stop_ev;
 	struct timespec w0, w1;
-	char name[40];
+	char name[40], cmdline[320];
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -194,6 +195,8 @@ int main(int argc, char **argv)
 			profile = argv[++i];
 		else if (!strcmp(a, "--set"))
 			set_or_die(argv[++i]);
+		else if (!strcmp(a, "--append"))
+			append = argv[++i];
 		else
 			usage();
 	}
@@ -278,10 +281,12 @@ int main(int argc, char **argv)
 		}
 		engine_percpu(vm);
 		engine_boot_vm(vm);
-		if (vm->g->boot(vcpus, modes[mi].cmdline)) {
+		snprintf(cmdline, sizeof(cmdline), "%s%s%s", modes[mi].cmdline,
+			 *modes[mi].cmdline && append ? " " : "", append ? append : "");
+		if (vm->g->boot(vcpus, cmdline)) {
 			printf("@@OTB-GUEST sim-g%d status=ok rc=1 @@\n%s\n"
 			       "otb: vb: error: the guest did not boot with \"%s\"\n"
-			       "@@OTB-GUEST-END sim-g%d@@\n", m, vm->console, modes[mi].cmdline, m);
+			       "@@OTB-GUEST-END sim-g%d@@\n", m, vm->console, cmdline, m);
 			return 4;
 		}
 		engine_boot_vm(NULL);

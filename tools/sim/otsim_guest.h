@@ -82,10 +82,16 @@ struct otsim_guest {
 	void (*events)(sim_event_fn fn, void *ctx);
 };
 
-/* An early_param() of a guest file, and the VM copy it belongs to. */
+struct kernel_param;
+
+/*
+ * An early_param() (@fn) or a module parameter of a built-in (@kp,
+ * "oticket.bypass_max=64") of a guest file, and the VM copy it belongs to.
+ */
 struct otsim_param {
 	const char *str;
 	int (*fn)(char *arg);
+	const struct kernel_param *kp;
 	const struct otsim_guest *guest;
 };
 

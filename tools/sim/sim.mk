@@ -26,6 +26,7 @@ SIM_KFILES := \
 	include/uapi/linux/kvm_para.h:uapi/linux/kvm_para.h \
 	arch/x86/include/uapi/asm/kvm_para.h:uapi/asm/kvm_para.h \
 	arch/x86/kernel/kvm_pvlock.c:arch/x86/kernel/kvm_pvlock.c \
+	arch/x86/include/asm/kvm_pvlock.h:asm/kvm_pvlock.h \
 	include/uapi/linux/kvm_oticket.h:uapi/linux/kvm_oticket.h \
 	kernel/locking/qspinlock.c:kernel/locking/qspinlock.c \
 	kernel/locking/qspinlock_paravirt.h:kernel/locking/qspinlock_paravirt.h \

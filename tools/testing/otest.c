@@ -601,10 +601,10 @@ static const struct spin_case {
 } spin_cases[] = {
 	{ "model: SPIN pvticket, 3 CPUs: exclusion, turn order, no lost wake-up",
 	  "", 0 },
-	{ "model: SPIN oticket with bypass and handoff: same, and the bypass bound",
-	  "-DOPP", 0 },
-	{ "model: SPIN oticket with spurious wake-ups: exclusion, order, bound",
-	  "-DOPP -DSPURIOUS", 0 },
+	{ "model: SPIN oticket passes and steals, bound 2: same, and the bound",
+	  "-DOPP -DK=2", 0 },
+	{ "model: SPIN oticket spinning at home: same, no waiter left at home",
+	  "-DOPP -DNO_STEAL -DHOME", 0 },
 	{ "model: SPIN finds the lost wake-up of a halt without re-check",
 	  "-DOPP -DMUTANT_NO_RECHECK", 1 },
 	{ "model: SPIN finds the lost wake-up of a halt that does not set S",
@@ -615,6 +615,12 @@ static const struct spin_case {
 	  "-DOPP -DMUTANT_NO_BOUND", 1 },
 	{ "model: SPIN finds a passer handing on a ticket it no longer holds",
 	  "-DOPP -DMUTANT_NO_SELF_CLAIM", 1 },
+	{ "model: SPIN finds a take that ignores a steal holding the lock",
+	  "-DOPP -DMUTANT_TAKE_IGNORES_STEAL", 1 },
+	{ "model: SPIN finds a halted owner put back without its kick",
+	  "-DOPP -DK=2 -DMUTANT_NO_UNCLAIM_KICK", 1 },
+	{ "model: SPIN finds a waiter left at home without a call-back",
+	  "-DOPP -DNO_STEAL -DHOME -DMUTANT_NO_CALL", 1 },
 	{ "model: SPIN oqspin / pvqspinlock, 3 CPUs: exclusion, no lost wake-up",
 	  "-DOQSPIN", 0 },
 	{ "model: SPIN finds a hashed successor without _Q_SLOW_VAL (mutant)",
@@ -632,7 +638,7 @@ static int run_spin(const struct spin_case *c)
 	if (sh("-", "rm -rf %s && mkdir -p %s && cd %s && "
 	       "spin %s -a %s/tools/testing/oticket/%s >spin.out 2>&1 && "
 	       "gcc -O2 -DSAFETY -DCOLLAPSE -DMEMLIM=8000 -o pan pan.c 2>gcc.out && "
-	       "./pan -m300000 >pan.out 2>&1; "
+	       "./pan -m500000 >pan.out 2>&1; "
 	       "true", dir, dir, dir, c->defs, top, pml))
 		return fail("could not run spin");
 	o = tb_read_file(out, NULL);
@@ -647,6 +653,10 @@ static int run_spin(const struct spin_case *c)
 	if (strstr(o, "max search depth too small")) {
 		free(o);
 		return fail("search depth too small: %s", out);
+	}
+	if (!c->expect_error && strstr(o, "reached -DMEMLIM bound")) {
+		free(o);
+		return fail("out of memory before the search ended: %s", out);
 	}
 	if (c->expect_error && errors == 0) {
 		free(o);
@@ -1179,7 +1189,8 @@ static const struct test tests[] = {
 	{ .spin = &spin_cases[0] }, { .spin = &spin_cases[1] }, { .spin = &spin_cases[2] },
 	{ .spin = &spin_cases[3] }, { .spin = &spin_cases[4] }, { .spin = &spin_cases[5] },
 	{ .spin = &spin_cases[6] }, { .spin = &spin_cases[7] }, { .spin = &spin_cases[8] },
-	{ .spin = &spin_cases[9] },
+	{ .spin = &spin_cases[9] }, { .spin = &spin_cases[10] }, { .spin = &spin_cases[11] },
+	{ .spin = &spin_cases[12] },
 	{ "model: slow paths, 8 threads on 2 CPUs, ASan+UBSan: exclusion, order, bound",
 	  t_otkstress },
 	{ "vbench: statistics against known vectors (median, CI, U)", t_vbstat },

@@ -488,11 +488,13 @@ static int write_script(const char *path, int *todo, int n, int *mem, int *budge
 		fprintf(f, "kvmst_start\ntestbed guest --retries 0 --timeout %d",
 			run_budget(&p->id));
 		for (int g = 0; g < p->id.vms; g++) {
-			fprintf(f, " \\\n  --vm %s --vcpus %d --mem %d %s%s --append '%s'"
+			fprintf(f, " \\\n  --vm %s --vcpus %d --mem %d %s%s --append '%s %s'"
 				" --env VB_WL=%s --env VB_SIZE=%d",
 				vm_name(p->mode->name, todo[i], g), p->id.vcpus,
 				guest_mem(&p->id), *p->mode->cpu_flags ? "--cpu-flags " : "",
-				p->mode->cpu_flags, p->mode->append, w->name, p->id.size);
+				p->mode->cpu_flags, p->mode->append,
+				getenv("VB_L3_APPEND") ? getenv("VB_L3_APPEND") : "",
+				w->name, p->id.size);
 			if (w->disk)
 				fprintf(f, " --qemu-arg -drive --qemu-arg "
 					"file=$OTB_DISK,if=virtio,format=raw,readonly=on,"

@@ -21,6 +21,7 @@
 #include <kunit/visibility.h>
 #include <uapi/linux/kvm_oticket.h>
 #include <asm/apic.h>
+#include <asm/kvm_pvlock.h>
 #include <asm/paravirt.h>
 #include <asm/qspinlock.h>
 
@@ -91,11 +92,10 @@ void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
 		unsigned long hint = kvm_pvlock_apicid(h->cpu);
 		unsigned long pos = min_t(unsigned long, h->pos, KVM_OTICKET_MAX_POS);
 
-		if (hint == KVM_OTICKET_NO_VCPU)
-			;	/* no hint flag without a vCPU */
-		else if (h->flags & PVLOCK_HINT_HOLDER)
+		/* no hint flag without a vCPU */
+		if (hint != KVM_OTICKET_NO_VCPU && (h->flags & PVLOCK_HINT_HOLDER))
 			hc_flags |= KVM_OTICKET_WAIT_HOLDER;
-		else if (h->flags & PVLOCK_HINT_PRED)
+		else if (hint != KVM_OTICKET_NO_VCPU && (h->flags & PVLOCK_HINT_PRED))
 			hc_flags |= KVM_OTICKET_WAIT_PRED;
 		if (irqs_on) {
 			/* returns with interrupts on; a failure is a spurious wake-up */
@@ -134,10 +134,6 @@ void pvlock_kick(int cpu, unsigned int why)
 	if (READ_ONCE(kvm_pvlock_hook)) {
 		if (why & PVLOCK_KICK_NEXT)
 			f |= KVM_OTICKET_KICK_NEXT;
-		if (why & PVLOCK_KICK_AHEAD)
-			f |= KVM_OTICKET_KICK_AHEAD;
-		if (why & PVLOCK_KICK_HOLDING)
-			f |= KVM_OTICKET_KICK_HOLDING;
 		ret = kvm_hypercall2(KVM_HC_OTICKET_KICK, f, apicid);
 		if (!ret) {
 			oticket_count_hypercall(false, true);

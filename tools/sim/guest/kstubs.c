@@ -4,6 +4,7 @@
  * guest files' statistics code.  The simulator reads the counters directly
  * (otsim_guest.events), so these are compiled but never reached.
  */
+#include <stdlib.h>
 #include <otsim_kernel.h>
 
 loff_t default_llseek(struct file *f, loff_t off, int whence)
@@ -53,3 +54,51 @@ void debugfs_create_bool(const char *name, unsigned int mode,
 			 struct dentry *parent, bool *value)
 {
 }
+
+/* ---- module parameters (include/linux/moduleparam.h) ------------------ */
+
+int kstrtou32(const char *s, unsigned int base, u32 *res)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	v = strtoull(s, &end, base);
+	if (*end == '\n')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (v > 0xffffffffULL)
+		return -ERANGE;
+	*res = (u32)v;
+	return 0;
+}
+
+int param_get_uint(char *buffer, const struct kernel_param *kp)
+{
+	return sprintf(buffer, "%u\n", *(unsigned int *)kp->arg);
+}
+
+static int param_set_bool(const char *val, const struct kernel_param *kp)
+{
+	if (!strcmp(val, "") || !strcmp(val, "1") || !strcmp(val, "y") ||
+	    !strcmp(val, "Y") || !strcmp(val, "true"))
+		*(bool *)kp->arg = true;
+	else if (!strcmp(val, "0") || !strcmp(val, "n") || !strcmp(val, "N") ||
+		 !strcmp(val, "false"))
+		*(bool *)kp->arg = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int param_get_bool(char *buffer, const struct kernel_param *kp)
+{
+	return sprintf(buffer, "%c\n", *(bool *)kp->arg ? 'Y' : 'N');
+}
+
+const struct kernel_param_ops param_ops_bool = {
+	.set = param_set_bool,
+	.get = param_get_bool,
+};

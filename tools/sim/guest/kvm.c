@@ -21,6 +21,7 @@
 #include <otsim_kernel.h>
 #include <linux/kvm_para.h>
 #include <linux/oticket.h>
+#include <asm/kvm_pvlock.h>
 #include <asm/apic.h>
 #include <asm/qspinlock.h>
 
@@ -154,8 +155,16 @@ static int parse_cmdline(const char *cmdline)
 		for (p = __start_otsim_params; p < __stop_otsim_params; p++) {
 			if (p->guest != &otsim_guest || strcmp(p->str, w))
 				continue;
-			p->fn(eq ? eq + 1 : NULL);
 			found = true;
+			if (!p->kp) {
+				p->fn(eq ? eq + 1 : NULL);
+				continue;
+			}
+			/* a built-in's parameter: the kernel refuses a bad value */
+			if (p->kp->ops->set(eq ? eq + 1 : "", p->kp)) {
+				pr_err("bad value for kernel parameter \"%s\"\n", w);
+				return -1;
+			}
 		}
 		if (!found) {
 			pr_err("unknown kernel parameter \"%s\": this guest has no such code\n", w);

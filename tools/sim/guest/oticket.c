@@ -9,7 +9,24 @@
  * they are oticket_stat.h's own (counters kept as lock events are read
  * with the others, guest/qspinlock.c).
  */
+#define KBUILD_MODNAME "oticket"
 #include <kernel/locking/oticket.c>
+
+/*
+ * The ticket modes' unlock: asm/qspinlock_paravirt.h's PV_UNLOCK_ASM_CALLING()
+ * in C, as the simulator runs pvqspinlock's (cmpxchg the locked byte 1 -> 0,
+ * else the mode's slow path with the byte seen).
+ */
+#define OTSIM_UNLOCK(mode)						\
+void __##mode##_queued_spin_unlock(struct qspinlock *lock)		\
+{									\
+	u8 locked = _Q_LOCKED_VAL;					\
+									\
+	if (!try_cmpxchg(&lock->locked, &locked, 0))			\
+		__##mode##_queued_spin_unlock_slowpath(lock, locked);	\
+}
+OTSIM_UNLOCK(otk)
+OTSIM_UNLOCK(pvt)
 
 #ifdef __LOCKING_OTICKET_STAT_H
 void otsim_otk_events(sim_event_fn fn, void *ctx)

@@ -94,6 +94,7 @@ typedef struct { s64 counter; } atomic64_t;
 #define fallthrough		__attribute__((__fallthrough__))
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 #define ____cacheline_aligned	__aligned(SMP_CACHE_BYTES)
+#define ____cacheline_aligned_in_smp ____cacheline_aligned
 #define __stringify_1(x...)	#x
 #define __stringify(x...)	__stringify_1(x)
 
@@ -371,6 +372,7 @@ static inline bool in_nmi(void)
 #define running_clock()		sim_clock()
 #define ktime_get()		((ktime_t)sim_clock())
 #define paravirt_steal_clock(cpu) sim_steal_clock(cpu)
+#define ktime_get_mono_fast_ns() sim_clock()	/* one clock for all vCPUs */
 
 /* ---- static keys ------------------------------------------------------------ */
 struct static_key_false {
@@ -453,6 +455,10 @@ static __always_inline bool pv_vcpu_is_preempted(long cpu)
 
 #define kcsan_release()		do { } while (0)
 
+/* the ticket modes' unlock (asm/qspinlock_paravirt.h), in C: guest/oticket.c */
+void __otk_queued_spin_unlock(struct qspinlock *lock);
+void __pvt_queued_spin_unlock(struct qspinlock *lock);
+
 /* ---- memory, hashing helpers ------------------------------------------------- */
 #define HASH_EARLY		0x1
 #define HASH_ZERO		0x4
@@ -466,7 +472,17 @@ static inline int ilog2(unsigned long long n)
 	return 63 - __builtin_clzll(n | 1);
 }
 
+static inline int match_string(const char * const *array, size_t n, const char *string)
+{
+	for (size_t i = 0; i < n; i++)
+		if (array[i] && !strcmp(array[i], string))
+			return (int)i;
+	return -EINVAL;
+}
+
 #define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
+#define roundup_pow_of_two(n)	(1UL << (ilog2((n) - 1) + 1))
+#define NSEC_PER_SEC		1000000000L
 
 extern int debug_locks_silent;
 
@@ -515,5 +531,47 @@ extern const struct otsim_guest otsim_guest;	/* guest/kvm.c, per VM */
 #define late_initcall(fn)	fs_initcall(fn)
 #define EXPORT_SYMBOL_IF_KUNIT(s)
 #define VISIBLE_IF_KUNIT	static
+
+/* module parameters of a built-in: "<KBUILD_MODNAME>.<name>=<value>" */
+struct kernel_param;
+struct kernel_param_ops {
+	int (*set)(const char *val, const struct kernel_param *kp);
+	int (*get)(char *buffer, const struct kernel_param *kp);
+};
+struct kernel_param {
+	const char *name;
+	const struct kernel_param_ops *ops;
+	void *arg;
+};
+int param_get_uint(char *buffer, const struct kernel_param *kp);
+extern const struct kernel_param_ops param_ops_bool;
+int kstrtou32(const char *s, unsigned int base, u32 *res);
+#define __otsim_mparam(name, ops, argp)					\
+	static const struct kernel_param __param_##name =		\
+		{ KBUILD_MODNAME "." #name, ops, argp };		\
+	static const struct otsim_param __otsim_mparam_##name		\
+	__attribute__((__section__("otsim_params"), __used__, __aligned__(8))) = \
+		{ .str = KBUILD_MODNAME "." #name, .kp = &__param_##name, \
+		  .guest = &otsim_guest }
+#define module_param_cb(name, ops, arg, perm)	__otsim_mparam(name, ops, arg)
+#define module_param_named(name, var, type, perm) \
+	__otsim_mparam(name, &param_ops_##type, &(var))
+#define MODULE_PARM_DESC(name, desc)
+
+/* irq_work: run at once (it only prints, from a context that may) */
+struct irq_work {
+	void (*func)(struct irq_work *work);
+};
+#define DEFINE_IRQ_WORK(name, f)	struct irq_work name = { .func = (f) }
+static inline bool irq_work_queue(struct irq_work *w)
+{
+	w->func(w);
+	return true;
+}
+
+/* no confidential computing, no lockdep */
+#define CC_ATTR_GUEST_STATE_ENCRYPT	1
+#define cc_platform_has(attr)		false
+#define trace_hardirqs_on()		do { } while (0)
 
 #endif /* OTSIM_KERNEL_H */

@@ -3,33 +3,42 @@
  * SPIN model of the pvticket / o-ticket slow paths (kernel/locking/oticket.h):
  * tickets in the lock word with the "someone halted" bit S, wait records
  * {state, nbyp, ticket, seq} changed only by compare-and-swap, the halt
- * handshake, and - with OPP - the two kinds of pass: a running waiter
- * taking the turn of an absent owner (otk_bypass()) and the unlocker
- * giving the turn of a halted owner to a running waiter (otk_handoff()).
+ * handshake, and - with OPP - what o-ticket adds: a running waiter taking
+ * the turn of an absent owner (otk_bypass()), the unlocker giving the turn
+ * of a halted owner to a running waiter (otk_handoff()), an arrival taking
+ * the lock past an absent owner without a ticket (otk_steal()), and waiters
+ * far from the head spinning on their own record until the taker of a turn
+ * calls them back (otk_spin_home(), otk_call_near()).
  *
  * NCPU processes take the lock ITER times each (CPU 0: ITER0, so a record
  * is reused).  Every numbered step is one atomic access of the kernel code,
  * so SPIN interleaves - "preempts" - the CPUs between any two.  When a
- * waiter publishes, halts or tries a pass, and what vcpu_is_preempted()
- * answers, are left to SPIN: every spin budget and every policy is
- * covered.  A lookup in the hash table is one atomic read of the record it
- * finds; the kernel's lookup is weaker, but everything it finds is only
- * used through a compare-and-swap of the whole record word, as here.
+ * waiter publishes, halts, goes home or tries a pass, and what
+ * vcpu_is_preempted() answers, are left to SPIN: every spin budget and
+ * every policy is covered.  A lookup in the hash table is one atomic read
+ * of the record it finds; the kernel's lookup is weaker, but everything it
+ * finds is only used through a compare-and-swap of the whole record word,
+ * as here.  A record that a pass has claimed (BYPASSED) is waited out by
+ * looking again later, never by blocking (otk_sync()).  "Home" is one turn
+ * from the head here (LOCALPOS), two in the kernel: the same protocol, but
+ * three CPUs can reach it.
  *
  * The hypervisor is KVM's: halt blocks until a kick, and a kick that comes
  * first is latched (pv_unhalted).  With SPURIOUS, halts may also return for
  * no reason (interrupts); leave it off to check for lost wake-ups, since a
- * spurious return would hide them.
+ * spurious return would hide them.  Likewise a waiter at home waits for its
+ * record to change: the spin budget that ends it in the kernel would hide a
+ * missing call-back.
  *
- * Checked: mutual exclusion; turns served in order, whoever takes them;
- * the bypass bound (nobody passed over more than K times); no lost wake-up
- * (a halted CPU nobody kicks is an invalid end state).  The model is
- * sequentially consistent: the code's full barriers give the store-load
- * orders it relies on.
+ * Checked: mutual exclusion; turns served in order, whoever takes them,
+ * and a steal takes none; the bypass bound (nobody passed over more than K
+ * times); no lost wake-up and no waiter left at home (a CPU blocked for
+ * ever is an invalid end state).  The model is sequentially consistent:
+ * the code's full barriers give the store-load orders it relies on.
  *
- * With OPP an arrival may also steal: take the free lock without a ticket
- * when the owner of the turn is absent, counting it as a pass of that
- * owner (otk_steal()).
+ * The state space of everything at once does not fit in memory: OPP
+ * checks the passes (NO_STEAL leaves the steal out), HOME the home
+ * spinning, each with the rest of the protocol.
  *
  * Mutants, each of which SPIN must catch:
  *   MUTANT_NO_RECHECK  no look at the word after publishing HALTED
@@ -40,6 +49,9 @@
  *                      it can be moved meanwhile and hand out a stale ticket
  *   MUTANT_TAKE_IGNORES_STEAL  taking a claimed turn does not look for a
  *                      steal holding the lock
+ *   MUTANT_NO_UNCLAIM_KICK  a passer that could not pass puts a halted owner
+ *                      back without the kick an unlock skipped meanwhile
+ *   MUTANT_NO_CALL     a taker does not call the waiter at home back
  */
 #ifndef NCPU
 #define NCPU	3
@@ -53,6 +65,7 @@
 #ifndef K
 #define K	1		/* bypass_max */
 #endif
+#define LOCALPOS 1		/* this far from the head, a waiter may go home */
 #define TMASK	3		/* tickets mod 4: more than NCPU - 1 waiters */
 #define NONE	NCPU
 
@@ -61,6 +74,7 @@
 #define KICKED		2
 #define TAKING		3
 #define BYPASSED	4
+#define LOCAL		5
 
 byte L, S, H, T;		/* lock word */
 byte st[NCPU], nb[NCPU], tk[NCPU], sq[NCPU];	/* record word */
@@ -69,28 +83,6 @@ bool pub[NCPU];			/* record: published in the hash table */
 bool unhalted[NCPU];		/* KVM's latched kick */
 byte inside;			/* CPUs in the critical section */
 byte expect;			/* head the last holder left */
-
-/*
- * otk_take(): take turn @h, claimed by us, unless a steal holds the lock;
- * then ok is false and the caller backs out of its claims.
- */
-inline take(h, ok)
-{
-	atomic {
-		if
-#ifndef MUTANT_TAKE_IGNORES_STEAL
-		:: L == 1 -> ok = false
-#endif
-		:: else ->
-			assert(L == 0 && H == h);
-			L = 1; ok = true;
-			if
-			:: ((h + 1) & TMASK) == T -> H = 0; T = 0; S = 0
-			:: else -> H = (h + 1) & TMASK
-			fi
-		fi
-	}
-}
 
 /* otk_lookup(): the published record of ticket @t and its word, or NONE. */
 inline lookup(t, c, ws, wn, wt, wq)
@@ -120,30 +112,89 @@ inline claim(c, ws, wn, wt, wq, ns, ok)
 	}
 }
 
-/* otk_reload(): our record word, once no pass is in progress */
-inline reload()
+/*
+ * otk_sync(): our record word, said RUNNING if a halt or a pass left it
+ * HALTED or KICKED; not synced while a pass of ours is in progress.
+ */
+inline sync()
 {
 	atomic {
-		st[me] != BYPASSED ->
-		ms = st[me]; mn = nb[me]; mt = tk[me]; mq = sq[me]
+		if
+		:: st[me] == BYPASSED -> synced = false
+		:: else ->
+			if
+			:: st[me] == HALTED || st[me] == KICKED -> st[me] = RUNNING
+			:: else -> skip
+			fi;
+			ms = st[me]; mn = nb[me]; mt = tk[me]; mq = sq[me];
+			synced = true
+		fi
 	}
 }
 
-/* otk_unhalt(): back to RUNNING from HALTED or KICKED */
-inline unhalt()
+/*
+ * otk_kick_rec(): kick record @c of incarnation @q if it still waits
+ * HALTED for turn @h; a pass counted meanwhile is no reason to give up.
+ */
+inline kick_rec(c, h, q)
 {
 	do
-	:: reload();
-	   if
-	   :: ms == RUNNING -> break
-	   :: else ->
-		claim(me, ms, mn, mt, mq, RUNNING, ok);
+	:: atomic {
 		if
-		:: ok -> ms = RUNNING; break
+		:: sq[c] == q && tk[c] == h && st[c] == HALTED ->
+			st[c] = KICKED; ok = true
+		:: else -> ok = false
+		fi
+	   };
+	   if
+	   :: ok -> unhalted[c] = true
+	   :: else -> skip
+	   fi;
+	   break
+	od
+}
+
+inline kick_turn(h)
+{
+	lookup(h, c, vs, vn, vt, vq);
+	if
+	:: c != NONE -> kick_rec(c, h, vq)
+	:: else -> skip
+	fi
+}
+
+/*
+ * otk_take(): take turn @h, claimed by us, unless a steal holds the lock;
+ * then ok is false and the caller backs out of its claims.  Then
+ * otk_call_near(): call the waiter that is now near back from home.
+ */
+inline take(h, ok)
+{
+	atomic {
+		if
+#ifndef MUTANT_TAKE_IGNORES_STEAL
+		:: L == 1 -> ok = false
+#endif
+		:: else ->
+			assert(L == 0 && H == h);
+			L = 1; ok = true;
+			if
+			:: ((h + 1) & TMASK) == T -> H = 0; T = 0; S = 0
+			:: else -> H = (h + 1) & TMASK
+			fi
+		fi
+	}
+#if defined(HOME) && !defined(MUTANT_NO_CALL)
+	if
+	:: ok && ((T - H) & TMASK) >= LOCALPOS ->
+		lookup((H + LOCALPOS - 1) & TMASK, r, rs, rn, rt, rq);
+		if
+		:: r != NONE && rs == LOCAL -> claim(r, rs, rn, rt, rq, RUNNING, turn)
 		:: else -> skip
 		fi
-	   fi
-	od
+	:: else -> skip
+	fi
+#endif
 }
 
 proctype cpu(byte me)
@@ -151,7 +202,7 @@ proctype cpu(byte me)
 	byte i, c, r, h, t, cand, took;
 	byte ms, mn, mt, mq;		/* our record word, as last seen */
 	byte vs, vn, vt, vq, rs, rn, rt, rq;
-	bool fast, ok, turn, stolen;
+	bool fast, ok, turn, stolen, synced;
 	byte iter = (me == 0 -> ITER0 : ITER);
 
 	for (i : 1 .. iter) {
@@ -162,7 +213,7 @@ proctype cpu(byte me)
 			:: else -> fast = false
 			fi
 		}
-#ifdef OPP
+#if defined(OPP) && !defined(NO_STEAL)
 		if						/* otk_steal() */
 		:: !fast ->
 			atomic { h = H; t = T; ok = S; turn = (L == 0 && H != T) };
@@ -199,31 +250,31 @@ proctype cpu(byte me)
 		if
 		:: fast || stolen -> skip
 		:: else ->
-			atomic { mt = T; T = (T + 1) & TMASK };	/* ticket */
-			atomic {				/* 2: otk_rec_start() */
+			atomic { mt = T; T = (T + 1) & TMASK };	/* 2: ticket */
+			atomic {				/* 3: otk_rec_start() */
 				sq[me]++; st[me] = RUNNING; nb[me] = 0; tk[me] = mt;
 				pub[me] = false; valid[me] = true;
 				ms = RUNNING; mn = 0; mq = sq[me]
 			}
 			do
-			:: if					/* 3: reload if findable */
-			   :: pub[me] -> reload()
-			   :: else -> skip
+			:: if					/* 4: otk_sync() */
+			   :: pub[me] -> sync()
+			   :: else -> synced = true
 			   fi;
-			   atomic { turn = (H == mt && L == 0) };	/* 4 */
+			   atomic { turn = synced && (H == mt && L == 0) };	/* 5 */
 			   if
 			   :: turn ->
 #ifdef MUTANT_NO_TAKING
 				ok = true;
 #else
-				if			/* 5: otk_take_turn() */
+				if			/* 6: otk_take_turn() */
 				:: pub[me] -> claim(me, ms, mn, mt, mq, TAKING, ok)
 				:: else -> ok = true
 				fi;
 #endif
 				if
 				:: ok ->
-					take(mt, ok);			/* 6 */
+					take(mt, ok);			/* 7 */
 					if
 					:: ok -> took = mt; break
 					:: else ->	/* stolen: back out */
@@ -232,11 +283,31 @@ proctype cpu(byte me)
 						:: else -> skip
 						fi
 					fi
-				:: else -> skip	/* passed over: reload */
+				:: else -> skip	/* passed over: look again */
 				fi
 			   :: !turn && !pub[me] -> pub[me] = true	/* otk_publish() */
+#ifdef HOME
+			   :: !turn && synced && pub[me] &&		/* otk_spin_home() */
+			      ((mt - H) & TMASK) >= LOCALPOS ->
+				claim(me, ms, mn, mt, mq, LOCAL, ok);
+				if
+				:: !ok -> goto spun	/* moved meanwhile */
+				:: else -> skip
+				fi;
+				atomic { turn = (((mt - H) & TMASK) >= LOCALPOS) };
+				if
+				:: turn ->	/* far: spin on the record till it changes */
+					atomic {
+						!(st[me] == LOCAL && nb[me] == mn &&
+						  tk[me] == mt && sq[me] == mq)
+					}
+				:: else -> skip
+				fi;
+				/* back, unless called back or moved */
+				claim(me, LOCAL, mn, mt, mq, RUNNING, ok)
+#endif
 #ifdef OPP
-			   :: !turn && pub[me] ->		/* otk_bypass() */
+			   :: !turn && synced && pub[me] ->	/* otk_bypass() */
 				atomic { h = H; turn = (L == 0) };
 				if
 				:: turn -> skip
@@ -260,53 +331,60 @@ proctype cpu(byte me)
 #endif
 					claim(c, vs, vn, vt, vq, BYPASSED, ok);
 					if
-					:: !ok -> st[me] = RUNNING	/* undo */
+					:: !ok -> st[me] = RUNNING; goto spun	/* undo */
 					:: else -> skip
 					fi;
+					take(h, ok);
 					if
-					:: ok -> take(h, ok);
+					:: !ok ->	/* stolen meanwhile: otk_unclaim() */
+						atomic { st[c] = vs; nb[c] = vn; tk[c] = vt };
+#ifndef MUTANT_NO_UNCLAIM_KICK
 						if
-						:: !ok ->	/* stolen meanwhile: undo both */
-							st[c] = vs; st[me] = RUNNING
+						:: vs == HALTED ->
+							atomic { turn = (L == 0) };
+							if
+							:: turn -> kick_turn(h)
+							:: else -> skip
+							fi
 						:: else -> skip
-						fi
+						fi;
+#endif
+						st[me] = RUNNING;
+						goto spun
 					:: else -> skip
 					fi;
-					if
-					:: ok ->
-						took = h;
-						atomic {	/* otk_move(): our ticket */
-							tk[c] = mt; nb[c] = vn + 1;
-							pub[me] = false;
-							st[c] = (vs == HALTED -> HALTED : RUNNING)
-						}
-						break
-					:: else -> skip
-					fi
+					took = h;
+					atomic {	/* otk_move(): our ticket */
+						tk[c] = mt; nb[c] = vn + 1;
+						pub[me] = false;
+						st[c] = (vs == HALTED -> HALTED : RUNNING)
+					}
+					break
 				:: else -> skip
 				fi
 #endif
-			   :: !turn && pub[me] ->		/* otk_halt() */
-				claim(me, ms, mn, mt, mq, HALTED, ok);	/* 7 */
+			   :: !turn && synced && pub[me] ->	/* otk_halt() */
+				claim(me, ms, mn, mt, mq, HALTED, ok);	/* 8 */
 				if
-				:: !ok -> goto spun	/* passed over: reload */
+				:: !ok -> goto spun	/* passed over: look again */
 				:: else -> ms = HALTED
 				fi;
 #ifndef MUTANT_NO_SLOW
-				S = 1;					/* 8 */
+				S = 1;					/* 9 */
 #endif
 #ifdef MUTANT_NO_RECHECK
 				turn = false;
 #else
-				reload();	/* 9: a pass may have moved us */
-				atomic { turn = (H == mt && L == 0) };	/* 10 */
+				/* 10: a pass may have moved us meanwhile */
+				atomic { ms = st[me]; mt = tk[me] };
+				atomic { turn = (H == mt && L == 0) };	/* 11 */
 #endif
 				if
 				:: turn || ms != HALTED -> skip
 				:: else ->
 					/* pvlock_wait(): state checked with irqs off, then halt */
 					if
-					:: st[me] != HALTED -> skip		/* 11 */
+					:: st[me] != HALTED -> skip		/* 12 */
 					:: else ->
 						if
 						:: atomic { unhalted[me] -> unhalted[me] = false }
@@ -316,7 +394,7 @@ proctype cpu(byte me)
 						fi
 					fi
 				fi;
-				unhalt()				/* 12 */
+				sync()					/* 13 */
 			   :: !turn -> skip			/* keep spinning */
 			   fi;
 spun:			   skip;
@@ -346,43 +424,41 @@ spun:			   skip;
 		:: fast -> skip
 		:: else ->
 			atomic { h = H; t = T };			/* 16 */
+			lookup(h, c, vs, vn, vt, vq);			/* 17 */
 #ifdef OPP
 			if					/* otk_handoff() */
-			:: ((t - h) & TMASK) >= 2 ->
-				lookup(h, c, vs, vn, vt, vq);
-				if
-				:: c != NONE && vs == HALTED &&
+			:: c != NONE && ((t - h) & TMASK) >= 2 && vs == HALTED &&
 #ifndef MUTANT_NO_BOUND
-				   vn < K &&
+			   vn < K &&
 #endif
-				   true ->
+			   true ->
+				if
+				:: cand = (t - 1) & TMASK
+				:: cand = (h + 1) & TMASK
+				fi;
+				lookup(cand, r, rs, rn, rt, rq);
+				/* SPIN answers vcpu_is_preempted() no */
+				if
+				:: r != NONE && r != c && (rs == RUNNING || rs == LOCAL) ->
+					claim(c, vs, vn, vt, vq, BYPASSED, ok);
 					if
-					:: cand = (t - 1) & TMASK
-					:: cand = (h + 1) & TMASK
-					fi;
-					lookup(cand, r, rs, rn, rt, rq);
-					/* SPIN answers vcpu_is_preempted() no */
-					if
-					:: r != NONE && r != c && rs == RUNNING ->
-						claim(c, vs, vn, vt, vq, BYPASSED, ok);
+					:: ok ->
+						atomic {
+							if
+							:: st[r] == rs && nb[r] == rn && tk[r] == rt && sq[r] == rq ->
+								tk[r] = h; st[r] = RUNNING; ok = true
+							:: else -> ok = false
+							fi
+						}
 						if
 						:: ok ->
 							atomic {
-								if
-								:: st[r] == rs && nb[r] == rn && tk[r] == rt && sq[r] == rq ->
-									tk[r] = h; ok = true
-								:: else -> ok = false
-								fi
+								tk[c] = cand; nb[c] = vn + 1;
+								st[c] = HALTED
 							}
-							if
-							:: ok ->
-								atomic {
-									tk[c] = cand; nb[c] = vn + 1;
-									st[c] = HALTED
-								}
-							:: else -> st[c] = vs	/* undo */
-							fi
-						:: else -> skip
+							/* turn H has a new owner */
+							lookup(h, c, vs, vn, vt, vq)
+						:: else -> st[c] = vs	/* undo: kicked below */
 						fi
 					:: else -> skip
 					fi
@@ -391,28 +467,16 @@ spun:			   skip;
 			:: else -> skip
 			fi;
 #endif
-			L = 0;						/* 17: release */
-			/* otk_kick_turn(): after a handoff too, the runner may have halted */
-			lookup(h, c, vs, vn, vt, vq);			/* 18 */
-			do
-			:: c != NONE && vs == HALTED && vt == h ->
-				claim(c, vs, vn, vt, vq, KICKED, ok);	/* 19 */
-				if
-				:: ok -> unhalted[c] = true; break	/* 20 */
-				:: else ->	/* a pass was counted meanwhile: again */
-					atomic {
-						if
-						:: sq[c] == vq -> vs = st[c]; vn = nb[c]; vt = tk[c]
-						:: else -> vs = RUNNING
-						fi
-					}
-				fi
-			:: else -> break
-			od
+			L = 0;						/* 18: release */
+			/* the owner of turn H again: it may have halted since */
+			if
+			:: c != NONE -> kick_rec(c, h, vq)		/* 19 */
+			:: else -> kick_turn(h)
+			fi
 		fi;
 		skip;
 		d_step { c = 0; r = 0; h = 0; t = 0; cand = 0; ok = false; turn = false; took = 0;
-			 stolen = false;
+			 stolen = false; synced = false;
 			 vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
 	}
 }

@@ -38,7 +38,12 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
 typedef struct { int counter; } atomic_t;
-struct qspinlock { atomic_t val; };
+struct qspinlock {
+	union {
+		atomic_t	val;
+		u8		locked;		/* little-endian, as on x86 */
+	};
+};
 
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
@@ -65,6 +70,12 @@ struct qspinlock { atomic_t val; };
 				    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
 #define WARN_ONCE(c, ...)	(fprintf(stderr, __VA_ARGS__), abort())
 #define WARN_ON_ONCE(c)		({ bool _c = (c); if (_c) { fprintf(stderr, "WARN %s:%d\n", __FILE__, __LINE__); abort(); } _c; })
+#define fallthrough		__attribute__((__fallthrough__))
+
+static inline unsigned long hash_long(unsigned long val, unsigned int bits)
+{
+	return (val * 0x61c8864680b583ebUL) >> (64 - bits);
+}
 
 #include "../../../include/linux/oticket.h"
 #include "../../../kernel/locking/oticket.h"
@@ -100,6 +111,8 @@ static __thread unsigned int seed;
 #define otk_pcpu_this()		(&pcpus[me])
 #define otk_hash_ent(i)		(&hash[i])
 #define otk_hash_mask		(OTK_HASH_MIN - 1)
+#define otk_hash_bits		8
+#define otk_in_nmi()		false
 #define otk_hint_slot(lock)	(&hint)
 #define otk_tunables		(&params)
 #define otk_ev(name)		__atomic_fetch_add(&events[OTK_EV_ ## name], 1, __ATOMIC_RELAXED)

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shim for <linux/cache.h>: everything the simulated guest code needs is in
+ * otsim_kernel.h.
+ */
+#include <otsim_kernel.h>
