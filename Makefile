@@ -62,6 +62,14 @@ $(BIN)/vbres_test: tools/testing/vbench/vbres_test.c tools/vbench/vbres.c tools/
 		-fsanitize=address,undefined -o $@ tools/testing/vbench/vbres_test.c \
 		tools/vbench/vbres.c -lm
 
+# the sweep machinery against a fake testbed: precision, shards, merge
+$(BIN)/vbfake: tools/testing/vbench/vbfake.c
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testing/vbench/vbfake.c -lm
+$(BIN)/vbench_test: tools/testing/vbench/vbench_test.c tools/vbench/vbres.c tools/vbench/vbres.h
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testing/vbench/vbench_test.c tools/vbench/vbres.c -lm
+
 $(BIN)/tbsoak: tools/testbed/tbsoak.c tools/testbed/tb.c tools/testbed/tb.h
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS_TOOLS) -o $@ tools/testbed/tbsoak.c tools/testbed/tb.c
@@ -75,7 +83,7 @@ $(BIN)/otkstress: $(OTK_SRC)
 		-pthread -o $@ tools/testing/oticket/otkstress.c
 
 tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak $(BIN)/otkstress $(BIN)/vbench \
-	$(BIN)/vbstat_test $(BIN)/vbres_test
+	$(BIN)/vbstat_test $(BIN)/vbres_test $(BIN)/vbfake $(BIN)/vbench_test
 
 # Testbed reliability soak (not part of make test): SOAK="--boots 8 --starts 4"
 soak: initramfs $(BIN)/tbsoak
@@ -95,7 +103,7 @@ wlimage:
 	@mkdir -p $(BUILD)/testbed && tools/vbench/mkwlimage $(BUILD)/testbed/wl.img
 
 test: check-deps $(BIN)/otest $(BIN)/testbed $(BIN)/otkstress $(BIN)/vbench \
-	$(BIN)/vbstat_test $(BIN)/vbres_test $(BIN)/simtest
+	$(BIN)/vbstat_test $(BIN)/vbres_test $(BIN)/simtest $(BIN)/vbfake $(BIN)/vbench_test
 	@$(BIN)/otest
 
 # Release check of the lock slow paths (not part of make test, ~70 min):

@@ -91,9 +91,10 @@ static void usage(void)
 		"usage: otsim --mode M[+host] --workload locktorture|lockmix|gmake\n"
 		"             [--vcpus N] [--vms M] [--pcpus P] [--size S] [--seed N]\n"
 		"             [--profile hw|testbed] [--set name=value]...\n"
-		"             [--append \"guest kernel parameters\"]\n"
+		"             [--append \"guest kernel parameters\"] [--intervals N]\n"
 		"       otsim --params\n"
 		"size: locktorture, lockmix: measured milliseconds; gmake: source files\n"
+		"intervals: the measured time cut into N, one result number each\n"
 		"modes:");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		fprintf(stderr, " %s", modes[i].name);
@@ -160,7 +161,7 @@ static void print_event(void *ctx, const char *name, uint64_t value)
 int main(int argc, char **argv)
 {
 	const char *mode = NULL, *wl = NULL, *profile = "hw", *append = NULL;
-	int vcpus = 8, vms = 1, size = -1, pcpus = -1, mi = -1, host = 0;
+	int vcpus = 8, vms = 1, size = -1, pcpus = -1, mi = -1, host = 0, intervals = 1;
 	static struct ev stop_ev;
 	struct timespec w0, w1;
 	char name[40], cmdline[320];
@@ -197,6 +198,8 @@ int main(int argc, char **argv)
 			set_or_die(argv[++i]);
 		else if (!strcmp(a, "--append"))
 			append = argv[++i];
+		else if (!strcmp(a, "--intervals"))
+			intervals = atoi(argv[++i]);
 		else
 			usage();
 	}
@@ -215,6 +218,10 @@ int main(int argc, char **argv)
 	if (vcpus < 1 || vms < 1 || vms > OTSIM_MAX_VMS || vcpus * vms > MAX_VCPUS) {
 		fprintf(stderr, "otsim: 1..%d VMs of at least one vCPU, %d vCPUs in all at most\n",
 			OTSIM_MAX_VMS, MAX_VCPUS);
+		return 2;
+	}
+	if (intervals < 1 || intervals > SIM_MAX_IV) {
+		fprintf(stderr, "otsim: --intervals: 1..%d\n", SIM_MAX_IV);
 		return 2;
 	}
 	if (!strcmp(profile, "testbed")) {
@@ -259,6 +266,7 @@ int main(int argc, char **argv)
 	S.vcpus = calloc(S.nvcpus, sizeof(*S.vcpus));
 	S.warmup = PRM(warmup_ms) * NS_PER_MS;
 	S.end = S.warmup + PRM(time_ms) * NS_PER_MS;
+	S.intervals = intervals;
 	host_init();
 	for (int m = 0; m < vms; m++) {
 		struct vm *vm = &S.vm[m];

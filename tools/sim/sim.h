@@ -21,6 +21,8 @@
 
 #include "otsim_guest.h"
 
+#define SIM_MAX_IV 32	/* measured intervals per run: vbench's VB_MAX_IV */
+
 typedef int64_t simtime_t;		/* ns */
 
 #define MAX_PCPUS	512
@@ -198,6 +200,8 @@ struct vcpu {
 	uint64_t rng;
 	uint64_t acquired;	/* critical sections entered */
 	double work_done;
+	uint64_t acq_iv[SIM_MAX_IV];	/* the same per measured interval */
+	double work_iv[SIM_MAX_IV];
 
 	/* host module (kvm_oticket model) */
 	bool kot_waiting;
@@ -238,6 +242,7 @@ struct sim {
 	int nbg;
 	simtime_t end;		/* measurement ends; then drain */
 	simtime_t warmup;
+	int intervals;		/* the window cut into this many, as vbench's */
 	bool stopping;		/* workloads finish their current operation */
 	int nfinished;
 	uint64_t seq;

@@ -56,6 +56,14 @@ static bool measuring(simtime_t t)
 	return t >= S.warmup && t < S.end;
 }
 
+/* the measured interval @t falls in */
+static int iv_of(simtime_t t)
+{
+	int k = (int)((t - S.warmup) * S.intervals / (S.end - S.warmup));
+
+	return k < 0 ? 0 : k >= S.intervals ? S.intervals - 1 : k;
+}
+
 static int zipf_pick(struct wvm *w, uint64_t *rng)
 {
 	double u = rng_unit(rng);
@@ -87,8 +95,10 @@ static void acquire(struct vcpu *v, struct wlock *l)
 	l->holder = v->cpu;
 	l->acq++;
 	TRACE("v%d.%d acquires lock %d", v->vm->id, v->cpu, lock_index(v, l));
-	if (measuring(v->t))
+	if (measuring(v->t)) {
 		v->acquired++;
+		v->acq_iv[iv_of(v->t)]++;
+	}
 }
 
 static void release(struct vcpu *v, struct wlock *l)
@@ -173,8 +183,12 @@ static void gmake(struct vcpu *v)
 			simtime_t a = t0 > S.warmup ? t0 : S.warmup;
 			simtime_t b = v->t < S.end ? v->t : S.end;
 
-			if (b > a)
-				v->work_done += (double)work * (b - a) / (v->t - t0);
+			if (b > a) {
+				double w = (double)work * (b - a) / (v->t - t0);
+
+				v->work_done += w;
+				v->work_iv[iv_of(a + (b - a) / 2)] += w;
+			}
 		}
 		for (int k = 0; k < PRM(gm_burst) && !S.stopping; k++) {
 			int i = zipf_pick(w, &v->rng);
@@ -296,12 +310,24 @@ void workload_check_end(void)
 	}
 }
 
+/* " key=v1,v2,..." of S.intervals values @v[k] * @scale, or @scale each */
+static void print_list(FILE *f, const char *key, const double *v, double scale,
+		       const char *fmt)
+{
+	fprintf(f, " %s=", key);
+	for (int k = 0; k < S.intervals; k++) {
+		if (k)
+			fputc(',', f);
+		fprintf(f, fmt, (v ? v[k] : 1) * scale);
+	}
+}
+
 /* the guest frame's result line, "otb: vb: wl=..." as l3-vbench.sh prints it */
 void workload_report(FILE *f, struct vm *vm)
 {
 	double secs = (double)(S.end - S.warmup) / NS_PER_SEC;
+	double ivs = secs / S.intervals, ivn[SIM_MAX_IV], cs[SIM_MAX_IV];
 	uint64_t total = 0, mx = 0, mn = UINT64_MAX;
-	double work = 0;
 
 	for (int c = 0; c < vm->nvcpus; c++) {
 		struct vcpu *v = vm->vcpu[c];
@@ -309,24 +335,37 @@ void workload_report(FILE *f, struct vm *vm)
 		total += v->acquired;
 		mx = v->acquired > mx ? v->acquired : mx;
 		mn = v->acquired < mn ? v->acquired : mn;
-		work += v->work_done;
+	}
+	/* one number per measured interval, as the guest script prints them */
+	for (int k = 0; k < S.intervals; k++) {
+		double n = 0, w = 0, build;
+
+		for (int c = 0; c < vm->nvcpus; c++) {
+			n += vm->vcpu[c]->acq_iv[k];
+			w += vm->vcpu[c]->work_iv[k];
+		}
+		/* builds of wl_size files done in the interval */
+		build = w / ((double)wl_size * PRM(gm_file_ms) * NS_PER_MS);
+		ivn[k] = n;
+		cs[k] = build > 0 ? 100.0 * ivs / build : 1e12;
 	}
 	switch (kind) {
 	case WL_LOCKTORTURE:
-		fprintf(f, "otb: vb: wl=locktorture total=%llu max=%llu min=%llu fail=0 secs=%.6f end\n",
+		fprintf(f, "otb: vb: wl=locktorture total=%llu max=%llu min=%llu fail=0 secs=%.6f",
 			(unsigned long long)total, (unsigned long long)mx,
 			(unsigned long long)mn, secs);
+		print_list(f, "ivn", ivn, 1, "%.0f");
+		print_list(f, "ivt", NULL, ivs, "%.6f");
 		break;
 	case WL_LOCKMIX:
-		fprintf(f, "otb: vb: wl=lockmix ops=%.3f end\n", total / secs);
+		fprintf(f, "otb: vb: wl=lockmix");
+		print_list(f, "ops", ivn, 1 / ivs, "%.3f");
 		break;
-	case WL_GMAKE: {
-		/* centiseconds per build of wl_size files */
-		double builds = work / ((double)wl_size * PRM(gm_file_ms) * NS_PER_MS);
-
-		fprintf(f, "otb: vb: wl=gmake builds=1 files=%d jobs=%d cs=%.4f end\n",
-			wl_size, 2 * vm->nvcpus, builds > 0 ? 100.0 * secs / builds : 1e12);
+	case WL_GMAKE:
+		fprintf(f, "otb: vb: wl=gmake builds=%d files=%d jobs=%d", S.intervals, wl_size,
+			2 * vm->nvcpus);
+		print_list(f, "cs", cs, 1, "%.4f");
 		break;
 	}
-	}
+	fprintf(f, " end\n");
 }

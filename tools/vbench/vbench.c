@@ -28,14 +28,19 @@
  * the emulated testbed; the report says which boot each run came from.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -79,28 +84,70 @@ static const char *const kvm_stats =
 
 #define MAX_LIST	8
 #define MAX_REPS	50
+#define MAX_MODES	12
+
+/*
+ * A mode of a sweep: a lock mode, possibly with a tag ("pvqspinlock.b"):
+ * the same mode run again as if it were another, for A/A checks of the
+ * instrument (its ratio to the untagged mode must come out as 1).
+ */
+struct cmode {
+	const struct mode *m;
+	char name[32];
+	char append[400];	/* level-3 command line: the mode's, the tag's */
+};
+
+/* --tag TAG=ARGS: mode "MODE.TAG" boots level 3 with ARGS appended */
+struct tag {
+	char name[16];
+	char args[300];
+};
 
 struct cfg {
-	int mode[NMODES], nmode;
+	struct cmode mode[MAX_MODES];
+	int nmode;
 	int wl[8], nwl;
 	int vcpus[MAX_LIST], nvcpus;
 	int vms[MAX_LIST], nvms;
 	int size[8];		/* per workload, 0: default */
 	int reps, rep0, l2_vcpus, retries;
+	int intervals, warmup;	/* measured and warm-up intervals per run, -1: default */
+	double precision;	/* 0, or keep adding repetitions until every
+				 * ratio's CI half-width is <= this */
+	int max_reps;		/* ... but not beyond this many */
+	int max_minutes;	/* ... nor start one after this long; 0: no limit */
+	int shard, nshards;	/* run slice shard of nshards (1-based); 0/0: all */
+	int pin;		/* pin level 2's vCPU threads to CPUs of level 1 */
+	int nice;		/* level 2's nice value on level 1 (-20..19) */
+	double l1_quiet;	/* pair only runs with level 1 at most this busy */
 	char baseline[32];
 	/* testbed = sim: otsim runs the points (tools/sim/, sim.rst) */
 	int sim, jobs;
 	char profile[16];
 	char sim_set[32][64];
 	int nsim_set;
+	struct tag tag[8];
+	int ntag;
 };
 
+/* "pvqspinlock.b" is pvqspinlock */
 static const struct mode *find_mode(const char *name)
 {
+	size_t len = strcspn(name, ".");
+
+	if (name[len] && (!name[len + 1] ||
+			  strspn(name + len + 1, "abcdefghijklmnopqrstuvwxyz0123456789") !=
+			  strlen(name + len + 1)))
+		return NULL;
 	for (int m = 0; m < NMODES; m++)
-		if (!strcmp(modes[m].name, name))
+		if (strlen(modes[m].name) == len && !strncmp(modes[m].name, name, len))
 			return &modes[m];
 	return NULL;
+}
+
+static const char *baseline_of(const struct cfg *c)
+{
+	return c->baseline[0] ? c->baseline : "pvqspinlock";
 }
 
 static void usage(void)
@@ -108,18 +155,29 @@ static void usage(void)
 	fprintf(stderr,
 "usage: vbench sweep [--modes a,b] [--workloads w,...] [--vcpus 2,4,8]\n"
 "                    [--vms 1,2,4] [--reps 3] [--l2-vcpus 2] [--size WL=N]...\n"
-"                    [--retries 2] [--config FILE] [--out DIR]\n"
+"                    [--intervals 5] [--warmup 1] [--precision P]\n"
+"                    [--max-reps N] [--max-minutes M] [--pin 0|1]\n"
+"                    [--l2-nice N] [--l1-quiet CPUS] [--baseline MODE]\n"
+"                    [--retries 2] [--shard K/N] [--tag TAG=ARGS]...\n"
+"                    [--config FILE] [--out DIR]\n"
 "                    [--testbed sim [--jobs 2] [--profile hw|testbed]\n"
 "                     [--sim name=value]...]\n"
+"       vbench plan  [the options of sweep]: the runs, one per line\n"
 "       vbench run   --mode M [--host] --workload W [--vcpus N] [--vms N]\n"
-"                    [--l2-vcpus N] [--size N] [--rep R] [--out DIR]\n"
+"                    [--l2-vcpus N] [--size N] [--intervals N] [--warmup N]\n"
+"                    [--rep R] [--out DIR]\n"
 "                    [--testbed sim [--profile P] [--sim name=value]...]\n"
 "       vbench report [--baseline MODE] DIR\n"
-"       vbench compare [--alpha 0.05] [--threshold 0.02] DIR_A DIR_B\n"
+"       vbench compare [--alpha 0.05] [--threshold 0.02] [--baseline MODE]\n"
+"                    DIR_A DIR_B\n"
+"       vbench merge [--force] OUT DIR...\n"
 "A sweep given only --out DIR resumes DIR with the configuration it was\n"
 "started with (DIR/sweep.conf).  A config file holds the same options as\n"
 "\"name = value\" lines (modes = pvqspinlock,oticket).\n"
-"modes (\"+host\": kvm_oticket loaded in level 2):");
+"--tag TAG=ARGS: mode MODE.TAG boots level 3 with ARGS appended (tunables:\n"
+"oticket.oc_spin_ns=200000); without a --tag, MODE.TAG is MODE again.\n"
+"modes (\"+host\": kvm_oticket loaded in level 2; \"MODE.tag\": MODE again,\n"
+"for A/A checks):");
 	for (int i = 0; i < NMODES; i++)
 		fprintf(stderr, " %s", modes[i].name);
 	fprintf(stderr, "\nworkloads (size means):");
@@ -200,13 +258,6 @@ static void name_list(const char *opt, const char *s, int *out, int *n, int max,
 	free(dup);
 }
 
-static int mode_index(const char *name)
-{
-	const struct mode *m = find_mode(name);
-
-	return m ? (int)(m - modes) : -1;
-}
-
 static int wl_index(const char *name)
 {
 	const struct vb_workload *w = vb_workload(name);
@@ -214,11 +265,47 @@ static int wl_index(const char *name)
 	return w ? (int)(w - vb_workloads) : -1;
 }
 
+/* a comma list of modes, each once */
+static void mode_list(struct cfg *c, const char *s)
+{
+	char *dup = strdup(s), *save, *tok;
+
+	c->nmode = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct mode *m = find_mode(tok);
+
+		if (!m || strlen(tok) >= sizeof(c->mode[0].name))
+			die("--modes: unknown mode '%s' (vbench --help lists them)", tok);
+		for (int i = 0; i < c->nmode; i++)
+			if (!strcmp(c->mode[i].name, tok))
+				die("--modes: '%s' given twice", tok);
+		if (c->nmode == MAX_MODES)
+			die("--modes: at most %d", MAX_MODES);
+		c->mode[c->nmode].m = m;
+		snprintf(c->mode[c->nmode++].name, sizeof(c->mode[0].name), "%s", tok);
+	}
+	if (!c->nmode)
+		die("--modes: empty list");
+	free(dup);
+}
+
+static double parse_real(const char *opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		die("%s: '%s' is not a number in [%g, %g]", opt, s, lo, hi);
+	return v;
+}
+
 /* one option of a sweep, from the command line or a config file */
 static void cfg_set(struct cfg *c, const char *opt, const char *val)
 {
 	if (!strcmp(opt, "modes")) {
-		name_list("--modes", val, c->mode, &c->nmode, NMODES, mode_index);
+		mode_list(c, val);
 	} else if (!strcmp(opt, "workloads")) {
 		name_list("--workloads", val, c->wl, &c->nwl, 8, wl_index);
 	} else if (!strcmp(opt, "vcpus")) {
@@ -232,7 +319,7 @@ static void cfg_set(struct cfg *c, const char *opt, const char *val)
 	} else if (!strcmp(opt, "retries")) {
 		c->retries = parse_num("--retries", val, 0, 5);
 	} else if (!strcmp(opt, "baseline")) {
-		if (!find_mode(val))
+		if (!find_mode(val) || strlen(val) >= sizeof(c->baseline))
 			die("--baseline: unknown mode '%s'", val);
 		snprintf(c->baseline, sizeof(c->baseline), "%s", val);
 	} else if (!strcmp(opt, "testbed")) {
@@ -251,6 +338,49 @@ static void cfg_set(struct cfg *c, const char *opt, const char *val)
 		if (c->nsim_set == (int)(sizeof(c->sim_set) / sizeof(c->sim_set[0])))
 			die("--sim: too many");
 		snprintf(c->sim_set[c->nsim_set++], sizeof(c->sim_set[0]), "%s", val);
+	} else if (!strcmp(opt, "tag")) {
+		const char *eq = strchr(val, '=');
+		struct tag *t = &c->tag[c->ntag];
+		size_t n = eq ? (size_t)(eq - val) : 0;
+
+		if (!n || n >= sizeof(t->name) || strlen(eq + 1) >= sizeof(t->args) ||
+		    !eq[1] || strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789") != n ||
+		    strspn(eq + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789._=,:/ -") != strlen(eq + 1))
+			die("--tag: 'TAG=ARGS' (TAG of a-z0-9, ARGS level-3 kernel parameters "
+			    "without quotes), not '%s'", val);
+		for (int i = 0; i < c->ntag; i++)
+			if (strlen(c->tag[i].name) == n && !strncmp(c->tag[i].name, val, n))
+				die("--tag: '%.*s' given twice", (int)n, val);
+		if (c->ntag == (int)(sizeof(c->tag) / sizeof(c->tag[0])))
+			die("--tag: too many");
+		snprintf(t->name, sizeof(t->name), "%.*s", (int)n, val);
+		snprintf(t->args, sizeof(t->args), "%s", eq + 1);
+		c->ntag++;
+	} else if (!strcmp(opt, "intervals")) {
+		c->intervals = parse_num("--intervals", val, 1, VB_MAX_IV);
+	} else if (!strcmp(opt, "warmup")) {
+		c->warmup = parse_num("--warmup", val, 0, 10);
+	} else if (!strcmp(opt, "precision")) {
+		c->precision = parse_real("--precision", val, 0.001, 1);
+	} else if (!strcmp(opt, "max-reps")) {
+		c->max_reps = parse_num("--max-reps", val, 2, MAX_REPS);
+	} else if (!strcmp(opt, "max-minutes")) {
+		c->max_minutes = parse_num("--max-minutes", val, 1, 100000);
+	} else if (!strcmp(opt, "l1-quiet")) {
+		c->l1_quiet = parse_real("--l1-quiet", val, 0.01, 1024);
+	} else if (!strcmp(opt, "l2-nice")) {
+		c->nice = parse_num("--l2-nice", val, -20, 19);
+	} else if (!strcmp(opt, "pin")) {
+		c->pin = parse_num("--pin", val, 0, 1);
+	} else if (!strcmp(opt, "shard")) {
+		char *end;
+
+		c->shard = strtol(val, &end, 10);
+		c->nshards = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+		if (*end || c->nshards < 1 || c->nshards > 1000 || c->shard < 1 ||
+		    c->shard > c->nshards)
+			die("--shard: '%s' is not K/N with 1 <= K <= N <= 1000", val);
 	} else if (!strcmp(opt, "size")) {
 		/* WL=N, or N for every workload */
 		const char *eq = strchr(val, '=');
@@ -287,8 +417,11 @@ static void cfg_file(struct cfg *c, const char *path)
 		line[strcspn(line, "#\n")] = 0;
 		if (strspn(line, " \t") == strlen(line))
 			continue;
-		if (sscanf(line, " %31[a-z0-9-] = %399s", key, val) != 2)
+		if (sscanf(line, " %31[a-z0-9-] = %399[^\n]", key, val) != 2)
 			die("%s:%d: not \"name = value\"", path, n);
+		val[strcspn(val, "\t")] = 0;
+		for (size_t e = strlen(val); e && val[e - 1] == ' '; e--)
+			val[e - 1] = 0;
 		cfg_set(c, key, val);
 	}
 	fclose(f);
@@ -298,8 +431,11 @@ static void cfg_defaults(struct cfg *c)
 {
 	if (!c->nmode)
 		for (int m = 0; m < NMODES; m++)
-			if (modes[m].dflt)
-				c->mode[c->nmode++] = m;
+			if (modes[m].dflt) {
+				c->mode[c->nmode].m = &modes[m];
+				snprintf(c->mode[c->nmode++].name, sizeof(c->mode[0].name),
+					 "%s", modes[m].name);
+			}
 	if (!c->nwl)
 		c->wl[c->nwl++] = wl_index("locktorture");
 	if (!c->nvcpus) {
@@ -314,6 +450,16 @@ static void cfg_defaults(struct cfg *c)
 		c->l2_vcpus = 2;
 	if (c->retries < 0)
 		c->retries = 2;
+	if (c->intervals < 0)
+		c->intervals = 5;
+	if (c->warmup < 0)
+		c->warmup = 1;
+	if (c->precision <= 0)
+		c->max_reps = c->reps;
+	else if (!c->max_reps)
+		c->max_reps = 3 * c->reps < MAX_REPS ? 3 * c->reps : MAX_REPS;
+	else if (c->max_reps < c->reps)
+		die("--max-reps %d is below --reps %d", c->max_reps, c->reps);
 	for (int w = 0; w < vb_nworkloads; w++)
 		if (!c->size[w])
 			c->size[w] = c->sim ? vb_workloads[w].sim_size : vb_workloads[w].size;
@@ -330,6 +476,38 @@ static void cfg_defaults(struct cfg *c)
 			die("at most 64 vCPUs per guest and 256 level-2 vCPUs, except with testbed = sim");
 	if (!c->sim && c->nsim_set)
 		die("sim = ... needs testbed = sim");
+	for (int t = 0; t < c->ntag; t++) {
+		int used = 0;
+
+		for (int m = 0; m < c->nmode; m++) {
+			const char *dot = strchr(c->mode[m].name, '.');
+
+			used |= dot && !strcmp(dot + 1, c->tag[t].name);
+		}
+		if (!used)
+			die("--tag %s: no mode MODE.%s in --modes", c->tag[t].name,
+			    c->tag[t].name);
+	}
+	for (int m = 0; m < c->nmode; m++) {
+		struct cmode *cm = &c->mode[m];
+		const char *dot = strchr(cm->name, '.'), *args = "";
+
+		for (int t = 0; dot && t < c->ntag; t++)
+			if (!strcmp(dot + 1, c->tag[t].name))
+				args = c->tag[t].args;
+		snprintf(cm->append, sizeof(cm->append), "%s%s%s", cm->m->append,
+			 *cm->m->append && *args ? " " : "", args);
+	}
+	if (c->precision > 0) {
+		int b = -1;
+
+		for (int m = 0; m < c->nmode; m++)
+			if (!strcmp(c->mode[m].name, baseline_of(c)))
+				b = m;
+		if (b < 0 || c->nmode < 2)
+			die("--precision: the ratios are to %s: give it and another mode in "
+			    "--modes", baseline_of(c));
+	}
 }
 
 static void cfg_save(const struct cfg *c, const char *path)
@@ -341,7 +519,7 @@ static void cfg_save(const struct cfg *c, const char *path)
 		die("cannot write %s: %s", path, strerror(errno));
 	fprintf(f, "# vbench sweep configuration; \"vbench sweep --out DIR\" resumes it\nmodes = ");
 	for (i = 0; i < c->nmode; i++)
-		fprintf(f, "%s%s", i ? "," : "", modes[c->mode[i]].name);
+		fprintf(f, "%s%s", i ? "," : "", c->mode[i].name);
 	fprintf(f, "\nworkloads = ");
 	for (i = 0; i < c->nwl; i++)
 		fprintf(f, "%s%s", i ? "," : "", vb_workloads[c->wl[i]].name);
@@ -351,8 +529,17 @@ static void cfg_save(const struct cfg *c, const char *path)
 	fprintf(f, "\nvms = ");
 	for (i = 0; i < c->nvms; i++)
 		fprintf(f, "%s%d", i ? "," : "", c->vms[i]);
-	fprintf(f, "\nreps = %d\nl2-vcpus = %d\nretries = %d\n", c->reps, c->l2_vcpus,
-		c->retries);
+	fprintf(f, "\nreps = %d\nl2-vcpus = %d\nretries = %d\nintervals = %d\nwarmup = %d\n"
+		"pin = %d\nl2-nice = %d\n", c->reps, c->l2_vcpus, c->retries, c->intervals,
+		c->warmup, c->pin, c->nice);
+	if (c->precision > 0)
+		fprintf(f, "precision = %g\nmax-reps = %d\n", c->precision, c->max_reps);
+	if (c->max_minutes)
+		fprintf(f, "max-minutes = %d\n", c->max_minutes);
+	if (c->l1_quiet > 0)
+		fprintf(f, "l1-quiet = %g\n", c->l1_quiet);
+	if (c->nshards)
+		fprintf(f, "shard = %d/%d\n", c->shard, c->nshards);
 	for (i = 0; i < c->nwl; i++)
 		fprintf(f, "size = %s=%d\n", vb_workloads[c->wl[i]].name, c->size[c->wl[i]]);
 	if (c->baseline[0])
@@ -361,6 +548,8 @@ static void cfg_save(const struct cfg *c, const char *path)
 		fprintf(f, "testbed = sim\njobs = %d\nprofile = %s\n", c->jobs, c->profile);
 	for (i = 0; i < c->nsim_set; i++)
 		fprintf(f, "sim = %s\n", c->sim_set[i]);
+	for (i = 0; i < c->ntag; i++)
+		fprintf(f, "tag = %s=%s\n", c->tag[i].name, c->tag[i].args);
 	if (fclose(f))
 		die("cannot write %s", path);
 }
@@ -371,6 +560,10 @@ static void cfg_save(const struct cfg *c, const char *path)
 struct plan {
 	struct vb_runid id;
 	const struct mode *mode;
+	const char *append;	/* its level-3 command line */
+	int group;		/* runs of one repetition of one point: paired */
+	int optional;		/* a repetition beyond reps: run while --precision
+				 * is not reached at its point */
 	int attempts;		/* recorded so far */
 	int settled;
 };
@@ -378,20 +571,31 @@ struct plan {
 static struct plan *plan;
 static int nplan;
 
+/*
+ * Every run of the sweep, in the order they run: repetition, workload,
+ * point, then the modes rotated by one per repetition.  With --precision,
+ * repetitions up to max-reps are planned, those beyond reps optional.
+ * A shard keeps every nshards-th group (one repetition of one point, all
+ * its modes: the runs that are paired stay on one host).
+ */
 static void make_plan(const struct cfg *c)
 {
+	int g = 0;
+
 	nplan = 0;
-	plan = calloc((size_t)c->reps * c->nwl * c->nvcpus * c->nvms * c->nmode,
+	plan = calloc((size_t)c->max_reps * c->nwl * c->nvcpus * c->nvms * c->nmode,
 		      sizeof(*plan));
 	if (!plan)
 		die("out of memory");
-	for (int r = c->rep0; r < c->rep0 + c->reps; r++)
+	for (int r = c->rep0; r < c->rep0 + c->max_reps; r++)
 		for (int w = 0; w < c->nwl; w++)
 			for (int v = 0; v < c->nvcpus; v++)
-				for (int g = 0; g < c->nvms; g++)
+				for (int vm = 0; vm < c->nvms; vm++, g++) {
+					if (c->nshards && g % c->nshards != c->shard - 1)
+						continue;
 					for (int k = 0; k < c->nmode; k++) {
-						const struct mode *m =
-							&modes[c->mode[(k + r) % c->nmode]];
+						const struct cmode *m =
+							&c->mode[(k + r) % c->nmode];
 						struct plan *p = &plan[nplan++];
 
 						snprintf(p->id.workload, sizeof(p->id.workload),
@@ -399,12 +603,18 @@ static void make_plan(const struct cfg *c)
 						snprintf(p->id.mode, sizeof(p->id.mode), "%s",
 							 m->name);
 						p->id.vcpus = c->vcpus[v];
-						p->id.vms = c->vms[g];
+						p->id.vms = c->vms[vm];
 						p->id.l2_vcpus = c->l2_vcpus;
 						p->id.size = c->size[c->wl[w]];
+						p->id.intervals = c->intervals;
+						p->id.warmup = c->warmup;
 						p->id.rep = r;
-						p->mode = m;
+						p->mode = m->m;
+						p->append = m->append;
+						p->group = g;
+						p->optional = r >= c->rep0 + c->reps;
 					}
+				}
 }
 
 static int guest_mem(const struct vb_runid *id)
@@ -425,6 +635,7 @@ static int run_budget(const struct vb_runid *id)
 	int work = !strcmp(id->workload, "gmake") ? 20 * id->size :
 		   !strcmp(id->workload, "perf-messaging") ? 2 * id->size : id->size;
 
+	work *= id->intervals + id->warmup;
 	return 240 + 90 * id->vms + 2 * work * id->vcpus * id->vms / id->l2_vcpus;
 }
 
@@ -440,7 +651,8 @@ static const char *vm_name(const char *mode, int idx, int g)
 }
 
 /* the level-2 job for the runs @todo[0..n) */
-static int write_script(const char *path, int *todo, int n, int *mem, int *budget)
+static int write_script(const char *path, int *todo, int n, int max_attempts, int *mem,
+			int *budget)
 {
 	FILE *f = fopen(path, "w");
 
@@ -480,21 +692,22 @@ static int write_script(const char *path, int *todo, int n, int *mem, int *budge
 
 		if (m > *mem)
 			*mem = m;
-		*budget += run_budget(&p->id);
-		fprintf(f, "echo \"@@RUN %d %d $(up)\"\n", todo[i], p->attempts + 1);
+		/* a failed guest is tried again at once, so pairs stay in one boot */
+		*budget += run_budget(&p->id) * (max_attempts - p->attempts);
+		fprintf(f, "a=%d\nwhile :; do\necho \"@@RUN %d $a $(up)\"\n", p->attempts + 1,
+			todo[i]);
 		if (p->mode->host)
 			fprintf(f, "modprobe kvm_oticket && echo 1 > $kot/reset || "
 				"echo 'otb: modprobe kvm_oticket failed'\n");
 		fprintf(f, "kvmst_start\ntestbed guest --retries 0 --timeout %d",
 			run_budget(&p->id));
 		for (int g = 0; g < p->id.vms; g++) {
-			fprintf(f, " \\\n  --vm %s --vcpus %d --mem %d %s%s --append '%s %s'"
-				" --env VB_WL=%s --env VB_SIZE=%d",
+			fprintf(f, " \\\n  --vm %s --vcpus %d --mem %d %s%s --append '%s'"
+				" --env VB_WL=%s --env VB_SIZE=%d --env VB_IV=%d --env VB_WARM=%d",
 				vm_name(p->mode->name, todo[i], g), p->id.vcpus,
 				guest_mem(&p->id), *p->mode->cpu_flags ? "--cpu-flags " : "",
-				p->mode->cpu_flags, p->mode->append,
-				getenv("VB_L3_APPEND") ? getenv("VB_L3_APPEND") : "",
-				w->name, p->id.size);
+				p->mode->cpu_flags, p->append, w->name, p->id.size,
+				p->id.intervals, p->id.warmup);
 			if (w->disk)
 				fprintf(f, " --qemu-arg -drive --qemu-arg "
 					"file=$OTB_DISK,if=virtio,format=raw,readonly=on,"
@@ -507,7 +720,10 @@ static int write_script(const char *path, int *todo, int n, int *mem, int *budge
 				"rmmod kvm_oticket || echo 'otb: rmmod kvm_oticket failed'\n");
 		fprintf(f, "echo \"@@RUNRC $rc $(up)\"\n"
 			"# a stuck guest leaves this level 2 unfit: end the boot\n"
-			"[ $rc = 4 ] && exit 4\n");
+			"[ $rc = 4 ] && exit 4\n"
+			"# 3: a guest failed (the testbed's failure, not the workload's)\n"
+			"[ $rc = 3 ] && [ $a -lt %d ] || break\n"
+			"a=$((a + 1))\ndone\n", max_attempts);
 	}
 	fprintf(f, "exit 0\n");
 	return fclose(f) ? -1 : 0;
@@ -556,6 +772,211 @@ static void now_iso(char *buf, size_t len)
 }
 
 /* ------------------------------------------------------------------------
+ * Pairs
+ *
+ * A mode's run and the baseline's run of the same repetition of the same
+ * point, both ok and recorded in the same level-2 boot (so on one host,
+ * minutes apart), are a pair; the mode's value over the baseline's is its
+ * paired ratio.  Drift between boots and hosts cancels in it.  A run whose
+ * baseline partner failed, or ran in another boot, is unpaired.
+ */
+
+/* the first ok record of every run of @r[0..@n): what the report counts */
+static const struct vb_rec **first_oks(const struct vb_rec *r, int n, int *nok)
+{
+	const struct vb_rec **ok = calloc(n + 1, sizeof(*ok));
+
+	if (!ok)
+		die("out of memory");
+	*nok = 0;
+	for (int i = 0; i < n; i++) {
+		int k;
+
+		if (strcmp(r[i].status, "ok"))
+			continue;
+		for (k = 0; k < *nok && !vb_same_run(&ok[k]->id, &r[i].id); k++)
+			;
+		if (k == *nok)
+			ok[(*nok)++] = &r[i];
+	}
+	return ok;
+}
+
+struct pairs {
+	int n, unpaired;
+	int busy;		/* pairs dropped: level 1 was busy in one of the runs */
+	double r[MAX_REPS * 4];
+};
+
+/*
+ * The pairs of @mode with @base at point @pt.  With @quiet > 0, a pair
+ * counts only if level 1 ran at most @quiet CPUs besides level 2 during
+ * both runs (a run without the figure counts as quiet).
+ */
+static void pair_up(const struct vb_rec **ok, int nok, const struct vb_runid *pt,
+		    const char *mode, const char *base, double quiet, struct pairs *p)
+{
+	p->n = p->unpaired = p->busy = 0;
+	for (int i = 0; i < nok; i++) {
+		const struct vb_rec *x = ok[i], *y = NULL;
+
+		if (strcmp(x->id.mode, mode) || !vb_same_point(&x->id, pt))
+			continue;
+		for (int j = 0; j < nok && !y; j++)
+			if (!strcmp(ok[j]->id.mode, base) && ok[j]->id.rep == x->id.rep &&
+			    vb_same_point(&ok[j]->id, pt))
+				y = ok[j];
+		if (!y || y->boot != x->boot || !(x->value > 0) || !(y->value > 0))
+			p->unpaired++;
+		else if (quiet > 0 && (x->l1_load > quiet || y->l1_load > quiet))
+			p->busy++;
+		else if (p->n < (int)(sizeof(p->r) / sizeof(p->r[0])))
+			p->r[p->n++] = x->value / y->value;
+	}
+}
+
+/*
+ * Has point @pt reached the precision: every mode's paired ratio to the
+ * baseline from at least 3 pairs, with a CI half-width <= c->precision?
+ */
+static int point_decided(const struct cfg *c, const struct vb_rec **ok, int nok,
+			 const struct vb_runid *pt)
+{
+	struct pairs p;
+
+	for (int m = 0; m < c->nmode; m++) {
+		struct vb_ratio q;
+
+		if (!strcmp(c->mode[m].name, baseline_of(c)))
+			continue;
+		pair_up(ok, nok, pt, c->mode[m].name, baseline_of(c), c->l1_quiet, &p);
+		/* two pairs that happen to agree are not a precise ratio */
+		if (p.n < 3)
+			return 0;
+		q = vb_paired_ratio(p.r, p.n);
+		if (!(q.hw <= c->precision))
+			return 0;
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Level 1: pinning level 2's vCPU threads, and what else level 1 runs
+ */
+
+/* the level-2 QEMU (TCG), a child of @parent (testbed run); 0 if none */
+static pid_t find_l2_qemu(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], *st, *cl, *q;
+		long ppid;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		st = tb_read_file(path, NULL);
+		q = st ? strrchr(st, ')') : NULL;
+		/* ") S ppid" */
+		if (q && sscanf(q + 1, " %*c %ld", &ppid) == 1 && ppid == parent &&
+		    strstr(st, "(qemu-system")) {
+			size_t len;
+
+			snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+			cl = tb_read_file(path, &len);
+			/* arguments are NUL-separated: look for "tcg" in any */
+			for (size_t k = 0; cl && k < len; k += strlen(cl + k) + 1)
+				if (!strncmp(cl + k, "tcg", 3))
+					found = atoi(e->d_name);
+			free(cl);
+		}
+		free(st);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Pin vCPU k of the level-2 QEMU @qemu to CPU k of level 1 (modulo the
+ * CPUs there).  Its vCPU threads are named "CPU k/TCG" with debug-threads;
+ * otherwise they are the third and later threads in creation order (after
+ * the main and RCU threads; QEMU 7.2 starts its I/O workers later).  1 when
+ * pinned, 0 if the threads are not all there yet.
+ */
+static int pin_l2(pid_t qemu, int vcpus)
+{
+	int tids[256], n = 0, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char path[300];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", qemu);
+	d = opendir(path);
+	while (d && n < 256 && (e = readdir(d)))
+		if (isdigit((unsigned char)e->d_name[0]))
+			tids[n++] = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	qsort(tids, n, sizeof(int), cmp_int);
+	if (n < 2 + vcpus)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		char *comm;
+		int k;
+		cpu_set_t set;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", qemu, tids[i]);
+		comm = tb_read_file(path, NULL);
+		if (!comm || sscanf(comm, "CPU %d/", &k) != 1) {
+			if (i < 2 || i >= 2 + vcpus) {
+				free(comm);
+				continue;
+			}
+			k = i - 2;
+		}
+		free(comm);
+		CPU_ZERO(&set);
+		CPU_SET(k % (ncpu > 0 ? ncpu : 1), &set);
+		if (sched_setaffinity(tids[i], sizeof(set), &set))
+			fprintf(stderr, "vbench: cannot pin thread %d: %s\n", tids[i],
+				strerror(errno));
+	}
+	return 1;
+}
+
+/* busy CPU ticks of level 1 in all, and of process @pid (0: none) */
+static void l1_ticks(pid_t pid, double *all, double *own)
+{
+	char *st = tb_read_file("/proc/stat", NULL), path[64], *q;
+	double v[8] = { 0 };
+
+	*all = *own = NAN;
+	if (st && sscanf(st, "cpu %lf %lf %lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2],
+			 &v[3], &v[4], &v[5], &v[6], &v[7]) == 8)
+		*all = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	free(st);
+	if (!pid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	st = tb_read_file(path, NULL);
+	q = st ? strrchr(st, ')') : NULL;
+	/* utime and stime: fields 14 and 15, the 12th and 13th after ')' */
+	if (q && sscanf(q + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lf %lf",
+			&v[0], &v[1]) == 2)
+		*own = v[0] + v[1];
+	free(st);
+}
+
+/* ------------------------------------------------------------------------
  * Running a sweep
  */
 static volatile sig_atomic_t stop_sig;
@@ -567,24 +988,61 @@ static void on_stop(int sig)
 
 struct boot {
 	int no, done;		/* complete blocks recorded */
-	char kernel[64], testbed[24];
+	char kernel[64], testbed[24], host[64];
 	FILE *jsonl;
-	int total, finished;	/* progress over the sweep: runs settled */
+	const struct cfg *c;
+	struct vb_rec *recs;	/* every record of DIR, this invocation's too */
+	int nrec, caprec;
+	int finished;		/* runs settled */
 	int max_attempts;
 	int finished0;		/* settled before this invocation */
 	double t0;
 	int ok, bad;
+	pid_t qemu;		/* level 2's QEMU, once found */
+	int pinned;
+	double l1_all, l1_own;	/* level 1 ticks at the last record */
+	double l1_t;
+	int last_group;		/* of the run recorded last in this boot */
+	int stopping;		/* this boot is ended on purpose */
 };
+
+/* past max-minutes: no more optional repetitions */
+static int out_of_time(struct boot *b)
+{
+	return b->c->max_minutes && tb_now() - b->t0 > 60.0 * b->c->max_minutes;
+}
+
+/*
+ * Is the planned run @i still wanted: unsettled, and not an optional
+ * repetition of a point that reached the precision (or out of time)?
+ */
+static int wanted(struct boot *b, int i, const struct vb_rec **ok, int nok)
+{
+	return !plan[i].settled && (!plan[i].optional ||
+				    (!out_of_time(b) &&
+				     !point_decided(b->c, ok, nok, &plan[i].id)));
+}
+
+static int runs_left(struct boot *b)
+{
+	int nok, left = 0;
+	const struct vb_rec **ok = first_oks(b->recs, b->nrec, &nok);
+
+	for (int i = 0; i < nplan; i++)
+		left += wanted(b, i, ok, nok);
+	free(ok);
+	return left;
+}
 
 static void progress(struct boot *b, const struct vb_rec *r)
 {
 	char key[160];
 	double el = tb_now() - b->t0;
-	int left = b->total - b->finished;
+	int left = runs_left(b);
 
 	vb_run_key(&r->id, key, sizeof(key));
-	printf("vbench: [%d/%d] %s #%d: %s", b->finished, b->total, key, r->attempt,
-	       r->status);
+	printf("vbench: [%d/%d] %s #%d: %s", b->finished, b->finished + left, key,
+	       r->attempt, r->status);
 	if (!strcmp(r->status, "ok"))
 		printf(" %.4g %s", r->value, r->unit);
 	else
@@ -598,15 +1056,34 @@ static void progress(struct boot *b, const struct vb_rec *r)
 static void append_rec(struct boot *b, struct vb_rec *r, int idx)
 {
 	struct plan *p = &plan[idx];
+	double all, own, now = tb_now();
 
 	snprintf(r->kernel, sizeof(r->kernel), "%s", b->kernel);
 	snprintf(r->testbed, sizeof(r->testbed), "%s", b->testbed);
 	snprintf(r->git, sizeof(r->git), "%s", git_rev);
 	snprintf(r->base, sizeof(r->base), "%s", base_tree);
+	snprintf(r->l1_host, sizeof(r->l1_host), "%s", b->host);
 	now_iso(r->time, sizeof(r->time));
 	r->boot = b->no;
+	r->pinned = b->pinned;
+	/* CPUs of level 1 busy with anything but level 2, since the last record */
+	l1_ticks(b->qemu, &all, &own);
+	r->l1_load = NAN;
+	if (b->qemu && !isnan(b->l1_own) && !isnan(own) && now > b->l1_t)
+		r->l1_load = (all - b->l1_all - (own - b->l1_own)) /
+			     sysconf(_SC_CLK_TCK) / (now - b->l1_t);
+	b->l1_all = all;
+	b->l1_own = own;
+	b->l1_t = now;
 	if (vb_rec_write(b->jsonl, r) || fflush(b->jsonl) || fsync(fileno(b->jsonl)))
 		die("cannot append to results.jsonl: %s", strerror(errno));
+	if (b->nrec == b->caprec) {
+		b->caprec = b->caprec ? 2 * b->caprec : 64;
+		b->recs = realloc(b->recs, b->caprec * sizeof(*b->recs));
+		if (!b->recs)
+			die("out of memory");
+	}
+	b->recs[b->nrec++] = *r;
 	p->attempts = r->attempt;
 	if (!p->settled && vb_attempt_settles(r->status, r->attempt, b->max_attempts)) {
 		p->settled = 1;
@@ -618,11 +1095,6 @@ static void append_rec(struct boot *b, struct vb_rec *r, int idx)
 		b->bad++;
 }
 
-/*
- * Record the complete run blocks of @con not recorded yet.  Returns the
- * plan index of a run started but not finished (-1 if none), and its
- * attempt in *attempt.
- */
 /* a record of attempt @att at planned run @idx, no result yet */
 static void rec_init(struct vb_rec *r, int idx, int att)
 {
@@ -630,10 +1102,15 @@ static void rec_init(struct vb_rec *r, int idx, int att)
 	r->id = plan[idx].id;
 	r->host = plan[idx].mode->host;
 	r->attempt = att;
-	r->value = r->fairness = r->steal_pct = r->secs = NAN;
+	r->value = r->fairness = r->steal_pct = r->secs = r->l1_load = NAN;
 	snprintf(r->unit, sizeof(r->unit), "%s", vb_workload(r->id.workload)->unit);
 }
 
+/*
+ * Record the complete run blocks of @con not recorded yet.  Returns the
+ * plan index of a run started but not finished (-1 if none), and its
+ * attempt in *attempt.
+ */
 static int scan_console(struct boot *b, char *con, int *attempt)
 {
 	char *p = strstr(con, "@@OTB-BEGIN "), *next;
@@ -675,6 +1152,7 @@ static int scan_console(struct boot *b, char *con, int *attempt)
 			    !isnan(t0) && !isnan(t1))
 				r.secs = t1 - t0;
 			b->done++;
+			b->last_group = plan[idx].group;
 			append_rec(b, &r, idx);
 			progress(b, &r);
 		}
@@ -722,8 +1200,8 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 		/* start runs while there are slots */
 		for (i = 0; nrun < c->jobs && !stop_sig && i < nplan; i++) {
 			const struct plan *p = &plan[i];
-			char key[160], sz[16], vc[16], vm[16], pc[16], seed[16];
-			const char *argv[16 + 2 * 32];
+			char key[160], sz[16], vc[16], vm[16], pc[16], seed[16], iv[16];
+			const char *argv[24 + 2 * 32];
 			int a = 0;
 
 			if (p->settled || running[i])
@@ -737,6 +1215,7 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 			snprintf(pc, sizeof(pc), "%d", p->id.l2_vcpus);
 			snprintf(sz, sizeof(sz), "%d", p->id.size);
 			snprintf(seed, sizeof(seed), "%d", p->id.rep + 1);
+			snprintf(iv, sizeof(iv), "%d", p->id.intervals);
 			argv[a++] = bin;
 			argv[a++] = "--mode";
 			argv[a++] = p->id.mode;
@@ -754,6 +1233,14 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 			argv[a++] = seed;
 			argv[a++] = "--profile";
 			argv[a++] = c->profile;
+			argv[a++] = "--intervals";
+			argv[a++] = iv;
+			/* the tag's parameters; otsim boots the mode itself */
+			if (strlen(p->append) > strlen(p->mode->append)) {
+				argv[a++] = "--append";
+				argv[a++] = p->append + strlen(p->mode->append) +
+					    !!*p->mode->append;
+			}
 			for (k = 0; k < c->nsim_set; k++) {
 				argv[a++] = "--set";
 				argv[a++] = c->sim_set[k];
@@ -815,42 +1302,66 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 	return 0;
 }
 
+/*
+ * With --precision: end this boot when the run just started opens an
+ * optional repetition of a point that has reached the precision; the next
+ * boot runs only what is still wanted.
+ */
+static int boot_should_stop(struct boot *b, int cur)
+{
+	const struct vb_rec **ok;
+	int nok, stop;
+
+	if (cur < 0 || !plan[cur].optional || plan[cur].group == b->last_group)
+		return 0;
+	if (out_of_time(b))
+		return 1;
+	ok = first_oks(b->recs, b->nrec, &nok);
+	stop = point_decided(b->c, ok, nok, &plan[cur].id);
+	free(ok);
+	return stop;
+}
+
 static int sweep(struct cfg *c, const char *out, const char *top, const char *build)
 {
 	char path[1200], script[1200], log[1200], outp[1200], disk[1200];
-	int max_attempts = c->retries + 1, nbad, nrec, idle_boots = 0;
-	struct vb_rec *recs;
-	struct boot b = { 0 };
+	int max_attempts = c->retries + 1, nbad, idle_boots = 0, left;
+	struct boot b = { .c = c };
 	struct sigaction sa = { .sa_handler = on_stop };
+	const char *l2_override = getenv("VBENCH_L2");
 	int *todo;
 
+	b.t0 = tb_now();
 	if (tb_mkdir_p(out))
 		die("cannot create %s", out);
 	snprintf(path, sizeof(path), "%s/sweep.conf", out);
 	cfg_save(c, path);
 	make_plan(c);
 	snprintf(path, sizeof(path), "%s/results.jsonl", out);
-	recs = vb_load(path, &nrec, &nbad);
-	if (!recs)
+	b.recs = vb_load(path, &b.nrec, &nbad);
+	if (!b.recs)
 		die("cannot read %s: %s", path, strerror(errno));
-	b.total = nplan;
+	b.caprec = b.nrec;
 	b.max_attempts = max_attempts;
 	for (int i = 0; i < nplan; i++) {
-		plan[i].settled = vb_run_settled(recs, nrec, &plan[i].id, max_attempts,
+		plan[i].settled = vb_run_settled(b.recs, b.nrec, &plan[i].id, max_attempts,
 						 &plan[i].attempts);
 		b.finished += plan[i].settled;
 	}
 	/* boot numbers go on from the records' */
-	for (int i = 0; i < nrec; i++)
-		if (recs[i].boot > b.no)
-			b.no = recs[i].boot;
-	free(recs);
+	for (int i = 0; i < b.nrec; i++)
+		if (b.recs[i].boot > b.no)
+			b.no = b.recs[i].boot;
 	b.finished0 = b.finished;
-	printf("vbench: %d runs planned, %d settled in %s, %d to do\n", nplan, b.finished,
-	       out, nplan - b.finished);
-	if (b.finished == nplan)
+	left = runs_left(&b);
+	printf("vbench: %d runs planned%s, %d settled in %s, %d to do\n", nplan,
+	       c->precision > 0 ? " (up to max-reps)" : "", b.finished, out, left);
+	if (!left)
 		return 0;
 	provenance(top, build);
+	if (gethostname(b.host, sizeof(b.host)))
+		snprintf(b.host, sizeof(b.host), "unknown");
+	b.host[sizeof(b.host) - 1] = 0;
 	b.jsonl = fopen(path, "a");
 	if (!b.jsonl)
 		die("cannot append to %s: %s", path, strerror(errno));
@@ -872,28 +1383,31 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 	}
 	snprintf(disk, sizeof(disk), "%s/testbed/wl.img", build);
 	while (!stop_sig) {
-		int n = 0, mem, budget, need_disk = 0, st = 0, cur, att = 0;
+		int n = 0, mem, budget, need_disk = 0, st = 0, cur, att = 0, nok;
+		const struct vb_rec **ok = first_oks(b.recs, b.nrec, &nok);
 		const char *argv[4];
 		char *l2, *cmd, *con;
 		pid_t pid;
 
 		for (int i = 0; i < nplan; i++)
-			if (!plan[i].settled) {
+			if (wanted(&b, i, ok, nok)) {
 				todo[n++] = i;
 				need_disk |= vb_workload(plan[i].id.workload)->disk;
 			}
+		free(ok);
 		if (!n)
 			break;
 		b.no++;
 		snprintf(script, sizeof(script), "%s/l2-boot%d.sh", out, b.no);
 		snprintf(log, sizeof(log), "%s/l2-boot%d.log", out, b.no);
 		snprintf(outp, sizeof(outp), "%s/l2-boot%d.out", out, b.no);
-		if (write_script(script, todo, n, &mem, &budget))
+		if (write_script(script, todo, n, max_attempts, &mem, &budget))
 			die("cannot write %s", script);
-		if (need_disk && access(disk, R_OK))
+		if (need_disk && access(disk, R_OK) && !l2_override)
 			die("%s missing: the gmake and perf workloads need it (make wlimage)",
 			    disk);
-		l2 = tb_l2_command(build, top);
+		/* VBENCH_L2: another "testbed run" (the tests' fake testbed) */
+		l2 = l2_override ? strdup(l2_override) : tb_l2_command(build, top);
 		if (asprintf(&cmd, "exec %s --retries 0 --vcpus %d --mem %d --timeout %d "
 			     "--log %s%s%s --script %s", l2, c->l2_vcpus, 1024 + mem, budget,
 			     log, need_disk ? " --disk " : "", need_disk ? disk : "",
@@ -907,23 +1421,50 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 		argv[3] = NULL;
 		b.done = 0;
 		b.kernel[0] = 0;
+		b.qemu = 0;
+		b.pinned = 0;
+		b.stopping = 0;
+		b.last_group = -1;
+		b.l1_own = NAN;
 		{
-			int before = b.ok + b.bad;
+			int before = b.ok + b.bad, nice0;
 
+			/* level 2's QEMU inherits the nice value of its fork */
+			errno = 0;
+			nice0 = getpriority(PRIO_PROCESS, 0);
+			if (c->nice && setpriority(PRIO_PROCESS, 0, c->nice))
+				die("--l2-nice %d: %s", c->nice, strerror(errno));
 			pid = tb_spawn(argv, outp);
+			if (c->nice)
+				setpriority(PRIO_PROCESS, 0, nice0);
 			if (pid < 0)
 				die("cannot start level 2: %s", strerror(errno));
 			for (;;) {
 				pid_t w = waitpid(pid, &st, WNOHANG);
 
+				if (!b.qemu) {
+					b.qemu = find_l2_qemu(pid);
+					l1_ticks(b.qemu, &b.l1_all, &b.l1_own);
+					b.l1_t = tb_now();
+				}
+				if (c->pin && b.qemu && !b.pinned)
+					b.pinned = pin_l2(b.qemu, c->l2_vcpus);
 				con = tb_read_file(log, NULL);
+				cur = -1;
 				if (con) {
-					scan_console(&b, con, &att);
+					cur = scan_console(&b, con, &att);
 					free(con);
 				}
 				if (w == pid)
 					break;
-				if (stop_sig) {
+				if (stop_sig || boot_should_stop(&b, cur)) {
+					if (!stop_sig) {
+						printf("vbench: level-2 boot %d: %s; ending it\n",
+						       b.no, out_of_time(&b) ?
+						       "max-minutes is up" : "the precision is "
+						       "reached where it goes on");
+						b.stopping = 1;
+					}
 					kill(-pid, SIGTERM);
 					waitpid(pid, &st, 0);
 					break;
@@ -935,7 +1476,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 			con = tb_read_file(log, NULL);
 			cur = con ? scan_console(&b, con, &att) : -1;
 			free(con);
-			if (cur >= 0 && !stop_sig) {
+			if (cur >= 0 && !stop_sig && !b.stopping) {
 				/* level 2 ended inside this run: its attempt failed */
 				struct vb_rec r;
 
@@ -965,18 +1506,15 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 	if (stop_sig) {
 		printf("vbench: interrupted; the finished runs are in %s/results.jsonl, "
 		       "\"vbench sweep --out %s\" goes on\n", out, out);
+		free(b.recs);
 		return 130;
 	}
-	{
-		int left = 0;
-
-		for (int i = 0; i < nplan; i++)
-			left += !plan[i].settled;
-		if (left) {
-			fprintf(stderr, "vbench: %d runs could not be started: level 2 failed "
-				"to boot twice in a row (see %s/l2-boot*.out)\n", left, out);
-			return 1;
-		}
+	left = runs_left(&b);
+	free(b.recs);
+	if (left) {
+		fprintf(stderr, "vbench: %d runs could not be started: level 2 failed "
+			"to boot twice in a row (see %s/l2-boot*.out)\n", left, out);
+		return 1;
 	}
 	printf("vbench: sweep done in %.0f s\n", tb_now() - b.t0);
 	return 0;
@@ -990,23 +1528,32 @@ struct cell {
 	int mode;		/* index into names[] of the report */
 	int n, cap, failed;
 	double *v, *fair, *steal, *least;	/* per ok run; least: worst guest x M */
+	struct vb_ratio pr;	/* paired ratio to the baseline */
+	int unpaired;		/* ok runs without a baseline partner */
+	int busy;		/* pairs dropped for a busy level 1 */
+	struct vb_variation var;	/* of the intervals of its runs */
+	double rate[4];		/* median lock and KVM events per guest-second */
+};
+
+/* events per guest-second in the report: guest lock events, KVM exits */
+static const char *const rate_names[4] = {
+	"ev.slowpath", "ev.wait", "kvm.halt_exits", "kvm.exits",
 };
 
 struct table {
 	struct cell *c;
 	int n, cap;
-	char names[NMODES * 2][32];	/* modes in order of appearance */
+	char names[MAX_MODES * 4][32];	/* modes in order of appearance */
 	int nnames;
 	int base;			/* baseline's index, -1 if absent */
 	int sim;			/* its records come from the simulator */
 	const char *dir;
+	struct vb_rec *r;		/* the records */
+	int nr, nok;
+	const struct vb_rec **ok;	/* the first ok record of each run */
+	double precision;		/* the sweep's --precision, 0 if none */
+	double l1_quiet;		/* the sweep's --l1-quiet, 0 if none */
 };
-
-static int same_point(const struct vb_runid *a, const struct vb_runid *b)
-{
-	return !strcmp(a->workload, b->workload) && a->vcpus == b->vcpus &&
-	       a->vms == b->vms && a->l2_vcpus == b->l2_vcpus && a->size == b->size;
-}
 
 static double *grow(double *arr, int cap)
 {
@@ -1045,7 +1592,7 @@ static struct cell *cell_get(struct table *t, const struct vb_runid *id)
 		snprintf(t->names[t->nnames++], sizeof(t->names[0]), "%s", id->mode);
 	}
 	for (int i = 0; i < t->n; i++)
-		if (t->c[i].mode == m && same_point(&t->c[i].pt, id))
+		if (t->c[i].mode == m && vb_same_point(&t->c[i].pt, id))
 			return &t->c[i];
 	if (t->n == t->cap) {
 		struct cell *nc = realloc(t->c, (t->cap = t->cap ? 2 * t->cap : 32) *
@@ -1064,19 +1611,71 @@ static struct cell *cell_get(struct table *t, const struct vb_runid *id)
 static int cmp_cell(const void *a, const void *b)
 {
 	const struct cell *x = a, *y = b;
+	const int kx[] = { x->pt.vms, x->pt.vcpus, x->pt.l2_vcpus, x->pt.size,
+			   x->pt.intervals, x->pt.warmup, x->mode };
+	const int ky[] = { y->pt.vms, y->pt.vcpus, y->pt.l2_vcpus, y->pt.size,
+			   y->pt.intervals, y->pt.warmup, y->mode };
 	int d = strcmp(x->pt.workload, y->pt.workload);
 
-	if (d)
-		return d;
-	if (x->pt.vms != y->pt.vms)
-		return x->pt.vms - y->pt.vms;
-	if (x->pt.vcpus != y->pt.vcpus)
-		return x->pt.vcpus - y->pt.vcpus;
-	if (x->pt.l2_vcpus != y->pt.l2_vcpus)
-		return x->pt.l2_vcpus - y->pt.l2_vcpus;
-	if (x->pt.size != y->pt.size)
-		return x->pt.size - y->pt.size;
-	return x->mode - y->mode;
+	for (size_t i = 0; !d && i < sizeof(kx) / sizeof(kx[0]); i++)
+		d = kx[i] - ky[i];
+	return d;
+}
+
+/* the sweep's configuration in @dir (sweep.conf), if any: 0 if read */
+static int dir_cfg(const char *dir, struct cfg *c)
+{
+	char path[1200];
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/sweep.conf", dir);
+	if (access(path, R_OK))
+		return -1;
+	cfg_file(c, path);
+	return 0;
+}
+
+/* within- and between-run variation of the intervals of @c's runs */
+static void cell_variation(struct table *t, struct cell *c)
+{
+	int k = c->pt.intervals, runs = 0;
+	double *x = malloc((size_t)(t->nok + 1) * k * sizeof(*x));
+
+	if (!x)
+		die("out of memory");
+	for (int i = 0; i < t->nok; i++) {
+		const struct vb_rec *r = t->ok[i];
+
+		if (strcmp(r->id.mode, t->names[c->mode]) || !vb_same_point(&r->id, &c->pt) ||
+		    r->niv != k)
+			continue;
+		memcpy(x + runs++ * k, r->iv, k * sizeof(*x));
+	}
+	c->var = vb_variation_of(x, runs, k);
+	free(x);
+}
+
+/* median over @c's runs of each rate_names[] counter per guest-second */
+static void cell_rates(struct table *t, struct cell *c)
+{
+	double *x = malloc((t->nok + 1) * sizeof(*x));
+
+	if (!x)
+		die("out of memory");
+	for (int k = 0; k < 4; k++) {
+		int n = 0;
+
+		for (int i = 0; i < t->nok; i++) {
+			const struct vb_rec *r = t->ok[i];
+			double ev = vb_metric_get(r, rate_names[k]), cs = vb_metric_get(r, "wl.cs");
+
+			if (!strcmp(r->id.mode, t->names[c->mode]) &&
+			    vb_same_point(&r->id, &c->pt) && !isnan(ev) && cs > 0)
+				x[n++] = ev / (cs / 100);
+		}
+		c->rate[k] = vb_median(x, n);
+	}
+	free(x);
 }
 
 /* the table of @dir's results; runs without an ok record count as failed */
@@ -1084,6 +1683,7 @@ static int load_table(const char *dir, struct table *t, const char *baseline)
 {
 	char path[1200];
 	struct vb_rec *r;
+	struct cfg dc;
 	int n, bad;
 
 	memset(t, 0, sizeof(*t));
@@ -1093,9 +1693,18 @@ static int load_table(const char *dir, struct table *t, const char *baseline)
 		fprintf(stderr, "vbench: %s: no results.jsonl (%s)\n", dir, strerror(errno));
 		return -1;
 	}
+	if (!dir_cfg(dir, &dc)) {
+		t->precision = dc.precision;
+		t->l1_quiet = dc.l1_quiet;
+		if ((!baseline || !*baseline) && dc.baseline[0])
+			baseline = strdup(dc.baseline);
+	}
 	r = vb_load(path, &n, &bad);
 	if (!r)
 		die("cannot read %s", path);
+	t->r = r;
+	t->nr = n;
+	t->ok = first_oks(r, n, &t->nok);
 	for (int i = 0; i < n; i++) {
 		/* simulated and measured results never mix */
 		if (i && !strcmp(r[i].testbed, "sim") != !strcmp(r[0].testbed, "sim")) {
@@ -1131,7 +1740,6 @@ static int load_table(const char *dir, struct table *t, const char *baseline)
 		}
 		c->failed += !has_ok;
 	}
-	free(r);
 	if (bad)
 		fprintf(stderr, "vbench: %d malformed lines in %s skipped\n", bad, path);
 	qsort(t->c, t->n, sizeof(t->c[0]), cmp_cell);
@@ -1145,7 +1753,31 @@ static int load_table(const char *dir, struct table *t, const char *baseline)
 	}
 	if (t->base < 0 && t->nnames)
 		t->base = 0;
+	for (int i = 0; i < t->n; i++) {
+		struct cell *c = &t->c[i];
+		struct pairs p;
+
+		c->pr = vb_paired_ratio(NULL, 0);
+		if (t->base >= 0 && c->mode != t->base) {
+			pair_up(t->ok, t->nok, &c->pt, t->names[c->mode], t->names[t->base],
+				t->l1_quiet, &p);
+			c->pr = vb_paired_ratio(p.r, p.n);
+			c->unpaired = p.unpaired;
+			c->busy = p.busy;
+		}
+		cell_variation(t, c);
+		cell_rates(t, c);
+	}
 	return 0;
+}
+
+static void free_table(struct table *t)
+{
+	for (int i = 0; i < t->n; i++)
+		free(t->c[i].v), free(t->c[i].fair), free(t->c[i].steal), free(t->c[i].least);
+	free(t->c);
+	free(t->ok);
+	free(t->r);
 }
 
 static double median_of(const double *x, int n)
@@ -1171,11 +1803,12 @@ static struct cell *find_cell(struct table *t, const struct vb_runid *pt, int mo
 
 	want.vms = vms;
 	for (int i = 0; i < t->n; i++)
-		if (t->c[i].mode == mode && same_point(&t->c[i].pt, &want))
+		if (t->c[i].mode == mode && vb_same_point(&t->c[i].pt, &want))
 			return &t->c[i];
 	return NULL;
 }
 
+/* unpaired: median over the baseline's median */
 static double ratio(struct table *t, struct cell *c)
 {
 	struct cell *b = t->base >= 0 ? find_cell(t, &c->pt, t->base, c->pt.vms) : NULL;
@@ -1194,6 +1827,27 @@ static double share(struct table *t, struct cell *c)
 	return a && a->n && c->n ? vb_median(c->least, c->n) / vb_median(a->v, a->n) : NAN;
 }
 
+/*
+ * The verdict on a paired ratio: FASTER or SLOWER when its CI excludes 1,
+ * "same" when the CI lies within +-@eq of the ratio, else undecided.
+ */
+static const char *verdict(const struct vb_ratio *q, double eq)
+{
+	static char buf[40];
+
+	if (q->n < 2)
+		return "too few pairs";
+	if (q->lo > 1)
+		return "FASTER";
+	if (q->hi < 1)
+		return "SLOWER";
+	if (q->hw <= eq) {
+		snprintf(buf, sizeof(buf), "same within %.0f%%", 100 * eq);
+		return buf;
+	}
+	return "undecided";
+}
+
 static const char *unit_of(const char *wl)
 {
 	const struct vb_workload *w = vb_workload(wl);
@@ -1202,18 +1856,14 @@ static const char *unit_of(const char *wl)
 }
 
 static int plot(struct table *t, const char *wl, int kind, char *png, size_t len);
-/* every record of @dir as CSV, the metrics as columns (union over records) */
-static void results_csv(const char *dir)
+/* every record of @t as CSV, the metrics as columns (union over records) */
+static void results_csv(struct table *t)
 {
 	char path[1200], (*names)[48] = NULL;
-	int n, bad, nn = 0;
-	struct vb_rec *r;
+	int n = t->nr, nn = 0;
+	struct vb_rec *r = t->r;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
-	r = vb_load(path, &n, &bad);
-	if (!r)
-		die("cannot read %s", path);
 	names = calloc((size_t)n * VB_MAX_METRICS + 1, sizeof(*names));
 	if (!names)
 		die("out of memory");
@@ -1226,30 +1876,36 @@ static void results_csv(const char *dir)
 			if (j == nn)
 				snprintf(names[nn++], sizeof(names[0]), "%s", r[i].m[k].name);
 		}
-	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	snprintf(path, sizeof(path), "%s/results.csv", t->dir);
 	f = fopen(path, "w");
 	if (!f)
 		die("cannot write %s", path);
-	fprintf(f, "workload,mode,host_module,vcpus,vms,l2_vcpus,size,rep,attempt,status,"
-		"why,unit,value,vm_values,fairness,steal_pct,kernel,git,testbed,time,boot,"
-		"secs");
+	fprintf(f, "workload,mode,host_module,vcpus,vms,l2_vcpus,size,intervals,warmup,rep,"
+		"attempt,status,why,unit,value,vm_values,interval_values,fairness,steal_pct,"
+		"kernel,git,testbed,l1_host,l1_load,pinned,time,boot,secs");
 	for (int j = 0; j < nn; j++)
 		fprintf(f, ",%s", names[j]);
 	fputc('\n', f);
 	for (int i = 0; i < n; i++) {
 		struct vb_rec *x = &r[i];
+		char why[sizeof(x->why)];
 
-		for (char *q = x->why; *q; q++)
+		snprintf(why, sizeof(why), "%s", x->why);
+		for (char *q = why; *q; q++)
 			if (*q == '"')
 				*q = '\'';
-		fprintf(f, "%s,%s,%d,%d,%d,%d,%d,%d,%d,%s,\"%s\",%s,%.6g,\"", x->id.workload,
-			x->id.mode, x->host, x->id.vcpus, x->id.vms, x->id.l2_vcpus,
-			x->id.size, x->id.rep, x->attempt, x->status, x->why, x->unit,
-			x->value);
+		fprintf(f, "%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,\"%s\",%s,%.6g,\"",
+			x->id.workload, x->id.mode, x->host, x->id.vcpus, x->id.vms,
+			x->id.l2_vcpus, x->id.size, x->id.intervals, x->id.warmup, x->id.rep,
+			x->attempt, x->status, why, x->unit, x->value);
 		for (int g = 0; g < x->nvm; g++)
 			fprintf(f, "%s%.6g", g ? " " : "", x->vm_value[g]);
-		fprintf(f, "\",%.6g,%.4g,%s,%s,%s,%s,%d,%.1f", x->fairness, x->steal_pct,
-			x->kernel, x->git, x->testbed, x->time, x->boot, x->secs);
+		fprintf(f, "\",\"");
+		for (int k = 0; k < x->niv; k++)
+			fprintf(f, "%s%.6g", k ? " " : "", x->iv[k]);
+		fprintf(f, "\",%.6g,%.4g,%s,%s,%s,%s,%.2f,%d,%s,%d,%.1f", x->fairness,
+			x->steal_pct, x->kernel, x->git, x->testbed, x->l1_host, x->l1_load,
+			x->pinned, x->time, x->boot, x->secs);
 		for (int j = 0; j < nn; j++) {
 			double v = vb_metric_get(x, names[j]);
 
@@ -1262,9 +1918,144 @@ static void results_csv(const char *dir)
 	}
 	fclose(f);
 	free(names);
-	free(r);
 }
 
+static double overcommit(const struct vb_runid *pt)
+{
+	return (double)pt->vcpus * pt->vms / pt->l2_vcpus;
+}
+
+/* the paired table: every mode but the baseline, with its verdict */
+static void report_paired(struct table *t, double eq)
+{
+	int reached = 0, points = 0, unpaired = 0, busy = 0;
+	char missed[600] = "";
+
+	printf("\nPaired ratios to %s: each repetition's run over the %s run of the same\n"
+	       "repetition and point in the same level-2 boot; geometric mean, 95%% CI\n"
+	       "(Student t on the log ratios)\n\n", t->names[t->base], t->names[t->base]);
+	printf("%-14s %5s %3s %5s %-17s %5s %6s %15s %7s %4s %4s  %s\n", "workload", "vCPUs",
+	       "VMs", "o/c", "mode", "pairs", "ratio", "95% CI", "+-CI", "unpr", "busy",
+	       "verdict");
+	for (int i = 0; i < t->n; i++) {
+		struct cell *c = &t->c[i];
+		char ci[40] = "-";
+		int first = 1;
+
+		for (int j = 0; j < i && first; j++)
+			if (vb_same_point(&t->c[j].pt, &c->pt))
+				first = 0;
+		if (first && t->precision > 0) {
+			int ok = 1;
+
+			points++;
+			for (int j = i; j < t->n; j++)
+				if (vb_same_point(&t->c[j].pt, &c->pt) && t->c[j].mode != t->base &&
+				    !(t->c[j].pr.hw <= t->precision))
+					ok = 0;
+			if (ok) {
+				reached++;
+			} else {
+				snprintf(missed + strlen(missed), sizeof(missed) - strlen(missed),
+					 "%s%s/v%d/m%d", missed[0] ? ", " : "", c->pt.workload,
+					 c->pt.vcpus, c->pt.vms);
+			}
+		}
+		if (c->mode == t->base)
+			continue;
+		if (c->pr.n >= 2)
+			snprintf(ci, sizeof(ci), "[%.3f, %.3f]", c->pr.lo, c->pr.hi);
+		printf("%-14s %5d %3d %4.1fx %-17s %5d %6.3f %15s %6.1f%% %4d %4d  %s\n",
+		       c->pt.workload, c->pt.vcpus, c->pt.vms, overcommit(&c->pt),
+		       t->names[c->mode], c->pr.n, c->pr.gmean, ci, 100 * c->pr.hw,
+		       c->unpaired, c->busy, verdict(&c->pr, eq));
+		unpaired += c->unpaired;
+		busy += c->busy;
+	}
+	printf("\nverdict: FASTER/SLOWER: the CI excludes 1; same within X%%: the CI covers 1\n"
+	       "         and is at most +-X%% wide; undecided: neither\n");
+	if (unpaired)
+		printf("unpr: %d ok runs could not be paired: their %s run of the same\n"
+		       "      repetition failed or ran in another level-2 boot\n", unpaired,
+		       t->names[t->base]);
+	if (busy)
+		printf("busy: %d pairs not counted: level 1 ran more than %g CPUs besides\n"
+		       "      level 2 during one of their runs (l1-quiet)\n", busy, t->l1_quiet);
+	if (t->precision > 0)
+		printf("precision +-%.0f%%: reached at %d of %d points%s%s\n",
+		       100 * t->precision, reached, points, missed[0] ? "; not at: " : "",
+		       missed);
+}
+
+/* within-run against between-run variation, where runs had intervals */
+static void report_variation(struct table *t)
+{
+	int any = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		struct cell *c = &t->c[i];
+		const struct vb_variation *v = &c->var;
+
+		if (isnan(v->within) || isnan(v->between))
+			continue;
+		if (!any++)
+			printf("\nVariation (coefficients of variation, %% of the mean): within a\n"
+			       "run between its intervals; between runs of their means; what\n"
+			       "between would be from within-run noise alone (within/sqrt(k)),\n"
+			       "and the run-to-run part beyond it\n\n"
+			       "%-14s %5s %3s %-17s %4s %3s %7s %8s %9s %8s  %s\n",
+			       "workload", "vCPUs", "VMs", "mode", "runs", "k", "within",
+			       "between", "expected", "run2run", "dominates");
+		printf("%-14s %5d %3d %-17s %4d %3d %6.1f%% %7.1f%% %8.1f%% %7.1f%%  %s\n",
+		       c->pt.workload, c->pt.vcpus, c->pt.vms, t->names[c->mode], v->runs,
+		       v->k, 100 * v->within, 100 * v->between, 100 * v->expected,
+		       100 * v->boot, v->boot > v->expected ? "between runs" : "within runs");
+	}
+}
+
+/* lock events and KVM exits per guest-second, where counted */
+static void report_rates(struct table *t)
+{
+	int any = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		struct cell *c = &t->c[i];
+
+		if (isnan(c->rate[0]) && isnan(c->rate[2]))
+			continue;
+		if (!any++)
+			printf("\nEvents per guest-second (medians; lock events: the oticket\n"
+			       "and oqspin slow paths only; KVM: level 2's counters, guest boot\n"
+			       "included)\n\n%-14s %5s %3s %-17s %10s %10s %10s %10s\n",
+			       "workload", "vCPUs", "VMs", "mode", "slowpath", "wait",
+			       "halt_exits", "exits");
+		printf("%-14s %5d %3d %-17s %10.4g %10.4g %10.4g %10.4g\n", c->pt.workload,
+		       c->pt.vcpus, c->pt.vms, t->names[c->mode], c->rate[0], c->rate[1],
+		       c->rate[2], c->rate[3]);
+	}
+}
+
+/* how busy level 1 was besides level 2: a noise source of its own */
+static void report_l1(struct table *t)
+{
+	double *x = malloc((t->nok + 1) * sizeof(*x)), hi = 0;
+	int n = 0, pinned = 0;
+
+	if (!x)
+		die("out of memory");
+	for (int i = 0; i < t->nok; i++) {
+		if (!isnan(t->ok[i]->l1_load)) {
+			x[n++] = t->ok[i]->l1_load;
+			hi = t->ok[i]->l1_load > hi ? t->ok[i]->l1_load : hi;
+		}
+		pinned += t->ok[i]->pinned;
+	}
+	if (n)
+		printf("\nlevel 1 besides level 2: %.2f CPUs busy (median of %d runs, most "
+		       "%.2f)%s\n", vb_median(x, n), n, hi,
+		       pinned ? "; level 2's vCPU threads pinned" : "");
+	free(x);
+}
 
 static int report(const char *dir, const char *baseline)
 {
@@ -1273,6 +2064,7 @@ static int report(const char *dir, const char *baseline)
 	FILE *csv;
 	int failed = 0, plots = 0;
 	char pngs[1600] = "";
+	double eq;
 
 	if (load_table(dir, &t, baseline))
 		return 2;
@@ -1280,49 +2072,60 @@ static int report(const char *dir, const char *baseline)
 		fprintf(stderr, "vbench: %s: no runs recorded\n", dir);
 		return 1;
 	}
+	eq = t.precision > 0 ? t.precision : 0.05;
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	csv = fopen(path, "w");
 	if (!csv)
 		die("cannot write %s", path);
-	fprintf(csv, "workload,unit,vcpus,vms,l2_vcpus,size,overcommit,mode,n,failed,median,"
-		"mean,ci95,min,max,ratio,fairness,share,steal_pct\n");
+	fprintf(csv, "workload,unit,vcpus,vms,l2_vcpus,size,intervals,warmup,overcommit,mode,"
+		"n,failed,median,mean,ci95,min,max,ratio,fairness,share,steal_pct,pairs,"
+		"paired_ratio,paired_lo,paired_hi,paired_hw,unpaired,verdict,within_cv,"
+		"between_cv\n");
 	printf("\n%-14s %5s %3s %5s %-17s %2s %12s %11s %6s %7s %6s %6s %4s\n",
 	       "workload", "vCPUs", "VMs", "o/c", "mode", "n", "median", "+-95%CI",
 	       "ratio", "max/min", "share", "steal%", "fail");
 	for (int i = 0; i < t.n; i++) {
 		struct cell *c = &t.c[i];
 		struct vb_summary s = vb_summarize(c->v, c->n);
-		double oc = (double)c->pt.vcpus * c->pt.vms / c->pt.l2_vcpus;
+		double oc = overcommit(&c->pt);
 		double fair = median_of(c->fair, c->n), sh = share(&t, c);
 		double steal = median_of(c->steal, c->n), rt = ratio(&t, c);
 
-		if (i && !same_point(&c->pt, &t.c[i - 1].pt))
+		if (i && !vb_same_point(&c->pt, &t.c[i - 1].pt))
 			printf("\n");
 		printf("%-14s %5d %3d %4.1fx %-17s %2d %12.4g %11.3g %6.2f %7.2f %6.2f %6.1f %4d\n",
 		       c->pt.workload, c->pt.vcpus, c->pt.vms, oc, t.names[c->mode], s.n,
 		       s.median, s.ci95, rt, fair, sh, steal, c->failed);
-		fprintf(csv, "%s,%s,%d,%d,%d,%d,%.2f,%s,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.4f,"
-			"%.4f,%.4f,%.2f\n", c->pt.workload, unit_of(c->pt.workload),
-			c->pt.vcpus, c->pt.vms, c->pt.l2_vcpus, c->pt.size, oc,
+		fprintf(csv, "%s,%s,%d,%d,%d,%d,%d,%d,%.2f,%s,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,"
+			"%.4f,%.4f,%.4f,%.2f,%d,%.4f,%.4f,%.4f,%.4f,%d,%s,%.4f,%.4f\n",
+			c->pt.workload, unit_of(c->pt.workload), c->pt.vcpus, c->pt.vms,
+			c->pt.l2_vcpus, c->pt.size, c->pt.intervals, c->pt.warmup, oc,
 			t.names[c->mode], s.n, c->failed, s.median, s.mean, s.ci95, s.min,
-			s.max, rt, fair, sh, steal);
+			s.max, rt, fair, sh, steal, c->pr.n, c->pr.gmean, c->pr.lo, c->pr.hi,
+			c->pr.hw, c->unpaired, c->mode == t.base ? "baseline" :
+			verdict(&c->pr, eq), c->var.within, c->var.between);
 		failed += c->failed;
 	}
 	fclose(csv);
-	results_csv(dir);
+	results_csv(&t);
 	printf("\nmedian: of the counted runs, in the workload's unit (");
 	for (int i = 0; i < t.n; i++)
 		if (!i || strcmp(t.c[i].pt.workload, t.c[i - 1].pt.workload))
 			printf("%s%s %s", i ? ", " : "", t.c[i].pt.workload,
 			       unit_of(t.c[i].pt.workload));
 	printf(")\n+-95%%CI: half-width of the Student-t interval of the mean\n"
-	       "ratio: median / %s's median at the same point\n"
+	       "ratio: median / %s's median at the same point (unpaired)\n"
 	       "max/min: most / fewest acquisitions of one locktorture writer, or of one\n"
 	       "         guest when several run at once; median over runs\n"
 	       "share: M guests at once: the least-served guest's result x M / one guest\n"
 	       "       alone (same mode and vCPUs); 1 = fair\n"
 	       "fail: runs without a result (results.jsonl says why)\n",
 	       t.base >= 0 ? t.names[t.base] : "?");
+	if (t.nnames > 1)
+		report_paired(&t, eq);
+	report_variation(&t);
+	report_rates(&t);
+	report_l1(&t);
 	/* plots */
 	for (int i = 0; i < t.n; i++) {
 		if (i && !strcmp(t.c[i].pt.workload, t.c[i - 1].pt.workload))
@@ -1342,16 +2145,15 @@ static int report(const char *dir, const char *baseline)
 	}
 	printf("\nvbench: %s/summary.csv, results.csv; plots in %s/plots:%s\n", dir, dir,
 	       pngs);
-	for (int i = 0; i < t.n; i++)
-		free(t.c[i].v), free(t.c[i].fair), free(t.c[i].steal), free(t.c[i].least);
-	free(t.c);
+	free_table(&t);
 	return failed ? 1 : 0;
 }
 
 /*
  * One PNG of workload @wl: kind 0 throughput vs vCPUs (one guest), 1 ratio
  * to the baseline vs vCPUs, 2 per-guest share vs guests at once.  1 if
- * written, 0 if there is nothing to plot, -1 if gnuplot failed.
+ * written, 0 if there is nothing to plot, -1 if gnuplot failed.  Bars:
+ * the 95% CI of the mean throughput, of the paired ratio.
  */
 static int plot(struct table *t, const char *wl, int kind, char *png, size_t len)
 {
@@ -1371,15 +2173,17 @@ static int plot(struct table *t, const char *wl, int kind, char *png, size_t len
 	if (!d || !g)
 		die("cannot write %s", dat);
 	fprintf(g, "set terminal pngcairo size 900,560 noenhanced\nset output '%s'\n"
-		"set key outside right\nset grid\nset logscale x 2\nset yrange [0:*]\n", png);
+		"set key outside right\nset grid\nset logscale x 2\nset yrange [0:*]\n"
+		"# keep the end points' error bars off the border\n"
+		"set offsets graph 0.06, graph 0.06, 0, 0\n", png);
 	if (kind == 0)
-		fprintf(g, "set title '%s: median %s, one guest (bars: min..max)'\n"
+		fprintf(g, "set title '%s: mean %s, one guest (bars: 95%% CI of the mean)'\n"
 			"set xlabel 'vCPUs per guest'\nset ylabel '%s'\n", wl, unit_of(wl),
 			unit_of(wl));
 	else if (kind == 1)
-		fprintf(g, "set title '%s: ratio to %s, one guest'\nset xlabel 'vCPUs per "
-			"guest'\nset ylabel 'median / baseline median'\n", wl,
-			t->base >= 0 ? t->names[t->base] : "?");
+		fprintf(g, "set title '%s: paired ratio to %s, one guest (bars: 95%% CI)'\n"
+			"set xlabel 'vCPUs per guest'\nset ylabel 'geometric mean of the "
+			"per-repetition ratios'\n", wl, t->base >= 0 ? t->names[t->base] : "?");
 	else
 		fprintf(g, "set title '%s: per-guest share, M guests at once (1 = fair)'\n"
 			"set xlabel 'guests at once'\nset ylabel 'least-served x M / alone'\n",
@@ -1389,6 +2193,8 @@ static int plot(struct table *t, const char *wl, int kind, char *png, size_t len
 		/* kind 2: one series per mode and vCPUs */
 		int vlist[64], nv = 0;
 
+		if (kind == 1 && m == t->base)
+			continue;
 		for (int i = 0; i < t->n; i++) {
 			struct cell *c = &t->c[i];
 			int k;
@@ -1405,7 +2211,7 @@ static int plot(struct table *t, const char *wl, int kind, char *png, size_t len
 			for (int i = 0; i < t->n; i++) {
 				struct cell *c = &t->c[i];
 				struct vb_summary s;
-				double y;
+				double y, lo, hi;
 
 				if (c->mode != m || strcmp(c->pt.workload, wl) || !c->n)
 					continue;
@@ -1414,14 +2220,24 @@ static int plot(struct table *t, const char *wl, int kind, char *png, size_t len
 				if (kind == 2 && (c->pt.vcpus != vlist[k] || c->pt.vms < 2))
 					continue;
 				s = vb_summarize(c->v, c->n);
-				y = kind == 0 ? s.median : kind == 1 ? ratio(t, c) : share(t, c);
+				if (kind == 0) {
+					y = s.mean;
+					lo = s.mean - s.ci95;
+					hi = s.mean + s.ci95;
+				} else if (kind == 1) {
+					y = c->pr.gmean;
+					lo = c->pr.lo;
+					hi = c->pr.hi;
+				} else {
+					y = lo = hi = share(t, c);
+				}
 				if (isnan(y))
 					continue;
-				if (kind == 0)
-					fprintf(d, "%d %g %g %g\n", c->pt.vcpus, y, s.min, s.max);
-				else
-					fprintf(d, "%d %g\n",
-						kind == 1 ? c->pt.vcpus : c->pt.vms, y);
+				/* one run or one pair: no interval */
+				if (isnan(lo) || isnan(hi))
+					lo = hi = y;
+				fprintf(d, "%d %g %g %g\n", kind == 2 ? c->pt.vms : c->pt.vcpus, y,
+					lo, hi);
 				any++;
 			}
 			if (!any)
@@ -1432,12 +2248,13 @@ static int plot(struct table *t, const char *wl, int kind, char *png, size_t len
 					"'%s %d vCPUs'", series ? "," : "", dat, series,
 					t->names[m], vlist[k]);
 			else
-				fprintf(g, "%s '%s' index %d using 1:2%s with %s title '%s'",
-					series ? "," : "", dat, series, kind == 0 ? ":3:4" : "",
-					kind == 0 ? "yerrorlines" : "linespoints", t->names[m]);
+				fprintf(g, "%s '%s' index %d using 1:2:3:4 with yerrorlines "
+					"title '%s'", series ? "," : "", dat, series, t->names[m]);
 			series++;
 		}
 	}
+	if (kind == 1 && series)
+		fprintf(g, ", 1 with lines dashtype 2 linecolor 'gray' notitle");
 	fprintf(g, "\n");
 	fclose(d);
 	fclose(g);
@@ -1458,13 +2275,36 @@ static int plot(struct table *t, const char *wl, int kind, char *png, size_t len
 
 /* ------------------------------------------------------------------------
  * Compare
+ *
+ * Per point and mode of both directories.  A mode with pairs on both
+ * sides: Welch's t test of B's log paired ratios against A's (the ratio
+ * to the baseline moved); drift of the testbed between the two sweeps
+ * cancels.  The baseline itself, and modes without pairs: a two-sided
+ * Mann-Whitney U test of the values.
  */
-static int compare(const char *a, const char *b, double alpha, double threshold)
+static double log_pairs(const struct table *t, const struct cell *c, double *l)
+{
+	struct pairs p;
+
+	pair_up(t->ok, t->nok, &c->pt, t->names[c->mode], t->names[t->base], t->l1_quiet, &p);
+	for (int i = 0; i < p.n; i++)
+		l[i] = log(p.r[i]);
+	return p.n;
+}
+
+static int compare(const char *a, const char *b, const char *base, double alpha,
+		   double threshold)
 {
 	struct table ta, tb;
 	int faster = 0, slower = 0, same = 0, undecided = 0, common = 0;
 
-	if (load_table(a, &ta, NULL) || load_table(b, &tb, NULL))
+	if (load_table(a, &ta, base))
+		return 2;
+	if (ta.base < 0) {
+		fprintf(stderr, "vbench: %s: no runs recorded\n", a);
+		return 2;
+	}
+	if (load_table(b, &tb, base ? base : ta.names[ta.base]))
 		return 2;
 	if (ta.sim != tb.sim) {
 		fprintf(stderr, "vbench: %s is from the %s testbed and %s from %s: a simulated "
@@ -1472,23 +2312,45 @@ static int compare(const char *a, const char *b, double alpha, double threshold)
 			ta.sim ? "sim" : "a real", b, tb.sim ? "the sim testbed" : "a real one");
 		return 2;
 	}
-	printf("%-14s %5s %3s %-17s %3s %3s %12s %12s %8s %8s  %s\n", "workload", "vCPUs",
-	       "VMs", "mode", "nA", "nB", "median A", "median B", "change", "p", "verdict");
+	printf("%-14s %5s %3s %-17s %3s %3s %12s %12s %8s %8s %6s %6s  %s\n", "workload",
+	       "vCPUs", "VMs", "mode", "nA", "nB", "A", "B", "change", "p", "test", "CI",
+	       "verdict");
 	for (int i = 0; i < ta.n; i++) {
 		struct cell *x = &ta.c[i], *y = NULL;
-		const char *verdict;
-		double p, chg;
+		const char *verdict, *test;
+		double p, chg, la[sizeof(((struct pairs *)0)->r) / sizeof(double)];
+		double lb[sizeof(la) / sizeof(la[0])], va, vb, d, lo, hi, ci = NAN;
+		int na = 0, nb = 0, paired, few;
 
 		for (int j = 0; j < tb.n; j++)
-			if (same_point(&tb.c[j].pt, &x->pt) &&
+			if (vb_same_point(&tb.c[j].pt, &x->pt) &&
 			    !strcmp(tb.names[tb.c[j].mode], ta.names[x->mode]))
 				y = &tb.c[j];
 		if (!y || !x->n || !y->n)
 			continue;
 		common++;
-		p = vb_mann_whitney(x->v, x->n, y->v, y->n, NULL);
-		chg = vb_median(y->v, y->n) / vb_median(x->v, x->n) - 1;
-		if (vb_mw_min_p(x->n, y->n) > alpha && p > alpha) {
+		paired = x->mode != ta.base && y->pr.n > 0 && x->pr.n > 0;
+		if (paired) {
+			na = log_pairs(&ta, x, la);
+			nb = log_pairs(&tb, y, lb);
+			p = vb_welch(la, na, lb, nb, alpha, &d, &lo, &hi);
+			va = x->pr.gmean;
+			vb = y->pr.gmean;
+			chg = expm1(d);
+			ci = expm1((hi - lo) / 2);
+			few = na < 2 || nb < 2;
+			test = "t-pair";
+		} else {
+			na = x->n;
+			nb = y->n;
+			p = vb_mann_whitney(x->v, x->n, y->v, y->n, NULL);
+			va = vb_median(x->v, x->n);
+			vb = vb_median(y->v, y->n);
+			chg = vb / va - 1;
+			few = vb_mw_min_p(x->n, y->n) > alpha && p > alpha;
+			test = "U";
+		}
+		if (few) {
 			verdict = "too few runs to tell";
 			undecided++;
 		} else if (p <= alpha && fabs(chg) >= threshold) {
@@ -1501,21 +2363,167 @@ static int compare(const char *a, const char *b, double alpha, double threshold)
 			verdict = "within noise";
 			same++;
 		}
-		printf("%-14s %5d %3d %-17s %3d %3d %12.4g %12.4g %+7.1f%% %8.3g  %s\n",
-		       x->pt.workload, x->pt.vcpus, x->pt.vms, ta.names[x->mode], x->n, y->n,
-		       vb_median(x->v, x->n), vb_median(y->v, y->n), 100 * chg, p, verdict);
+		{
+			char cis[16] = "-";
+
+			if (!isnan(ci))
+				snprintf(cis, sizeof(cis), "%.1f%%", 100 * ci);
+			printf("%-14s %5d %3d %-17s %3d %3d %12.4g %12.4g %+7.1f%% %8.3g %6s "
+			       "%6s  %s\n", x->pt.workload, x->pt.vcpus, x->pt.vms,
+			       ta.names[x->mode], na, nb, va, vb, 100 * chg, p, test, cis,
+			       verdict);
+		}
 	}
 	if (!common) {
 		fprintf(stderr, "vbench: %s and %s have no point and mode in common\n", a, b);
 		return 2;
 	}
-	printf("\ncompare: %d faster, %d slower, %d within noise, %d too few runs "
-	       "(two-sided Mann-Whitney U, alpha %.3g, change >= %.0f%%)\n",
-	       faster, slower, same, undecided, alpha, 100 * threshold);
+	printf("\nA, B: paired ratio to %s (geometric mean; test t-pair: Welch's t on the\n"
+	       "log ratios, CI: +-half-width of the change's 95%% CI), or the median value\n"
+	       "(test U: two-sided Mann-Whitney; the baseline and unpaired modes); nA, nB:\n"
+	       "pairs or runs\n", ta.names[ta.base]);
+	printf("compare: %d faster, %d slower, %d within noise, %d too few runs "
+	       "(alpha %.3g, change >= %.0f%%)\n", faster, slower, same, undecided, alpha,
+	       100 * threshold);
+	free_table(&ta);
+	free_table(&tb);
 	return slower ? 1 : 0;
 }
 
-/* ------------------------------------------------------------------------ */
+/* ------------------------------------------------------------------------
+ * Merge: shard directories, from one host or many, into one
+ */
+static char *conf_without_shard(const char *dir)
+{
+	char path[1200], *s, *p;
+
+	snprintf(path, sizeof(path), "%s/sweep.conf", dir);
+	s = tb_read_file(path, NULL);
+	if (!s)
+		die("%s: no sweep.conf (not a vbench sweep directory)", dir);
+	p = strstr(s, "\nshard = ");
+	if (p) {
+		char *eol = strchr(p + 1, '\n');
+
+		memmove(p + 1, eol ? eol + 1 : p + strlen(p), strlen(eol ? eol + 1 : "") + 1);
+	}
+	return s;
+}
+
+/* every record must agree on @what (a string field at offset @off) */
+static int same_field(struct vb_rec *r, int n, size_t off, const char *what,
+		      const char *const *dirs, const int *from)
+{
+	const char *first = NULL;
+	int fi = 0;
+
+	for (int i = 0; i < n; i++) {
+		const char *v = (const char *)&r[i] + off;
+
+		if (!*v || strcmp(r[i].status, "ok"))
+			continue;
+		if (!first) {
+			first = v;
+			fi = i;
+		} else if (strcmp(first, v)) {
+			fprintf(stderr, "vbench: merge: %s differs: \"%s\" in %s, \"%s\" in %s\n",
+				what, first, dirs[from[fi]], v, dirs[from[i]]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int merge(const char *out, const char *const *dirs, int ndirs, int force)
+{
+	struct vb_rec *all = NULL;
+	int nall = 0, *from = NULL, boot0 = 0, bad = 0, nshards = 0, seen[1001] = { 0 };
+	char *conf0 = NULL, path[1200];
+	FILE *f;
+
+	for (int d = 0; d < ndirs; d++) {
+		char *conf = conf_without_shard(dirs[d]);
+		struct cfg dc;
+		struct vb_rec *r;
+		int n, nb, maxboot = 0;
+
+		dir_cfg(dirs[d], &dc);
+		if (dc.nshards) {
+			if (nshards && dc.nshards != nshards)
+				die("merge: %s is a shard of %d, the others of %d", dirs[d],
+				    dc.nshards, nshards);
+			nshards = dc.nshards;
+			if (seen[dc.shard]++)
+				die("merge: shard %d/%d given twice (%s)", dc.shard, nshards,
+				    dirs[d]);
+		}
+		if (!conf0) {
+			conf0 = conf;
+		} else {
+			if (strcmp(conf0, conf)) {
+				fprintf(stderr, "vbench: merge: %s/sweep.conf differs from %s's\n",
+					dirs[d], dirs[0]);
+				bad++;
+			}
+			free(conf);
+		}
+		snprintf(path, sizeof(path), "%s/results.jsonl", dirs[d]);
+		r = vb_load(path, &n, &nb);
+		if (!r || nb)
+			die("merge: %s unreadable or has malformed lines", path);
+		all = realloc(all, (nall + n + 1) * sizeof(*all));
+		from = realloc(from, (nall + n + 1) * sizeof(*from));
+		if (!all || !from)
+			die("out of memory");
+		for (int i = 0; i < n; i++) {
+			/* pairs are per boot: keep boots of different shards apart */
+			if (r[i].boot > maxboot)
+				maxboot = r[i].boot;
+			r[i].boot += boot0;
+			for (int j = 0; j < nall; j++)
+				if (from[j] != d && vb_same_run(&all[j].id, &r[i].id))
+					die("merge: run %s/r%d of %s is also in %s: the "
+					    "directories overlap", r[i].id.mode, r[i].id.rep,
+					    dirs[d], dirs[from[j]]);
+			from[nall] = d;
+			all[nall++] = r[i];
+		}
+		boot0 += maxboot;
+		free(r);
+	}
+	for (int k = 1; nshards && k <= nshards; k++)
+		if (!seen[k]) {
+			fprintf(stderr, "vbench: merge: shard %d/%d is missing\n", k, nshards);
+			bad++;
+		}
+	bad -= same_field(all, nall, offsetof(struct vb_rec, kernel), "kernel", dirs, from);
+	bad -= same_field(all, nall, offsetof(struct vb_rec, base), "base tree", dirs, from);
+	bad -= same_field(all, nall, offsetof(struct vb_rec, git), "git revision", dirs, from);
+	bad -= same_field(all, nall, offsetof(struct vb_rec, testbed), "testbed", dirs, from);
+	if (bad && !force)
+		die("merge: refused (%d differences above); --force merges anyway", bad);
+	if (tb_mkdir_p(out))
+		die("cannot create %s", out);
+	snprintf(path, sizeof(path), "%s/results.jsonl", out);
+	if (!access(path, F_OK))
+		die("merge: %s exists; merge into a new directory", path);
+	f = fopen(path, "w");
+	if (!f)
+		die("cannot write %s", path);
+	for (int i = 0; i < nall; i++)
+		vb_rec_write(f, &all[i]);
+	if (fclose(f))
+		die("cannot write %s", path);
+	snprintf(path, sizeof(path), "%s/sweep.conf", out);
+	if (tb_write_file(path, conf0, strlen(conf0)))
+		die("cannot write %s", path);
+	printf("vbench: merged %d records of %d directories into %s%s\n", nall, ndirs, out,
+	       bad ? " (forced)" : "");
+	free(conf0);
+	free(all);
+	free(from);
+	return 0;
+}
 
 static void default_out(char *out, size_t len, const char *build)
 {
@@ -1525,18 +2533,6 @@ static void default_out(char *out, size_t len, const char *build)
 	gmtime_r(&now, &tm);
 	snprintf(out, len, "%s/vbench/%04d%02d%02d-%02d%02d%02d", build, tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-static double parse_real(const char *opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
-		die("%s: '%s' is not a number in [%g, %g]", opt, s, lo, hi);
-	return v;
 }
 
 static int sweep_and_report(struct cfg *c, char *out, size_t len, const char *top,
@@ -1557,7 +2553,7 @@ int main(int argc, char **argv)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	char out[1024] = "", top[1024], conf[1200];
-	struct cfg c = { .retries = -1 };
+	struct cfg c = { .retries = -1, .intervals = -1, .warmup = -1 };
 	const char *verb = argc > 1 ? argv[1] : "";
 	int i, given = 0;
 
@@ -1579,18 +2575,29 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(verb, "compare")) {
 		double alpha = 0.05, thr = 0.02;
+		const char *base = NULL;
 
 		for (i = 2; i < argc - 2; i++) {
 			if (!strcmp(argv[i], "--alpha") && i + 1 < argc - 2)
 				alpha = parse_real("--alpha", argv[++i], 1e-6, 0.5);
 			else if (!strcmp(argv[i], "--threshold") && i + 1 < argc - 2)
 				thr = parse_real("--threshold", argv[++i], 0, 10);
+			else if (!strcmp(argv[i], "--baseline") && i + 1 < argc - 2)
+				base = argv[++i];
 			else
 				usage();
 		}
 		if (argc < 4 || i != argc - 2)
 			usage();
-		return compare(argv[argc - 2], argv[argc - 1], alpha, thr);
+		return compare(argv[argc - 2], argv[argc - 1], base, alpha, thr);
+	}
+	if (!strcmp(verb, "merge")) {
+		int force = argc > 2 && !strcmp(argv[2], "--force");
+
+		if (argc < 4 + force)
+			usage();
+		return merge(argv[2 + force], (const char *const *)argv + 3 + force,
+			     argc - 3 - force, force);
 	}
 	if (!strcmp(verb, "run")) {
 		int host = 0, rep = 0;
@@ -1616,7 +2623,8 @@ int main(int argc, char **argv)
 				snprintf(out, sizeof(out), "%s", argv[++i]);
 			else if (!strcmp(a, "--vcpus") || !strcmp(a, "--vms") ||
 				 !strcmp(a, "--l2-vcpus") || !strcmp(a, "--testbed") ||
-				 !strcmp(a, "--sim") || !strcmp(a, "--profile"))
+				 !strcmp(a, "--sim") || !strcmp(a, "--profile") ||
+				 !strcmp(a, "--intervals") || !strcmp(a, "--warmup"))
 				cfg_set(&c, a + 2, argv[++i]);
 			else if (!strcmp(a, "--size"))
 				size = argv[++i];
@@ -1641,7 +2649,7 @@ int main(int argc, char **argv)
 		c.rep0 = rep;
 		return sweep_and_report(&c, out, sizeof(out), top, build);
 	}
-	if (strcmp(verb, "sweep"))
+	if (strcmp(verb, "sweep") && strcmp(verb, "plan"))
 		usage();
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -1662,8 +2670,23 @@ int main(int argc, char **argv)
 		snprintf(conf, sizeof(conf), "%s/sweep.conf", out);
 		if (!access(conf, R_OK)) {
 			printf("vbench: resuming %s with its %s\n", out, conf);
+			/* a sweep of schema 1: one interval, no warm-up */
+			c.intervals = 1;
+			c.warmup = 0;
 			cfg_file(&c, conf);
 		}
+	}
+	if (!strcmp(verb, "plan")) {
+		char key[160];
+
+		cfg_defaults(&c);
+		make_plan(&c);
+		for (i = 0; i < nplan; i++) {
+			vb_run_key(&plan[i].id, key, sizeof(key));
+			printf("%s%s\n", key, plan[i].optional ? " (while the CI is wider than "
+			       "the precision)" : "");
+		}
+		return 0;
 	}
 	return sweep_and_report(&c, out, sizeof(out), top, build);
 }

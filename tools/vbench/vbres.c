@@ -18,11 +18,12 @@
 
 #include "vbres.h"
 
+/* sizes are of one interval: a run is (warm-up + intervals) of them */
 const struct vb_workload vb_workloads[] = {
-	{ "locktorture", "acq/s", 10, 3600, 0, "seconds; sim: ms", 200 },
-	{ "gmake", "builds/h", 16, 64, 1, "source files", 8 },
-	{ "perf-futex", "ops/s", 5, 600, 1, "seconds" },
-	{ "perf-messaging", "msgs/s", 20, 10000, 1, "loops" },
+	{ "locktorture", "acq/s", 2, 3600, 0, "seconds per interval; sim: ms", 200 },
+	{ "gmake", "builds/h", 4, 64, 1, "source files per build", 8 },
+	{ "perf-futex", "ops/s", 2, 600, 1, "seconds per interval" },
+	{ "perf-messaging", "msgs/s", 5, 10000, 1, "loops per interval" },
 	{ "lockmix", "ops/s", 0, 3600, 0, "ms, sim only", 100, 1 },
 };
 const int vb_nworkloads = sizeof(vb_workloads) / sizeof(vb_workloads[0]);
@@ -37,15 +38,21 @@ const struct vb_workload *vb_workload(const char *name)
 
 void vb_run_key(const struct vb_runid *id, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s/v%d/m%d/l2-%d/s%d/r%d", id->workload, id->mode,
-		 id->vcpus, id->vms, id->l2_vcpus, id->size, id->rep);
+	snprintf(buf, len, "%s/%s/v%d/m%d/l2-%d/s%d/i%dw%d/r%d", id->workload, id->mode,
+		 id->vcpus, id->vms, id->l2_vcpus, id->size, id->intervals, id->warmup,
+		 id->rep);
+}
+
+int vb_same_point(const struct vb_runid *a, const struct vb_runid *b)
+{
+	return !strcmp(a->workload, b->workload) && a->vcpus == b->vcpus &&
+	       a->vms == b->vms && a->l2_vcpus == b->l2_vcpus && a->size == b->size &&
+	       a->intervals == b->intervals && a->warmup == b->warmup;
 }
 
 int vb_same_run(const struct vb_runid *a, const struct vb_runid *b)
 {
-	return !strcmp(a->workload, b->workload) && !strcmp(a->mode, b->mode) &&
-	       a->vcpus == b->vcpus && a->vms == b->vms &&
-	       a->l2_vcpus == b->l2_vcpus && a->size == b->size && a->rep == b->rep;
+	return vb_same_point(a, b) && !strcmp(a->mode, b->mode) && a->rep == b->rep;
 }
 
 int vb_retryable(const char *status)
@@ -105,14 +112,17 @@ static int num(const char *s, size_t len, double *v)
 }
 
 #define MAX_KV 16
+/* a value of the result line: one number, or a comma list (one per interval) */
 struct kv {
 	char key[24];
-	double v;
+	double v[VB_MAX_IV];
+	int n;
 };
 
 /*
  * "otb: vb: wl=NAME k=v ... end" up to the end of its line: 0 and the
- * pairs if intact (every value a number, "end" last), else -1.
+ * pairs if intact (every value a number or a comma list of numbers, "end"
+ * last), else -1.
  */
 static int parse_result_line(const char *p, const char *wl, struct kv *kv, int *n)
 {
@@ -140,69 +150,108 @@ static int parse_result_line(const char *p, const char *wl, struct kv *kv, int *
 			return -1;
 		memcpy(kv[*n].key, p, q - p);
 		kv[*n].key[q - p] = 0;
-		if (num(q + 1, sp - q - 1, &kv[*n].v))
-			return -1;
+		kv[*n].n = 0;
+		for (q++; q <= sp; q++) {
+			const char *c = memchr(q, ',', sp - q);
+
+			if (!c)
+				c = sp;
+			if (kv[*n].n == VB_MAX_IV || num(q, c - q, &kv[*n].v[kv[*n].n++]))
+				return -1;
+			q = c;
+		}
 		++*n;
 		p = sp + 1;
 	}
 	return -1;	/* no "end": cut */
 }
 
+/* a single number */
 static int kv_get(const struct kv *kv, int n, const char *key, double *v)
 {
 	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key)) {
-			*v = kv[i].v;
+		if (!strcmp(kv[i].key, key) && kv[i].n == 1) {
+			*v = kv[i].v[0];
 			return 0;
 		}
 	return -1;
 }
 
-/* the workload's metric from its raw numbers; 0 if they make sense */
-static int workload_value(const char *wl, const struct kv *kv, int n, double *value,
-			  double *fair, char *why, size_t len)
+/* a list of @want numbers */
+static const double *kv_list(const struct kv *kv, int n, const char *key, int want)
 {
-	double a, b, c, d;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return kv[i].n == want ? kv[i].v : NULL;
+	return NULL;
+}
+
+/*
+ * The workload's metric from its raw numbers: the value of the run, over
+ * all its measured intervals, and each interval's (@iv[0..@niv)); 0 if
+ * they make sense.  Every workload prints one number per measured
+ * interval: locktorture the acquisitions (ivn) and seconds (ivt) between
+ * two stat_interval prints, gmake the centiseconds of each build (cs),
+ * perf-futex each run's operations per second (ops), perf-messaging each
+ * run's seconds (time).
+ */
+static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
+			  double *value, double *fair, double *iv, char *why, size_t len)
+{
+	const double *a, *b;
+	double t = 0, u = 0, sa = 0, sb = 0;
 
 	*fair = NAN;
 	if (!strcmp(wl, "locktorture")) {
-		if (kv_get(kv, n, "total", &a) || kv_get(kv, n, "max", &b) ||
-		    kv_get(kv, n, "min", &c) || kv_get(kv, n, "fail", &d) ||
-		    kv_get(kv, n, "secs", value))
+		if (kv_get(kv, n, "max", &t) || kv_get(kv, n, "min", &u) ||
+		    kv_get(kv, n, "fail", value))
 			goto missing;
-		if (d != 0) {
-			snprintf(why, len, "locktorture reported %.0f failures", d);
+		if (*value != 0) {
+			snprintf(why, len, "locktorture reported %.0f failures", *value);
 			return -1;
 		}
-		if (*value <= 0 || b < c)
-			goto insane;
-		*fair = c > 0 ? b / c : INFINITY;
-		*value = a / *value;
-		return 0;
-	}
-	if (!strcmp(wl, "gmake")) {
-		if (kv_get(kv, n, "builds", &a) || kv_get(kv, n, "cs", &b))
+		a = kv_list(kv, n, "ivn", niv);
+		b = kv_list(kv, n, "ivt", niv);
+		if (!a || !b)
 			goto missing;
-		if (a < 1 || b <= 0)
+		if (t < u)
 			goto insane;
-		*value = a * 3600 * 100 / b;
-		return 0;
-	}
-	if (!strcmp(wl, "perf-futex") || !strcmp(wl, "lockmix")) {
-		if (kv_get(kv, n, "ops", value))
+		*fair = u > 0 ? t / u : INFINITY;
+	} else if (!strcmp(wl, "gmake")) {
+		if (!(b = kv_list(kv, n, "cs", niv)))
 			goto missing;
-		return 0;
-	}
-	if (!strcmp(wl, "perf-messaging")) {
-		if (kv_get(kv, n, "msgs", &a) || kv_get(kv, n, "time", &b))
+		a = NULL;
+		t = 3600 * 100.0;	/* one build per interval, time in cs */
+	} else if (!strcmp(wl, "perf-futex") || !strcmp(wl, "lockmix")) {
+		if (!(a = kv_list(kv, n, "ops", niv)))
 			goto missing;
-		if (b <= 0)
+		b = NULL;
+	} else if (!strcmp(wl, "perf-messaging")) {
+		if (kv_get(kv, n, "msgs", &t))
+			goto missing;
+		if (!(b = kv_list(kv, n, "time", niv)))
+			goto missing;
+		a = NULL;
+	} else {
+		snprintf(why, len, "unknown workload %s", wl);
+		return -1;
+	}
+	/*
+	 * Interval k did a[k] work (t per interval if no list) in b[k]
+	 * seconds (1 if no list); the run's value is all the work over all
+	 * the time, its intervals' the same per interval.
+	 */
+	for (int k = 0; k < niv; k++) {
+		double w = a ? a[k] : t, s = b ? b[k] : 1;
+
+		if (w < 0 || s <= 0)
 			goto insane;
-		*value = a / b;
-		return 0;
+		iv[k] = w / s;
+		sa += w;
+		sb += s;
 	}
-	snprintf(why, len, "unknown workload %s", wl);
-	return -1;
+	*value = sa / sb;
+	return 0;
 missing:
 	snprintf(why, len, "%s result line lacks a field", wl);
 	return -1;
@@ -254,7 +303,7 @@ static int frame_header(const char *frame, char *name, char *status, int *rc)
 }
 
 static int vb_parse_guest(const char *frame, const char *expect, const char *wl,
-		   double *value, double *fair, double *steal, struct vb_rec *r,
+		   double *value, double *fair, double *steal, double *iv, struct vb_rec *r,
 		   char *why, size_t whylen)
 {
 	char name[32], st[16], *p;
@@ -297,7 +346,7 @@ static int vb_parse_guest(const char *frame, const char *expect, const char *wl,
 		snprintf(why, whylen, "guest %s: no intact result line", name);
 		return -1;
 	}
-	if (workload_value(wl, kv, n, value, fair, why, whylen)) {
+	if (workload_value(wl, r->id.intervals, kv, n, value, fair, iv, why, whylen)) {
 		*value = NAN;
 		return 1;
 	}
@@ -307,6 +356,9 @@ static int vb_parse_guest(const char *frame, const char *expect, const char *wl,
 		for (int i = 0; i < 8; i++)
 			tot += s1[i] - s0[i];
 		*steal = tot > 0 ? 100 * st_ / tot : NAN;
+		/* the workload's wall time: CPU time over CPUs, in 1/100 s */
+		if (tot > 0 && r->id.vcpus > 0)
+			vb_metric_add(r, "wl.cs", round(tot / r->id.vcpus));
 	}
 	/* guest lock events, "otb: ev: <name> <count>" */
 	for (p = strstr(frame, "otb: ev: "); p; p = strstr(p + 1, "otb: ev: ")) {
@@ -366,6 +418,7 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 	r->fairness = NAN;
 	r->steal_pct = NAN;
 	r->nvm = 0;
+	r->niv = 0;
 	r->nmetrics = 0;
 	r->why[0] = 0;
 	snprintf(r->unit, sizeof(r->unit), "%s",
@@ -375,8 +428,17 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 		snprintf(r->why, sizeof(r->why), "modprobe kvm_oticket failed in level 2");
 		return;
 	}
+	if (r->id.intervals < 1 || r->id.intervals > VB_MAX_IV) {
+		snprintf(r->status, sizeof(r->status), "failed");
+		snprintf(r->why, sizeof(r->why), "%d intervals: want 1..%d", r->id.intervals,
+			 VB_MAX_IV);
+		return;
+	}
+	r->niv = r->id.intervals;
+	for (g = 0; g < r->niv; g++)
+		r->iv[g] = 0;
 	for (g = 0; g < r->id.vms; g++) {
-		double v, f, s;
+		double v, f, s, iv[VB_MAX_IV];
 		char *frame;
 		int bad;
 
@@ -385,6 +447,7 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 		if (!end) {
 			/* no number of a run that did not finish */
 			r->nvm = 0;
+			r->niv = 0;
 			r->nmetrics = 0;
 		}
 		if (!p) {
@@ -407,7 +470,7 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 		frame = strndup(p, end - p);
 		if (!frame)
 			exit(2);
-		bad = vb_parse_guest(frame, expect, r->id.workload, &v, &f, &s, r,
+		bad = vb_parse_guest(frame, expect, r->id.workload, &v, &f, &s, iv, r,
 				     r->why, sizeof(r->why));
 		if (bad) {
 			char st[16] = "", name[32];
@@ -421,11 +484,14 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 				 !strcmp(st, "ok") || !st[0] ? "bad-output" : "crashed");
 			free(frame);
 			r->nvm = 0;
+			r->niv = 0;
 			r->nmetrics = 0;
 			return;
 		}
 		free(frame);
 		r->vm_value[r->nvm++] = v;
+		for (int k = 0; k < r->niv; k++)
+			r->iv[k] += iv[k];
 		if (!isnan(f) && (isnan(fmax) || f > fmax))
 			fmax = f;
 		if (!isnan(s)) {
@@ -462,6 +528,7 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 		snprintf(r->why, sizeof(r->why), "no kvm_oticket counters");
 		r->value = NAN;
 		r->nvm = 0;
+		r->niv = 0;
 		return;
 	}
 	snprintf(r->status, sizeof(r->status), "ok");
@@ -501,15 +568,18 @@ static void json_num(FILE *f, double v)
  * The record's keys in the order they are written; the reader takes them
  * in any order.  One table, so the two cannot disagree.
  */
-enum ftype { F_STR, F_INT, F_NUM, F_BOOL, F_VMS, F_METRICS };
+enum ftype { F_STR, F_INT, F_NUM, F_BOOL, F_ARRAY, F_METRICS };
 
 struct field {
 	const char *key;
 	enum ftype type;
 	size_t off, len;
+	size_t count;		/* F_ARRAY: offset of its int count */
 };
 
-#define FLD(k, t, m) { k, t, offsetof(struct vb_rec, m), sizeof(((struct vb_rec *)0)->m) }
+#define FLD(k, t, m) { k, t, offsetof(struct vb_rec, m), sizeof(((struct vb_rec *)0)->m), 0 }
+#define ARR(k, m, n) { k, F_ARRAY, offsetof(struct vb_rec, m), \
+		       sizeof(((struct vb_rec *)0)->m), offsetof(struct vb_rec, n) }
 
 static const struct field fields[] = {
 	FLD("workload", F_STR, id.workload),
@@ -519,20 +589,26 @@ static const struct field fields[] = {
 	FLD("vms", F_INT, id.vms),
 	FLD("l2_vcpus", F_INT, id.l2_vcpus),
 	FLD("size", F_INT, id.size),
+	FLD("intervals", F_INT, id.intervals),
+	FLD("warmup", F_INT, id.warmup),
 	FLD("rep", F_INT, id.rep),
 	FLD("attempt", F_INT, attempt),
 	FLD("status", F_STR, status),
 	FLD("why", F_STR, why),
 	FLD("unit", F_STR, unit),
 	FLD("value", F_NUM, value),
-	FLD("vm_values", F_VMS, vm_value),
+	ARR("vm_values", vm_value, nvm),
 	FLD("fairness", F_NUM, fairness),
 	FLD("steal_pct", F_NUM, steal_pct),
+	ARR("interval_values", iv, niv),
 	FLD("metrics", F_METRICS, m),
 	FLD("kernel", F_STR, kernel),
 	FLD("base", F_STR, base),
 	FLD("git", F_STR, git),
 	FLD("testbed", F_STR, testbed),
+	FLD("l1_host", F_STR, l1_host),
+	FLD("l1_load", F_NUM, l1_load),
+	FLD("pinned", F_BOOL, pinned),
 	FLD("time", F_STR, time),
 	FLD("boot", F_INT, boot),
 	FLD("secs", F_NUM, secs),
@@ -559,12 +635,12 @@ int vb_rec_write(FILE *f, const struct vb_rec *r)
 		case F_BOOL:
 			fputs(*(const int *)v ? "true" : "false", f);
 			break;
-		case F_VMS:
+		case F_ARRAY:
 			fputc('[', f);
-			for (int k = 0; k < r->nvm; k++) {
+			for (int k = 0; k < *(const int *)((const char *)r + fd->count); k++) {
 				if (k)
 					fputc(',', f);
-				json_num(f, r->vm_value[k]);
+				json_num(f, ((const double *)v)[k]);
 			}
 			fputc(']', f);
 			break;
@@ -699,10 +775,10 @@ static int jchar(struct jp *j, char c)
 }
 
 /*
- * "[1, 2]" into r->vm_value (@close ']') or "{"name": 1}" into r->m
- * (@close '}').
+ * "[1, 2]" into the array of field @fd (@close ']') or "{"name": 1}" into
+ * r->m (@close '}').
  */
-static int jlist(struct jp *j, char close, struct vb_rec *r)
+static int jlist(struct jp *j, char close, struct vb_rec *r, const struct field *fd)
 {
 	if (jchar(j, close == ']' ? '[' : '{'))
 		return -1;
@@ -720,9 +796,11 @@ static int jlist(struct jp *j, char close, struct vb_rec *r)
 		if (jnum(j, &v))
 			return -1;
 		if (close == ']') {
-			if (r->nvm == VB_MAX_VMS)
-				return jerr(j, "too many vm_values");
-			r->vm_value[r->nvm++] = v;
+			int *n = (int *)((char *)r + fd->count);
+
+			if (*n == (int)(fd->len / sizeof(double)))
+				return jerr(j, "array too long");
+			((double *)((char *)r + fd->off))[(*n)++] = v;
 		} else {
 			if (r->nmetrics == VB_MAX_METRICS)
 				return jerr(j, "too many metrics");
@@ -749,7 +827,9 @@ int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 
 	err[0] = 0;
 	memset(r, 0, sizeof(*r));
-	r->value = r->fairness = r->steal_pct = r->secs = NAN;
+	r->value = r->fairness = r->steal_pct = r->secs = r->l1_load = NAN;
+	/* schema 1: one interval, no warm-up */
+	r->id.intervals = 1;
 	if (jchar(&j, '{'))
 		return -1;
 	ws(&j);
@@ -776,10 +856,10 @@ int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 			bad = jint(&j, v);
 		else if (fd->type == F_NUM)
 			bad = jnum(&j, v);
-		else if (fd->type == F_VMS)
-			bad = jlist(&j, ']', r);
+		else if (fd->type == F_ARRAY)
+			bad = jlist(&j, ']', r, fd);
 		else if (fd->type == F_METRICS)
-			bad = jlist(&j, '}', r);
+			bad = jlist(&j, '}', r, fd);
 		else
 			bad = jbool(&j, v);
 		if (bad)
@@ -796,16 +876,18 @@ int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 	ws(&j);
 	if (*j.p && *j.p != '\n')
 		return jerr(&j, "text after the record");
-	if (schema != VB_SCHEMA) {
-		snprintf(err, errlen, "schema %d, not %d", schema, VB_SCHEMA);
+	if (schema != 1 && schema != VB_SCHEMA) {
+		snprintf(err, errlen, "schema %d, not 1 or %d", schema, VB_SCHEMA);
 		return -1;
 	}
 	if (!r->id.workload[0] || !r->id.mode[0] || !r->status[0] || r->id.vcpus < 1 ||
-	    r->id.vms < 1 || r->id.l2_vcpus < 1 || r->id.rep < 0 || r->attempt < 1) {
+	    r->id.vms < 1 || r->id.l2_vcpus < 1 || r->id.rep < 0 || r->attempt < 1 ||
+	    r->id.intervals < 1 || r->id.intervals > VB_MAX_IV || r->id.warmup < 0) {
 		snprintf(err, errlen, "a field of the run's identity is missing");
 		return -1;
 	}
-	if (!strcmp(r->status, "ok") && (isnan(r->value) || r->nvm != r->id.vms)) {
+	if (!strcmp(r->status, "ok") && (isnan(r->value) || r->nvm != r->id.vms ||
+					  (schema > 1 && r->niv != r->id.intervals))) {
 		snprintf(err, errlen, "an ok record without its values");
 		return -1;
 	}

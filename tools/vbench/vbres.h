@@ -18,14 +18,20 @@
 
 #include <stdio.h>
 
-#define VB_SCHEMA	1
+#define VB_SCHEMA	2	/* schema 1 records (no intervals) are read too */
 #define VB_MAX_VMS	8
 #define VB_MAX_METRICS	192	/* sim records carry every parameter */
+#define VB_MAX_IV	32	/* measured intervals of one run */
 
+/*
+ * intervals: measured intervals per guest boot (locktorture stat_interval
+ * periods, builds, perf runs), after @warmup dropped ones.  Records of
+ * schema 1 measured one interval without warm-up: intervals 1, warmup 0.
+ */
 struct vb_runid {
 	char workload[24];
 	char mode[32];
-	int vcpus, vms, l2_vcpus, size, rep;
+	int vcpus, vms, l2_vcpus, size, intervals, warmup, rep;
 };
 
 struct vb_metric {
@@ -45,11 +51,17 @@ struct vb_rec {
 	double vm_value[VB_MAX_VMS];	/* per guest */
 	double fairness;		/* max/min per writer or guest; NAN if none */
 	double steal_pct;		/* guest steal time, % of guest CPU time */
+	int niv;
+	double iv[VB_MAX_IV];		/* value of each measured interval, summed
+					 * over guests; none in schema 1 */
 	int nmetrics;
 	struct vb_metric m[VB_MAX_METRICS];
 	/* provenance */
 	char kernel[64], base[128], git[48], testbed[24], time[24];
+	char l1_host[64];		/* the machine that ran level 2 */
 	int boot;
+	int pinned;			/* level 2's vCPU threads were pinned */
+	double l1_load;			/* level 1's 1-minute load average at the end */
 	double secs;			/* wall time of the attempt */
 };
 
@@ -68,9 +80,11 @@ extern const struct vb_workload vb_workloads[];
 extern const int vb_nworkloads;
 const struct vb_workload *vb_workload(const char *name);
 
-/* "gmake/oticket+host/v4/m1/l2-2/s16/r0" */
+/* "gmake/oticket+host/v4/m1/l2-2/s16/i5w1/r0" */
 void vb_run_key(const struct vb_runid *id, char *buf, size_t len);
 int vb_same_run(const struct vb_runid *a, const struct vb_runid *b);
+/* the same point: a and b differ at most in mode and repetition */
+int vb_same_point(const struct vb_runid *a, const struct vb_runid *b);
 /* a status that allows another attempt */
 int vb_retryable(const char *status);
 /* does an attempt (the @attempt-th) with @status settle its run? */

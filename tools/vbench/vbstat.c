@@ -243,3 +243,181 @@ double vb_mann_whitney(const double *a, int na, const double *b, int nb, double 
 	p = erfc(z / sqrt(2));	/* 2 * (1 - Phi(z)) */
 	return p < 1 ? p : 1;
 }
+
+/*
+ * The regularized incomplete beta function I_x(a, b) by its continued
+ * fraction (modified Lentz), used on the side where it converges fast.
+ */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-15;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+static double ibeta(double a, double b, double x)
+{
+	double lbt;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
+	if (x < (a + 1) / (a + b + 2))
+		return exp(lbt) * betacf(a, b, x) / a;
+	return 1 - exp(lbt) * betacf(b, a, 1 - x) / b;
+}
+
+double vb_t_p(double t, double df)
+{
+	if (!(df > 0) || isnan(t))
+		return NAN;
+	if (isinf(t))
+		return 0;
+	/* P(|T| >= |t|) = I_{df / (df + t^2)}(df / 2, 1 / 2) */
+	return ibeta(df / 2, 0.5, df / (df + t * t));
+}
+
+double vb_t_quantile(double alpha, double df)
+{
+	double lo = 0, hi = 1;
+
+	if (!(df > 0) || !(alpha > 0 && alpha < 1))
+		return NAN;
+	while (vb_t_p(hi, df) > alpha)
+		hi *= 2;
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (vb_t_p(mid, df) > alpha)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* mean and sample variance of @x[0..@n-1] */
+static void mean_var(const double *x, int n, double *mean, double *var)
+{
+	double sum = 0, sq = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += x[i];
+	*mean = n > 0 ? sum / n : NAN;
+	for (int i = 0; i < n; i++)
+		sq += (x[i] - *mean) * (x[i] - *mean);
+	*var = n > 1 ? sq / (n - 1) : NAN;
+}
+
+struct vb_ratio vb_paired_ratio(const double *r, int n)
+{
+	struct vb_ratio q = { .n = n > 0 ? n : 0, .gmean = NAN, .lo = NAN, .hi = NAN,
+			      .hw = NAN, .sdlog = NAN };
+	double *l, m, v, h;
+
+	if (n < 1)
+		return q;
+	l = malloc(n * sizeof(*l));
+	if (!l)
+		return q;
+	for (int i = 0; i < n; i++)
+		l[i] = log(r[i]);
+	mean_var(l, n, &m, &v);
+	free(l);
+	q.gmean = exp(m);
+	if (n < 2)
+		return q;
+	q.sdlog = sqrt(v);
+	h = vb_t95(n - 1) * q.sdlog / sqrt(n);
+	q.lo = exp(m - h);
+	q.hi = exp(m + h);
+	q.hw = expm1(h);
+	return q;
+}
+
+double vb_welch(const double *a, int na, const double *b, int nb, double alpha,
+		double *diff, double *lo, double *hi)
+{
+	double ma, va, mb, vb, se2, df, t;
+
+	*diff = *lo = *hi = NAN;
+	if (na < 2 || nb < 2)
+		return NAN;
+	mean_var(a, na, &ma, &va);
+	mean_var(b, nb, &mb, &vb);
+	*diff = mb - ma;
+	se2 = va / na + vb / nb;
+	if (se2 <= 0) {
+		*lo = *hi = *diff;
+		return *diff == 0 ? 1 : 0;
+	}
+	/* Welch-Satterthwaite degrees of freedom */
+	df = se2 * se2 / ((va / na) * (va / na) / (na - 1) + (vb / nb) * (vb / nb) / (nb - 1));
+	t = vb_t_quantile(alpha, df) * sqrt(se2);
+	*lo = *diff - t;
+	*hi = *diff + t;
+	return vb_t_p(*diff / sqrt(se2), df);
+}
+
+struct vb_variation vb_variation_of(const double *x, int runs, int k)
+{
+	struct vb_variation v = { .runs = runs, .k = k, .within = NAN, .between = NAN,
+				  .expected = NAN, .boot = NAN };
+	double grand, var, pooled = 0, *means;
+
+	if (runs < 1 || k < 1)
+		return v;
+	means = malloc(runs * sizeof(*means));
+	if (!means)
+		return v;
+	for (int r = 0; r < runs; r++) {
+		double m, w;
+
+		mean_var(x + r * k, k, &m, &w);
+		means[r] = m;
+		if (k > 1)
+			pooled += w;
+	}
+	mean_var(means, runs, &grand, &var);
+	free(means);
+	if (k > 1)
+		v.within = sqrt(pooled / runs) / grand;
+	if (runs > 1)
+		v.between = sqrt(var) / grand;
+	if (k > 1 && runs > 1) {
+		double b2;
+
+		v.expected = v.within / sqrt(k);
+		b2 = v.between * v.between - v.expected * v.expected;
+		v.boot = b2 > 0 ? sqrt(b2) : 0;
+	}
+	return v;
+}

@@ -26,6 +26,61 @@ struct vb_summary {
 	double min, max;
 };
 
+/* Paired ratio: geometric mean of n ratios with a 95% t interval on their logs. */
+struct vb_ratio {
+	int n;
+	double gmean, lo, hi;	/* NAN where undefined (n == 0; lo, hi: n < 2) */
+	double hw;		/* relative half-width, exp(t sd / sqrt(n)) - 1 */
+	double sdlog;		/* sd of the log ratios (n - 1) */
+};
+
+/*
+ * Within- and between-run variation of runs of K intervals each, as
+ * coefficients of variation (fractions of the grand mean).
+ */
+struct vb_variation {
+	int runs, k;
+	double within;		/* pooled sd of intervals inside a run / mean */
+	double between;		/* sd of the run means / mean */
+	double expected;	/* between if only within-run noise: within / sqrt(k) */
+	double boot;		/* run-to-run part beyond that: sqrt(between^2 -
+				 * expected^2), 0 if none (one-way ANOVA) */
+};
+
+/*
+ * vb_t_p() - two-sided p-value of Student's t statistic @t with @df
+ * (real, > 0) degrees of freedom: P(|T| >= |t|).  NAN for df <= 0.
+ */
+double vb_t_p(double t, double df);
+
+/*
+ * vb_t_quantile() - the t with vb_t_p(t, df) = @alpha (two-sided), for
+ * real @df > 0 and 0 < @alpha < 1.
+ */
+double vb_t_quantile(double alpha, double df);
+
+/*
+ * vb_paired_ratio() - geometric mean of the ratios @r[0..@n-1] (each > 0)
+ * and the 95% Student-t interval of the mean of their logs, mapped back.
+ */
+struct vb_ratio vb_paired_ratio(const double *r, int n);
+
+/*
+ * vb_welch() - Welch's t test of the means of @a and @b (each n >= 2):
+ * returns the two-sided p-value, the difference of the means b - a in
+ * *@diff and the (1 - @alpha) interval of it in *@lo, *@hi.  NAN if a
+ * sample has fewer than 2 values; p 1 if both have no spread and the
+ * same mean.
+ */
+double vb_welch(const double *a, int na, const double *b, int nb, double alpha,
+		double *diff, double *lo, double *hi);
+
+/*
+ * vb_variation_of() - @x holds @runs runs of @k intervals each, run after
+ * run.  Fields NAN where undefined (within: k < 2; between: runs < 2).
+ */
+struct vb_variation vb_variation_of(const double *x, int runs, int k);
+
 /*
  * vb_t95() - two-sided 95% Student t quantile for @df degrees of freedom.
  * Exact (3-4 digits) for df 1..30, 40, 60 and 120, linear in 1/df between

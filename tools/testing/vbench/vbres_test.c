@@ -47,14 +47,18 @@ static void check(int ok, const char *name, const char *fmt, ...)
 	" attempts=1 boot=9.0 run=20.0 warnings=0@@\n"
 #define END	"@@OTB-GUEST-END vb0-oticket-g0@@\n"
 #define GMAKE	"g| otb: vb: wl=gmake builds=1 files=16 jobs=8 cs=3600 end\n"
-#define LT	"g| otb: vb: wl=locktorture total=5000 max=900 min=300 fail=0 secs=10 end\n"
+#define LT	"g| otb: vb: wl=locktorture max=900 min=300 fail=0 secs=10 ivn=5000 ivt=10.0 end\n"
+/* three measured intervals */
+#define LT3	"g| otb: vb: wl=locktorture max=900 min=300 fail=0 secs=1 ivn=1000,2200,2800 " \
+		"ivt=1.0,2.0,3.0 end\n"
+#define GM2	"g| otb: vb: wl=gmake builds=2 files=4 jobs=8 cs=3600,7200 end\n"
 
 static const char *const expect = "pvlock: using oticket (no host hook";
 
 struct parse_case {
 	const char *name;
 	const char *wl;
-	int vms, host;
+	int vms, host, intervals;	/* intervals 0: 1 */
 	const char *block;
 	const char *status;	/* expected */
 	double value;		/* expected when ok */
@@ -62,64 +66,86 @@ struct parse_case {
 };
 
 static const struct parse_case parse_cases[] = {
-	{ "gmake ok: builds/h from centiseconds", "gmake", 1, 0,
+	{ "gmake ok: builds/h from centiseconds", "gmake", 1, 0, 0,
 	  "@@RUN 0 1 5.0\n" HDR("ok", "0") PV STAT0 GMAKE "g| otb: ev: wait 12\n"
 	  GMAKE END, "ok", 100, NULL },
-	{ "locktorture ok: acquisitions per second", "locktorture", 1, 0,
+	{ "locktorture ok: acquisitions per second", "locktorture", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV STAT0 STAT1 LT END, "ok", 500, NULL },
-	{ "first copy cut by a kernel message, second intact", "gmake", 1, 0,
+	{ "first copy cut by a kernel message, second intact", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=gmake builds=1 fi[   12.3] random: crng init done\n"
 	  GMAKE END, "ok", 100, NULL },
-	{ "both copies cut: no number", "gmake", 1, 0,
+	{ "both copies cut: no number", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=gmake builds=1 files=16 jobs=8 cs=36\n"
 	  "g| otb: vb: wl=gmake builds=1 files=16 jo\n" END,
 	  "bad-output", 0, "no intact result line" },
-	{ "garbage value refused", "gmake", 1, 0,
+	{ "garbage value refused", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=gmake builds=1 files=16 jobs=8 cs=3x00 end\n" END,
 	  "bad-output", 0, "no intact result line" },
-	{ "negative/zero time refused", "gmake", 1, 0,
+	{ "negative/zero time refused", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=gmake builds=1 files=16 jobs=8 cs=0 end\n" END,
 	  "failed", 0, "make no sense" },
-	{ "result of another workload refused", "gmake", 1, 0,
+	{ "result of another workload refused", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV LT END,
 	  "bad-output", 0, "no intact result line" },
-	{ "console truncated inside the frame", "gmake", 1, 0,
+	{ "console truncated inside the frame", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GMAKE,
 	  "bad-output", 0, "truncated" },
-	{ "no frame at all: testbed's reason", "gmake", 1, 0,
+	{ "no frame at all: testbed's reason", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\ntestbed: cannot run qemu-system-x86_64\n",
 	  "crashed", 0, "cannot run qemu" },
-	{ "pure garbage", "gmake", 1, 0,
+	{ "pure garbage", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n\x01\x02@@OTB-GUEST %%%% garbage\n@@OTB-GUEST-END x@@\n",
 	  "bad-output", 0, "unreadable guest header" },
-	{ "guest hung: timeout", "gmake", 1, 0,
+	{ "guest hung: timeout", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("hang", "0") PV END, "timeout", 0, "hang" },
-	{ "guest oops: crashed, with the oops line", "gmake", 1, 0,
+	{ "guest oops: crashed, with the oops line", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("oops", "0") "vb0| BUG: unable to handle page fault\n" END,
 	  "crashed", 0, "BUG: unable" },
-	{ "workload error: failed with its message", "gmake", 1, 0,
+	{ "workload error: failed with its message", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "1") PV "g| otb: vb: error: the build failed\n" END,
 	  "failed", 0, "the build failed" },
-	{ "locktorture failures: failed", "locktorture", 1, 0,
+	{ "locktorture failures: failed", "locktorture", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
-	  "g| otb: vb: wl=locktorture total=5000 max=900 min=300 fail=3 secs=10 end\n" END,
-	  "failed", 0, "3 failures" },
-	{ "wrong lock mode: failed", "gmake", 1, 0,
+	  "g| otb: vb: wl=locktorture max=900 min=300 fail=3 secs=10 ivn=5000 ivt=10.0 end\n"
+	  END, "failed", 0, "3 failures" },
+	{ "locktorture 3 intervals: all acquisitions over all the time", "locktorture", 1,
+	  0, 3, "@@RUN 0 1\n" HDR("ok", "0") PV LT3 END, "ok", 1000, NULL },
+	{ "gmake 2 builds: builds over their time", "gmake", 1, 0, 2,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV GM2 END, "ok", 2 * 360000.0 / 10800, NULL },
+	{ "fewer interval values than intervals: failed", "locktorture", 1, 0, 4,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV LT3 END, "failed", 0, "lacks a field" },
+	{ "a garbage interval value: no number", "gmake", 1, 0, 2,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=gmake builds=2 files=4 jobs=8 cs=3600,7x00 end\n" END,
+	  "bad-output", 0, "no intact result line" },
+	{ "an empty interval value: no number", "gmake", 1, 0, 3,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=gmake builds=3 files=4 jobs=8 cs=3600,,7200 end\n" END,
+	  "bad-output", 0, "no intact result line" },
+	{ "a trailing comma: no number", "gmake", 1, 0, 2,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=gmake builds=2 files=4 jobs=8 cs=3600,7200, end\n" END,
+	  "bad-output", 0, "no intact result line" },
+	{ "a list where one number belongs: failed", "locktorture", 1, 0, 1,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=locktorture max=900,1 min=300 fail=0 secs=10 ivn=5000 ivt=10.0 end\n"
+	  END, "failed", 0, "lacks a field" },
+	{ "wrong lock mode: failed", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") "g| otb: dmesg: pvlock: using pvqspinlock\n"
 	  GMAKE END, "failed", 0, "dmesg does not show" },
-	{ "two guests: values add up", "gmake", 2, 0,
+	{ "two guests: values add up", "gmake", 2, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GMAKE END HDR("ok", "0") PV
 	  "g| otb: vb: wl=gmake builds=1 files=16 jobs=8 cs=7200 end\n" END,
 	  "ok", 150, NULL },
-	{ "two guests, second missing", "gmake", 2, 0,
+	{ "two guests, second missing", "gmake", 2, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GMAKE END, "crashed", 0, "guest 2 of 2" },
-	{ "host mode without module counters", "gmake", 1, 1,
+	{ "host mode without module counters", "gmake", 1, 1, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GMAKE END, "bad-output", 0, "kvm_oticket" },
-	{ "modprobe of the host module failed", "gmake", 1, 1,
+	{ "modprobe of the host module failed", "gmake", 1, 1, 0,
 	  "@@RUN 0 1\notb: modprobe kvm_oticket failed\n" HDR("ok", "0") PV GMAKE END,
 	  "failed", 0, "modprobe" },
 };
@@ -136,6 +162,7 @@ static void test_parse(void)
 		r.id.vms = c->vms;
 		r.id.vcpus = 4;
 		r.id.l2_vcpus = 2;
+		r.id.intervals = c->intervals ? c->intervals : 1;
 		r.host = c->host;
 		vb_parse_block(c->block, expect, &r);
 		if (strcmp(r.status, c->status)) {
@@ -143,12 +170,13 @@ static void test_parse(void)
 			continue;
 		}
 		if (!strcmp(c->status, "ok"))
-			check(fabs(r.value - c->value) < 1e-9 && r.nvm == c->vms, c->name,
-			      "value %g nvm %d, want %g", r.value, r.nvm, c->value);
+			check(fabs(r.value - c->value) < 1e-9 && r.nvm == c->vms &&
+			      r.niv == r.id.intervals, c->name,
+			      "value %g nvm %d niv %d, want %g", r.value, r.nvm, r.niv, c->value);
 		else
-			check(isnan(r.value) && r.nvm == 0 && strstr(r.why, c->why), c->name,
-			      "value %g nvm %d why '%s', want NAN and '%s'", r.value, r.nvm,
-			      r.why, c->why);
+			check(isnan(r.value) && r.nvm == 0 && r.niv == 0 && strstr(r.why, c->why),
+			      c->name, "value %g nvm %d niv %d why '%s', want NAN and '%s'",
+			      r.value, r.nvm, r.niv, r.why, c->why);
 	}
 }
 
@@ -159,6 +187,8 @@ static void test_metrics(void)
 	memset(&r, 0, sizeof(r));
 	snprintf(r.id.workload, sizeof(r.id.workload), "gmake");
 	r.id.vms = 2;
+	r.id.vcpus = 2;
+	r.id.intervals = 1;
 	r.host = 1;
 	vb_parse_block("@@RUN 0 1\n" HDR("ok", "0") PV STAT0 STAT1 "g| otb: ev: wait 12\n"
 		       GMAKE END HDR("ok", "0") PV "g| otb: ev: wait 30\n" GMAKE END
@@ -174,9 +204,29 @@ static void test_metrics(void)
 	check(vb_metric_get(&r, "host.hc_wait") == 9, "metrics: host module counters",
 	      "host.hc_wait %g", vb_metric_get(&r, "host.hc_wait"));
 	/* guest 1: steal 100 of 600 ticks; guest 2 printed no stat lines */
+	check(vb_metric_get(&r, "wl.cs") == 300,
+	      "metrics: workload wall time, 600 ticks of 2 CPUs = 3 s", "wl.cs %g",
+	      vb_metric_get(&r, "wl.cs"));
 	check(fabs(r.steal_pct - 100.0 / 6) < 1e-9, "metrics: steal time from /proc/stat",
 	      "steal %g", r.steal_pct);
 	check(fabs(r.fairness - 1) < 1e-9, "metrics: fairness between guests",
+	      "fairness %g", r.fairness);
+
+	/* two guests of three intervals: interval values add up per interval */
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id.workload, sizeof(r.id.workload), "locktorture");
+	r.id.vms = 2;
+	r.id.intervals = 3;
+	vb_parse_block("@@RUN 0 1\n" HDR("ok", "0") PV LT3 END HDR("ok", "0") PV
+		       "g| otb: vb: wl=locktorture max=9 min=3 fail=0 secs=1 ivn=10,20,30 "
+		       "ivt=1.0,1.0,1.0 end\n" END, expect, &r);
+	check(!strcmp(r.status, "ok") && r.niv == 3 && fabs(r.iv[0] - 1010) < 1e-9 &&
+	      fabs(r.iv[1] - 1120) < 1e-9 && fabs(r.iv[2] - 963.333333333) < 1e-6 &&
+	      fabs(r.value - 1020) < 1e-9,
+	      "intervals: two guests' interval values summed per interval",
+	      "status %s niv %d iv %g %g %g value %g", r.status, r.niv, r.iv[0], r.iv[1],
+	      r.iv[2], r.value);
+	check(fabs(r.fairness - 3) < 1e-9, "intervals: fairness of the worst guest",
 	      "fairness %g", r.fairness);
 }
 
@@ -189,6 +239,7 @@ static void fill(struct vb_rec *r, const char *mode, int rep, int attempt, const
 	r->id.vms = 1;
 	r->id.l2_vcpus = 2;
 	r->id.size = 16;
+	r->id.intervals = 1;
 	r->id.rep = rep;
 	r->attempt = attempt;
 	snprintf(r->status, sizeof(r->status), "%s", st);
@@ -198,6 +249,8 @@ static void fill(struct vb_rec *r, const char *mode, int rep, int attempt, const
 		r->value = 123.25;
 		r->nvm = 1;
 		r->vm_value[0] = 123.25;
+		r->niv = 1;
+		r->iv[0] = 123.25;
 		r->steal_pct = 12.5;
 	}
 	snprintf(r->why, sizeof(r->why), "a \"quoted\" why\\ with\ttab");
@@ -215,6 +268,15 @@ static void test_json(void)
 
 	fill(&a, "oticket+host", 1, 2, "ok");
 	a.host = 1;
+	a.id.intervals = 3;
+	a.id.warmup = 1;
+	a.niv = 3;
+	a.iv[0] = 120.5;
+	a.iv[1] = 0.25;
+	a.iv[2] = 1e6;
+	a.pinned = 1;
+	a.l1_load = 0.125;
+	snprintf(a.l1_host, sizeof(a.l1_host), "kvm-host-17");
 	vb_metric_add(&a, "kvm.exits", 12345);
 	vb_metric_add(&a, "ev.wait", 0.5);
 	vb_rec_write(f, &a);
@@ -225,9 +287,21 @@ static void test_json(void)
 	      b.value == a.value && b.nvm == 1 && b.vm_value[0] == a.vm_value[0] &&
 	      !strcmp(a.why, b.why) && !strcmp(a.git, b.git) && b.nmetrics == 2 &&
 	      vb_metric_get(&b, "kvm.exits") == 12345 && b.steal_pct == 12.5 &&
-	      isnan(b.fairness) && b.secs == 41.5 && b.boot == 2,
+	      isnan(b.fairness) && b.secs == 41.5 && b.boot == 2 && b.id.intervals == 3 &&
+	      b.id.warmup == 1 && b.niv == 3 && b.iv[0] == 120.5 && b.iv[1] == 0.25 &&
+	      b.iv[2] == 1e6 && b.pinned == 1 && b.l1_load == 0.125 &&
+	      !strcmp(b.l1_host, "kvm-host-17"),
 	      "json: every field survives", "got %s", buf);
 	free(buf);
+
+	/* a record of schema 1 (before intervals): one interval, no warm-up */
+	check(vb_rec_parse("{\"schema\":1,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,"
+			   "\"vms\":1,\"l2_vcpus\":1,\"size\":4,\"rep\":0,\"attempt\":1,"
+			   "\"status\":\"ok\",\"value\":12.5,\"vm_values\":[12.5],"
+			   "\"boot\":1}", &b, err, sizeof(err)) == 0 &&
+	      b.id.intervals == 1 && b.id.warmup == 0 && b.niv == 0 && b.value == 12.5 &&
+	      isnan(b.l1_load),
+	      "json: a schema 1 record reads as one interval without warm-up", "%s", err);
 
 	static const struct {
 		const char *name, *line;
@@ -240,6 +314,18 @@ static void test_json(void)
 		{ "json: other schema refused",
 		  "{\"schema\":7,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,\"vms\":1,"
 		  "\"l2_vcpus\":1,\"rep\":0,\"attempt\":1,\"status\":\"ok\"}" },
+		{ "json: schema 2 ok without its interval values refused",
+		  "{\"schema\":2,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,\"vms\":1,"
+		  "\"l2_vcpus\":1,\"intervals\":2,\"rep\":0,\"attempt\":1,\"status\":\"ok\","
+		  "\"value\":1,\"vm_values\":[1],\"interval_values\":[1]}" },
+		{ "json: 0 intervals refused",
+		  "{\"schema\":2,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,\"vms\":1,"
+		  "\"l2_vcpus\":1,\"intervals\":0,\"rep\":0,\"attempt\":1,\"status\":\"failed\"}" },
+		{ "json: too many interval values refused",
+		  "{\"schema\":2,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,\"vms\":1,"
+		  "\"l2_vcpus\":1,\"rep\":0,\"attempt\":1,\"status\":\"failed\",\"interval_values\":"
+		  "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,"
+		  "31,32,33]}" },
 		{ "json: ok without a value refused",
 		  "{\"schema\":1,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,\"vms\":1,"
 		  "\"l2_vcpus\":1,\"rep\":0,\"attempt\":1,\"status\":\"ok\",\"value\":null}" },
@@ -302,6 +388,14 @@ static void test_resume(void)
 	id.size = 32;
 	settled = got ? vb_run_settled(got, n, &id, 3, &att) : -1;
 	check(!settled && !att, "resume: another size is another run", "settled %d", settled);
+	id = recs[0].id;
+	id.intervals = 5;
+	settled = got ? vb_run_settled(got, n, &id, 3, &att) : -1;
+	check(!settled && !att, "resume: other intervals are another run", "settled %d", settled);
+	id = recs[0].id;
+	id.warmup = 1;
+	settled = got ? vb_run_settled(got, n, &id, 3, &att) : -1;
+	check(!settled && !att, "resume: another warm-up is another run", "settled %d", settled);
 	free(got);
 	unlink(path);
 	got = vb_load(path, &n, &bad);

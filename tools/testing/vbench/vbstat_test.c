@@ -8,6 +8,9 @@
  * this file (brute-force enumeration of every split of the pooled sample
  * for the exact test; pair counting, per-element tie counting and a
  * Simpson integral of the normal density for the normal approximation).
+ * The t distribution's p-values were integrated numerically from its
+ * density (200000-point midpoint rule on a mapped infinite range);
+ * 2 pt(-2, 10) = 0.0733880 and 2 pt(-1, 3) = 0.3910022 are also R's.
  *
  * Each check prints "ok   <name>" or "FAIL <name>: got X want Y"; the last
  * line is "vbstat: N passed, N failed" and the exit status is 1 if anything
@@ -503,6 +506,111 @@ static void test_mw_symmetry(void)
 	}
 }
 
+static void test_t_dist(void)
+{
+	static const struct {
+		double t, df, p;
+	} cases[] = {
+		{ 2, 10, 0.0733880 }, { 1, 3, 0.3910022 }, { 2.5, 2.5, 0.1045700 },
+		{ 3.2, 7.5, 0.0137352 }, { 0.5, 40, 0.6198147 }, { 12.7062, 1, 0.0500000 },
+		{ 1.96, 1000, 0.0502732 },
+	};
+	char name[96];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "t p-value t=%g df=%g", cases[i].t, cases[i].df);
+		check(name, vb_t_p(cases[i].t, cases[i].df), cases[i].p, 2e-7);
+		snprintf(name, sizeof(name), "t p-value symmetric t=-%g df=%g", cases[i].t,
+			 cases[i].df);
+		check(name, vb_t_p(-cases[i].t, cases[i].df), cases[i].p, 2e-7);
+	}
+	check("t p-value t=0 is 1", vb_t_p(0, 5), 1, 1e-12);
+	check("t p-value df 0 is NAN", vb_t_p(1, 0), NAN, 0);
+	/* the quantile inverts the p-value, and agrees with the printed table */
+	for (int df = 1; df <= 30; df++) {
+		snprintf(name, sizeof(name), "t quantile 0.05 df=%d = table", df);
+		check(name, vb_t_quantile(0.05, df), vb_t95(df), 6e-5);
+	}
+	check("t quantile inverts p (alpha 0.01, df 7.5)",
+	      vb_t_p(vb_t_quantile(0.01, 7.5), 7.5), 0.01, 1e-9);
+	check("t quantile of alpha 1 is NAN", vb_t_quantile(1, 5), NAN, 0);
+}
+
+static void test_paired_ratio(void)
+{
+	const double r[] = { 1.1, 1.2, 1.0 }, same[] = { 1.05, 1.05, 1.05, 1.05 };
+	struct vb_ratio q = vb_paired_ratio(r, 3);
+
+	/* by hand: logs 0.09531, 0.18232, 0; t(2) = 4.3027 */
+	check("paired ratio n", q.n, 3, 0);
+	check("paired ratio geometric mean", q.gmean, 1.096961, 1e-6);
+	check("paired ratio CI low", q.lo, 0.874596, 1e-6);
+	check("paired ratio CI high", q.hi, 1.375862, 1e-6);
+	check("paired ratio half-width", q.hw, 0.254249, 1e-6);
+	check("paired ratio sd of logs", q.sdlog, 0.091192, 1e-6);
+	q = vb_paired_ratio(r, 1);
+	check("paired ratio of one pair: its ratio", q.gmean, 1.1, 1e-12);
+	check("paired ratio of one pair: no CI", q.hw, NAN, 0);
+	q = vb_paired_ratio(r, 0);
+	check("paired ratio of no pairs: NAN", q.gmean, NAN, 0);
+	q = vb_paired_ratio(same, 4);
+	check("paired ratio without spread: zero width", q.hw, 0, 1e-12);
+	check("paired ratio without spread: CI is the ratio", q.lo, 1.05, 1e-12);
+	/* 1/r gives 1/gmean and the mirrored interval */
+	{
+		const double inv[] = { 1 / 1.1, 1 / 1.2, 1 / 1.0 };
+		struct vb_ratio a = vb_paired_ratio(r, 3), b = vb_paired_ratio(inv, 3);
+
+		check("paired ratio of inverses: 1/gmean", b.gmean * a.gmean, 1, 1e-12);
+		check("paired ratio of inverses: mirrored CI", b.lo * a.hi, 1, 1e-12);
+		check("paired ratio of inverses: same half-width", b.hw, a.hw, 1e-12);
+	}
+}
+
+static void test_welch(void)
+{
+	const double a[] = { 1.0, 1.2, 0.9, 1.1 }, b[] = { 1.5, 1.3, 1.6, 1.4, 1.45 };
+	const double c[] = { 2, 2, 2 }, d[] = { 2, 2 };
+	double diff, lo, hi, p;
+
+	/* by hand: diff 0.4, Welch df 6.047244, t 4.898979 */
+	p = vb_welch(a, 4, b, 5, 0.05, &diff, &lo, &hi);
+	check("welch p", p, 0.0026548, 2e-7);
+	check("welch difference b - a", diff, 0.4, 1e-12);
+	check("welch CI symmetric", (lo + hi) / 2, 0.4, 1e-12);
+	check("welch CI half-width = t(0.05, df) se", (hi - lo) / 2,
+	      vb_t_quantile(0.05, 6.047244) * 0.4 / 4.898979, 1e-6);
+	p = vb_welch(b, 5, a, 4, 0.05, &diff, &lo, &hi);
+	check("welch swapped: same p", p, 0.0026548, 2e-7);
+	check("welch swapped: negative difference", diff, -0.4, 1e-12);
+	p = vb_welch(a, 1, b, 5, 0.05, &diff, &lo, &hi);
+	check("welch with one value: NAN", p, NAN, 0);
+	p = vb_welch(c, 3, d, 2, 0.05, &diff, &lo, &hi);
+	check("welch without spread, same means: p 1", p, 1, 0);
+}
+
+static void test_variation(void)
+{
+	/* run means 10, 12, 14; within-run sd 1 in every run (k = 3) */
+	const double x[] = { 9, 10, 11, 11, 12, 13, 13, 14, 15 };
+	const double flat[] = { 5, 5, 5, 5 };
+	struct vb_variation v = vb_variation_of(x, 3, 3);
+
+	check("variation runs", v.runs, 3, 0);
+	check("variation within (pooled sd / mean)", v.within, 1.0 / 12, 1e-12);
+	check("variation between (sd of run means / mean)", v.between, 2.0 / 12, 1e-12);
+	check("variation expected from within", v.expected, 1.0 / 12 / sqrt(3), 1e-12);
+	check("variation run-to-run part", v.boot,
+	      sqrt(4.0 / 144 - 1.0 / 144 / 3), 1e-12);
+	v = vb_variation_of(flat, 2, 2);
+	check("variation of constant runs: within 0", v.within, 0, 0);
+	check("variation of constant runs: run-to-run 0", v.boot, 0, 0);
+	v = vb_variation_of(x, 1, 3);
+	check("variation of one run: no between", v.between, NAN, 0);
+	v = vb_variation_of(x, 9, 1);
+	check("variation of one interval per run: no within", v.within, NAN, 0);
+}
+
 int main(void)
 {
 	test_median();
@@ -513,6 +621,10 @@ int main(void)
 	test_mw_brute();
 	test_mw_normal();
 	test_mw_symmetry();
+	test_t_dist();
+	test_paired_ratio();
+	test_welch();
+	test_variation();
 	printf("vbstat: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
