@@ -204,7 +204,7 @@ static void otk_test_hook_refusal(struct kunit *test)
 	const char *why = kvm_pvlock_hook_refusal(c->mode, c->ver, c->tdx,
 						  c->sev_es);
 
-	KUNIT_EXPECT_EQ_MSG(test, why != NULL, c->refused, "%s", why ?: "used");
+	KUNIT_EXPECT_EQ_MSG(test, !!why, c->refused, "%s", why ?: "used");
 }
 
 /* ---- turn order, exclusion and the bypass bound, concurrent kthreads -- */

@@ -1218,7 +1218,7 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 			snprintf(iv, sizeof(iv), "%d", p->id.intervals);
 			argv[a++] = bin;
 			argv[a++] = "--mode";
-			argv[a++] = p->id.mode;
+			argv[a++] = p->mode->name;	/* "oticket.aa" runs oticket */
 			argv[a++] = "--workload";
 			argv[a++] = p->id.workload;
 			argv[a++] = "--vcpus";
@@ -1841,7 +1841,8 @@ static const char *verdict(const struct vb_ratio *q, double eq)
 		return "FASTER";
 	if (q->hi < 1)
 		return "SLOWER";
-	if (q->hw <= eq) {
+	/* equivalence: the whole CI inside [1/(1+eq), 1+eq], not just narrow */
+	if (q->lo >= 1 / (1 + eq) && q->hi <= 1 + eq) {
 		snprintf(buf, sizeof(buf), "same within %.0f%%", 100 * eq);
 		return buf;
 	}

@@ -26,7 +26,7 @@
 #include <asm/qspinlock.h>
 
 static bool kvm_pvlock_hook __read_mostly;
-static bool kvm_pvlock_can_yield __read_mostly;
+static bool kvm_pvlock_can_yield __ro_after_init;
 static long kvm_pvlock_lost_ret;
 
 /*
@@ -61,13 +61,19 @@ static void kvm_pvlock_lost_print(struct irq_work *work)
 	pr_warn("host hook answered %ld; back to halt and kick\n",
 		READ_ONCE(kvm_pvlock_lost_ret));
 }
+
 static DEFINE_IRQ_WORK(kvm_pvlock_lost_work, kvm_pvlock_lost_print);
 
-/* The host refused a call it had accepted: its hook went away. */
+/*
+ * The host refused a call.  Only -KVM_ENOSYS means that its hook went away;
+ * anything else (an APIC ID the host could not map) fails this one call,
+ * which the caller survives: a wait is a spurious wake-up, a kick is sent
+ * again with KVM_HC_KICK_CPU.
+ */
 static void kvm_pvlock_lost_hook(long ret)
 {
 	oticket_count_hypercall(false, false);
-	if (READ_ONCE(kvm_pvlock_hook)) {
+	if (ret == -KVM_ENOSYS && READ_ONCE(kvm_pvlock_hook)) {
 		WRITE_ONCE(kvm_pvlock_hook, false);
 		WRITE_ONCE(kvm_pvlock_lost_ret, ret);
 		irq_work_queue(&kvm_pvlock_lost_work);
@@ -144,9 +150,14 @@ void pvlock_kick(int cpu, unsigned int why)
 	kvm_hypercall2(KVM_HC_KICK_CPU, 0, apicid);
 }
 
+/*
+ * Lend this pCPU to @cpu's vCPU.  Only a preempted one gains from it (as
+ * kvm_smp_send_call_func_ipi() asks); never from NMI, whose waiters spin.
+ */
 bool pvlock_yield_to(int cpu)
 {
-	if (!READ_ONCE(kvm_pvlock_can_yield))
+	if (!READ_ONCE(kvm_pvlock_can_yield) || cpu < 0 || cpu >= nr_cpu_ids ||
+	    in_nmi() || !vcpu_is_preempted(cpu))
 		return false;
 	kvm_hypercall1(KVM_HC_SCHED_YIELD, kvm_pvlock_apicid(cpu));
 	return true;

@@ -49,7 +49,7 @@ locktorture)
 	# intervals run from "Start of test" to each print (dmesg timestamps)
 	dmesg -c >/dev/null
 	modprobe locktorture torture_type="$VB_TYPE" nwriters_stress="$cpus" \
-		stat_interval="$VB_SIZE" || fail "modprobe locktorture failed"
+		stat_interval="$VB_SIZE" stutter=0 || fail "modprobe locktorture failed"
 	waited=0
 	while [ "$(dmesg | grep -c 'Writes:')" -lt "$runs" ]; do
 		[ "$waited" -gt $((3 * runs * VB_SIZE + 60)) ] &&

@@ -40,7 +40,8 @@
  * Nothing the guest passes is trusted: unknown flags, a hint flag whose
  * vCPU does not exist, a position out of range, an interrupt flag that does
  * not match RFLAGS.IF all answer -KVM_EINVAL and change nothing.  Every
- * loop is bounded by the number of vCPUs of a VM and by yield_tries.  No
+ * loop is bounded by the number of vCPUs of a VM and by yield_tries, and
+ * coyield looks at KOT_COYIELD_VMS other VMs per try.  No
  * KVM lock is held here; the hook's SRCU makes module unload wait for
  * every vCPU inside a handler, after which guests get -KVM_ENOSYS and fall
  * back to HLT and KVM_HC_KICK_CPU.
@@ -337,41 +338,50 @@ static struct kvm_vcpu *kot_vm_candidate(struct kot_vm *vm)
 	return NULL;
 }
 
+/* VMs coyield looks at per attempt: the scan costs this VM's time */
+#define KOT_COYIELD_VMS	8
+
 /*
  * coyield=1: yield to a preempted, runnable vCPU of another VM that uses
- * the hook, *@tries failed attempts at most.  The VM is pinned with a
- * reference for the yield; a VM on its way out (no references left) is
- * skipped, and kot_vm_destroy() waits for RCU before its struct kvm goes.
+ * the hook, *@tries failed attempts at most.  Only the vCPU's task is
+ * pinned, found under RCU (kot_vm_destroy() waits for RCU before the other
+ * VM's struct kvm goes): no reference to another VM is taken, so its last
+ * put - and its teardown - can never run inside this VM's hypercall.
  */
 static bool kot_coyield(struct kot_vm *self, struct kot_vcpu *kv, int *tries)
 {
-	struct kvm_vcpu *v = NULL;
-	struct kvm *other = NULL;
+	struct task_struct *task;
+	struct kvm_vcpu *v;
 	struct kot_vm *vm;
+	int bkt, seen;
 	bool done;
-	int bkt;
 
 	while (*tries > 0) {
+		task = NULL;
+		seen = 0;
 		rcu_read_lock();
 		hash_for_each_rcu(kot_vms, bkt, vm, node) {
+			struct pid *pid;
+
 			if (vm == self)
 				continue;
-			v = kot_vm_candidate(vm);
-			if (v && kvm_get_kvm_safe(vm->kvm)) {
-				other = vm->kvm;
+			if (++seen > KOT_COYIELD_VMS)
 				break;
-			}
+			v = kot_vm_candidate(vm);
+			pid = v ? rcu_dereference(v->pid) : NULL;
+			task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+			if (task)
+				break;
 		}
 		rcu_read_unlock();
-		if (!other)
+		if (!task)
 			return false;
-		done = kvm_vcpu_yield_to(v) > 0;
-		kvm_put_kvm(other);
+		done = yield_to(task, 1) > 0;
+		put_task_struct(task);
 		if (done)
 			return true;
 		kot_inc(kv, KOT_yield_failed);
 		--*tries;
-		other = NULL;
 	}
 	return false;
 }
