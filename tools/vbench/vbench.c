@@ -1197,14 +1197,17 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 		struct vb_rec r;
 		char *con;
 
-		/* start runs while there are slots */
+		/* start runs while there are slots; --precision as in a boot */
+		int nok;
+		const struct vb_rec **ok = first_oks(b->recs, b->nrec, &nok);
+
 		for (i = 0; nrun < c->jobs && !stop_sig && i < nplan; i++) {
 			const struct plan *p = &plan[i];
 			char key[160], sz[16], vc[16], vm[16], pc[16], seed[16], iv[16];
 			const char *argv[24 + 2 * 32];
 			int a = 0;
 
-			if (p->settled || running[i])
+			if (running[i] || !wanted(b, i, ok, nok))
 				continue;
 			vb_run_key(&p->id, key, sizeof(key));
 			for (char *q = key; *q; q++)
@@ -1254,6 +1257,7 @@ static int sim_sweep(const struct cfg *c, struct boot *b, const char *out, const
 			running[i] = 1;
 			nrun++;
 		}
+		free(ok);
 		if (!nrun)
 			break;
 		pid = waitpid(-1, &st, 0);
@@ -1322,6 +1326,30 @@ static int boot_should_stop(struct boot *b, int cur)
 	return stop;
 }
 
+/*
+ * A record names its mode (oqspin.long), not the tag's parameters: a sweep
+ * into a directory swept with other parameters under the same tags would
+ * mix them.  Refuse it.
+ */
+static void check_tags(const struct cfg *c, const char *conf)
+{
+	char *old = tb_read_file(conf, NULL), want[sizeof(c->tag) + 64] = "", *l, *save;
+	char have[sizeof(want)] = "";
+
+	if (!old)
+		return;
+	for (int i = 0; i < c->ntag; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "tag = %s=%s\n",
+			 c->tag[i].name, c->tag[i].args);
+	for (l = strtok_r(old, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!strncmp(l, "tag = ", 6))
+			snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s\n", l);
+	free(old);
+	if (strcmp(want, have))
+		die("%s was swept with other tags:\n%s(now:\n%s): give another --out",
+		    conf, *have ? have : "none\n", *want ? want : "none\n");
+}
+
 static int sweep(struct cfg *c, const char *out, const char *top, const char *build)
 {
 	char path[1200], script[1200], log[1200], outp[1200], disk[1200];
@@ -1335,6 +1363,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 	if (tb_mkdir_p(out))
 		die("cannot create %s", out);
 	snprintf(path, sizeof(path), "%s/sweep.conf", out);
+	check_tags(c, path);
 	cfg_save(c, path);
 	make_plan(c);
 	snprintf(path, sizeof(path), "%s/results.jsonl", out);

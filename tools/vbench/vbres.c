@@ -191,7 +191,9 @@ static const double *kv_list(const struct kv *kv, int n, const char *key, int wa
  * all its measured intervals, and each interval's (@iv[0..@niv)); 0 if
  * they make sense.  Every workload prints one number per measured
  * interval: locktorture the acquisitions (ivn) and seconds (ivt) between
- * two stat_interval prints, gmake the centiseconds of each build (cs),
+ * two stat_interval prints, gmake the centiseconds of each build (cs) -
+ * or, from the simulator, the builds (bld, fractions) in each interval of
+ * ivt seconds -
  * perf-futex each run's operations per second (ops), perf-messaging each
  * run's seconds (time).
  */
@@ -199,7 +201,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 			  double *value, double *fair, double *iv, char *why, size_t len)
 {
 	const double *a, *b;
-	double t = 0, u = 0, sa = 0, sb = 0;
+	double t = 0, u = 0, sa = 0, sb = 0, scale = 1;
 
 	*fair = NAN;
 	if (!strcmp(wl, "locktorture")) {
@@ -217,6 +219,12 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 		if (t < u)
 			goto insane;
 		*fair = u > 0 ? t / u : INFINITY;
+	} else if (!strcmp(wl, "gmake") && kv_list(kv, n, "bld", niv)) {
+		/* the simulator: builds (fractions) done in equal intervals */
+		a = kv_list(kv, n, "bld", niv);
+		if (!(b = kv_list(kv, n, "ivt", niv)))
+			goto missing;
+		scale = 3600;
 	} else if (!strcmp(wl, "gmake")) {
 		if (!(b = kv_list(kv, n, "cs", niv)))
 			goto missing;
@@ -242,7 +250,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 	 * the time, its intervals' the same per interval.
 	 */
 	for (int k = 0; k < niv; k++) {
-		double w = a ? a[k] : t, s = b ? b[k] : 1;
+		double w = a ? a[k] * scale : t, s = b ? b[k] : 1;
 
 		if (w < 0 || s <= 0)
 			goto insane;

@@ -187,6 +187,35 @@ const char *kvm_pvlock_hook_refusal(enum pvlock_mode mode, long ver, bool tdx,
 }
 EXPORT_SYMBOL_IF_KUNIT(kvm_pvlock_hook_refusal);
 
+/* the mode whose host hook kvm_pvlock_probe() asks for, or PVLOCK_UNSET */
+static enum pvlock_mode kvm_pvlock_probe_mode __initdata = PVLOCK_UNSET;
+
+/*
+ * Ask the host for its hook.  An early initcall, not kvm_spinlock_init():
+ * that runs from smp_prepare_boot_cpu(), before alternatives are applied,
+ * when KVM_HYPERCALL is still VMCALL even on AMD.  Until then - one CPU,
+ * before SMP bring-up - the mode halts and kicks without the hook.
+ */
+static int __init kvm_pvlock_probe(void)
+{
+	enum pvlock_mode mode = kvm_pvlock_probe_mode;
+	const char *refusal;
+	long ver;
+
+	if (mode == PVLOCK_UNSET)
+		return 0;
+	ver = kvm_hypercall1(KVM_HC_OTICKET_PROBE, KVM_OTICKET_VERSION);
+	refusal = kvm_pvlock_hook_refusal(mode, ver, false, false);
+	WRITE_ONCE(kvm_pvlock_hook, !refusal);
+	if (refusal && ver != -KVM_ENOSYS)
+		pr_warn("not using the host hook (probe answered %ld): %s\n",
+			ver, refusal);
+	pvlock_set_active(mode, kvm_pvlock_hook ? "host hook, ABI version 1" :
+			  "no host hook, halt and kick");
+	return 0;
+}
+early_initcall(kvm_pvlock_probe);
+
 /*
  * Put @mode in place over the pvqspinlock setup kvm_spinlock_init() made.
  * pvqspinlock stays if @mode cannot run here; the reason is printed.
@@ -194,7 +223,6 @@ EXPORT_SYMBOL_IF_KUNIT(kvm_pvlock_hook_refusal);
 void __init kvm_pvlock_init(enum pvlock_mode mode)
 {
 	const char *refusal;
-	long ver;
 
 	if (mode == PVLOCK_UNSET || mode == PVLOCK_PVQSPINLOCK) {
 		pvlock_set_active(PVLOCK_PVQSPINLOCK, "PV qspinlock");
@@ -208,14 +236,17 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 		return;
 	}
 
-	ver = kvm_hypercall1(KVM_HC_OTICKET_PROBE, KVM_OTICKET_VERSION);
-	refusal = kvm_pvlock_hook_refusal(mode, ver,
+	/*
+	 * What refuses the hook whatever the host answers is decided here,
+	 * without a hypercall: a TDX or SEV-ES guest must not even probe.
+	 */
+	refusal = kvm_pvlock_hook_refusal(mode, KVM_OTICKET_VERSION,
 					  cpu_feature_enabled(X86_FEATURE_TDX_GUEST),
 					  cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT));
-	kvm_pvlock_hook = !refusal;
-	if (refusal && mode != PVLOCK_PVTICKET && ver != -KVM_ENOSYS)
-		pr_warn("not using the host hook (probe answered %ld): %s\n",
-			ver, refusal);
+	if (refusal && mode != PVLOCK_PVTICKET)
+		pr_warn("not using the host hook: %s\n", refusal);
+	if (!refusal)
+		kvm_pvlock_probe_mode = mode;
 
 	kvm_pvlock_can_yield = kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD);
 	oticket_init(mode);
@@ -231,7 +262,8 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 		pv_ops.lock.queued_spin_unlock =
 			PV_CALLEE_SAVE(__pvt_queued_spin_unlock);
 	}
-	pvlock_set_active(mode, mode == PVLOCK_PVTICKET ?
-			  "halt and kick, as Linux 4.1" : kvm_pvlock_hook ?
-			  "host hook, ABI version 1" : "no host hook, halt and kick");
+	if (refusal)
+		pvlock_set_active(mode, mode == PVLOCK_PVTICKET ?
+				  "halt and kick, as Linux 4.1" :
+				  "no host hook, halt and kick");
 }

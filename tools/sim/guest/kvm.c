@@ -125,6 +125,8 @@ static void kvm_spinlock_init(void)
 	pv_ops.lock.wait = kvm_wait;
 	pv_ops.lock.kick = kvm_kick_cpu;
 	kvm_pvlock_init(mode);
+	/* after alternatives, before SMP bring-up: as the kernel runs it */
+	otsim_early_initcall();
 
 	/*
 	 * When PV spinlock is enabled which is preferred over

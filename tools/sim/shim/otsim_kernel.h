@@ -529,6 +529,10 @@ extern const struct otsim_guest otsim_guest;	/* guest/kvm.c, per VM */
 #define fs_initcall(fn)							\
 	static int (*const __otsim_initcall_##fn)(void) __maybe_unused = fn
 #define late_initcall(fn)	fs_initcall(fn)
+/* the guest's one early initcall (kvm_pvlock.c's probe), run at boot by kvm.c */
+#define early_initcall(fn)						\
+	int otsim_early_initcall(void) { return fn(); }
+int otsim_early_initcall(void);
 #define EXPORT_SYMBOL_IF_KUNIT(s)
 #define VISIBLE_IF_KUNIT	static
 

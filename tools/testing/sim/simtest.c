@@ -108,20 +108,20 @@ static double sum_of(const char *out, const char *key)
 	return n ? s : NAN;
 }
 
-/* a gmake run's build time (centiseconds per build, mean over the VMs) */
+/* a gmake run's build time: centiseconds per build, over all the VMs */
 static double build_cs(const char *args)
 {
 	char *out;
-	double cs, n;
+	double secs, n;
 
 	if (otsim(&out, args)) {
 		free(out);
 		return NAN;
 	}
-	cs = sum_of(out, "cs");
-	n = sum_of(out, "builds");
+	secs = sum_of(out, "ivt");	/* one interval: its seconds per VM */
+	n = sum_of(out, "bld");
 	free(out);
-	return cs / n;
+	return n > 0 ? 100 * secs / n : NAN;
 }
 
 static int t_build_needs_tree(void)

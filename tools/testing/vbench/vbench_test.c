@@ -288,6 +288,44 @@ static char *keys_of(const char *dir)
 	return slurp(log);
 }
 
+/* --tag: MODE.TAG boots with the tag's parameters; other ones are refused */
+static void test_tags(void)
+{
+	char d[512], log[600], path[600], *out;
+	int rc;
+
+	snprintf(d, sizeof(d), "%s/vbt-tag", tmp);
+	snprintf(log, sizeof(log), "%s.log", d);
+	rc = sh(log, "rm -rf %s && %s/vbench sweep --modes pvqspinlock,pvqspinlock.t "
+		"--tag t=oticket.oc_spin_ns=7 --vcpus 2 --reps 1 --intervals 2 "
+		"--size locktorture=1 --out %s", d, bin, d);
+	snprintf(path, sizeof(path), "%s/l2-boot1.sh", d);
+	out = slurp(path);
+	check(rc == 0 && strstr(out, "--append 'oticket.oc_spin_ns=7'") &&
+	      strstr(out, "--append ''"),
+	      "tag: MODE.TAG boots with the tag's parameters, MODE without", "exit %d (%s)",
+	      rc, log);
+	free(out);
+	rc = sh(log, "%s/vbench sweep --modes pvqspinlock,pvqspinlock.t "
+		"--tag t=oticket.oc_spin_ns=8 --vcpus 2 --reps 2 --intervals 2 "
+		"--size locktorture=1 --out %s", bin, d);
+	out = slurp(log);
+	check(rc != 0 && strstr(out, "other tags"),
+	      "tag: a directory swept with other tag parameters is refused", "exit %d (%s)",
+	      rc, log);
+	free(out);
+	rc = sh(log, "%s/vbench plan --modes pvqspinlock,oqspin --tag t=x=1", bin);
+	out = slurp(log);
+	check(rc != 0 && strstr(out, "no mode MODE.t"), "tag: a tag no mode uses is refused",
+	      "exit %d (%s)", rc, log);
+	free(out);
+	rc = sh(log, "%s/vbench plan --modes pvqspinlock,oqspin.t --tag 't=a;b'", bin);
+	out = slurp(log);
+	check(rc != 0 && strstr(out, "--tag:"), "tag: shell characters are refused",
+	      "exit %d (%s)", rc, log);
+	free(out);
+}
+
 static void test_shards(void)
 {
 	char d[512], log[600], plan[600], *want, *got, *out;
@@ -361,6 +399,7 @@ int main(int argc, char **argv)
 	test_precision();
 	test_compare();
 	test_shards();
+	test_tags();
 	printf("vbench_test: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
