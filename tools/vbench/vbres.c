@@ -25,6 +25,7 @@ const struct vb_workload vb_workloads[] = {
 	{ "perf-futex", "ops/s", 2, 600, 1, "seconds per interval" },
 	{ "perf-messaging", "msgs/s", 5, 10000, 1, "loops per interval" },
 	{ "lockmix", "ops/s", 0, 3600, 0, "ms, sim only", 100, 1 },
+	{ "uncontended", "pairs/us", 1, 100, 0, "million lock+unlock pairs per round" },
 };
 const int vb_nworkloads = sizeof(vb_workloads) / sizeof(vb_workloads[0]);
 
@@ -194,7 +195,8 @@ static const double *kv_list(const struct kv *kv, int n, const char *key, int wa
  * two stat_interval prints, gmake the centiseconds of each build (cs) -
  * or, from the simulator, the builds (bld, fractions) in each interval of
  * ivt seconds -
- * perf-futex each run's operations per second (ops), perf-messaging each
+ * perf-futex each run's operations per second (ops), uncontended the
+ * lock+unlock pairs per microsecond of the best round (ops), perf-messaging each
  * run's seconds (time).
  */
 static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
@@ -230,7 +232,8 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 			goto missing;
 		a = NULL;
 		t = 3600 * 100.0;	/* one build per interval, time in cs */
-	} else if (!strcmp(wl, "perf-futex") || !strcmp(wl, "lockmix")) {
+	} else if (!strcmp(wl, "perf-futex") || !strcmp(wl, "lockmix") ||
+		   !strcmp(wl, "uncontended")) {
 		if (!(a = kv_list(kv, n, "ops", niv)))
 			goto missing;
 		b = NULL;

@@ -111,6 +111,23 @@ perf-futex)
 	stat_line stat1
 	res="threads=$cpus secs=$VB_SIZE ops=$(measured "$ops")"
 	;;
+uncontended)
+	# spin_lock()+spin_unlock() on one CPU, nothing else: the fast paths'
+	# cost (oticket_ubench: best of 9 rounds, picoseconds per pair)
+	ops=
+	for i in $(seq "$runs"); do
+		modprobe oticket_ubench loops=$((VB_SIZE * 1000000)) rounds=9 ||
+			fail "modprobe oticket_ubench failed"
+		l=$(dmesg | grep 'oticket_ubench: mode=' | tail -n 1)
+		rmmod oticket_ubench || fail "rmmod oticket_ubench failed"
+		echo "$l" | sed 's/^\[[ 0-9.]*\] /otb: ub: /'
+		ps=$(echo "$l" | sed -n 's/.* best_ps=\([0-9]*\).*/\1/p')
+		[ -n "$ps" ] && [ "$ps" -gt 0 ] || fail "oticket_ubench printed no result"
+		ops="$ops $(awk -v p="$ps" 'BEGIN { printf "%.4f", 1e6 / p }')"
+	done
+	stat_line stat1
+	res="loops=$((VB_SIZE * 1000000)) ops=$(measured "$ops")"
+	;;
 perf-messaging)
 	groups=$cpus
 	t=
