@@ -265,7 +265,7 @@ static void kot_vm_free(struct kot_vm *vm)
  * again), when the nice value it had is restored.  A claim (CLAIMED) keeps
  * two kickers from saving each other's boost as the value to restore.
  */
-static void kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
+static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 {
 	struct task_struct *task;
 	struct pid *pid;
@@ -273,7 +273,7 @@ static void kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 
 	if (!kt || cmpxchg(&kt->boost_state, KOT_BOOST_NONE,
 			   KOT_BOOST_CLAIMED) != KOT_BOOST_NONE)
-		return;
+		return false;
 	rcu_read_lock();
 	pid = get_pid(rcu_dereference(target->pid));
 	rcu_read_unlock();
@@ -281,7 +281,7 @@ static void kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 	if (!task) {
 		put_pid(pid);
 		WRITE_ONCE(kt->boost_state, KOT_BOOST_NONE);
-		return;
+		return false;
 	}
 	kt->saved_nice = task_nice(task);
 	kt->boost_pid = pid;
@@ -291,6 +291,7 @@ static void kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 	put_task_struct(task);
 	/* saved_nice and boost_pid before ON; pairs with kot_unboost() */
 	smp_store_release(&kt->boost_state, KOT_BOOST_ON);
+	return true;
 }
 
 /* Undo a boost of @kv's vCPU thread, if it has one. */
@@ -484,10 +485,8 @@ static unsigned long kot_kick(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 
 	if (!(flags & KVM_OTICKET_KICK_NEXT) || target == vcpu)
 		return 0;
-	if (READ_ONCE(boost)) {
-		kot_boost(kt, target);
+	if (READ_ONCE(boost) && kot_boost(kt, target))
 		kot_inc(kv, KOT_boosted);
-	}
 	if ((flags & (KVM_OTICKET_KICK_AHEAD | KVM_OTICKET_KICK_HOLDING)) ||
 	    single_task_running() || !READ_ONCE(target->ready))
 		return 0;
