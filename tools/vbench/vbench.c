@@ -454,12 +454,16 @@ static void cfg_defaults(struct cfg *c)
 		c->intervals = 5;
 	if (c->warmup < 0)
 		c->warmup = 1;
+	if (c->precision <= 0 && c->max_reps)
+		die("--max-reps bounds --precision's repetitions: give --precision too");
 	if (c->precision <= 0)
 		c->max_reps = c->reps;
 	else if (!c->max_reps)
 		c->max_reps = 3 * c->reps < MAX_REPS ? 3 * c->reps : MAX_REPS;
 	else if (c->max_reps < c->reps)
 		die("--max-reps %d is below --reps %d", c->max_reps, c->reps);
+	if (c->precision > 0 && c->max_reps < 3)
+		die("--precision needs 3 pairs per point: --max-reps 3 at least");
 	for (int w = 0; w < vb_nworkloads; w++)
 		if (!c->size[w])
 			c->size[w] = c->sim ? vb_workloads[w].sim_size : vb_workloads[w].size;
