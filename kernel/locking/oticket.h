@@ -310,7 +310,7 @@ struct otk_params {
 };
 
 #define OTK_PARAMS_DEFAULT {						\
-	.bypass_max	= 8,						\
+	.bypass_max	= OTK_NBYP_MAX,					\
 	.oc_steal_pm	= 50,						\
 	.oc_spin_ns	= 10000,					\
 	.spin_min_ns	= 2000,						\
