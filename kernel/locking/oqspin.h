@@ -17,8 +17,10 @@
  * idle until the host runs it again.  oqspin lets an arrival pass such a
  * head: the head publishes itself per lock (oqs_head_set()), and an
  * arrival that finds it preempted counts a pass in the head's queue node
- * first (oqs_head_absent()), at most bypass_max passes per head, then
- * takes the locked byte with the same cmpxchg every acquirer uses.
+ * first (oqs_head_absent()), at most head_pass_max passes per head, then
+ * takes the locked byte with the same cmpxchg every acquirer uses.  The
+ * default, 8, measured better at 4x over-commit than 4095 (0.87x): the
+ * queue behind a head passed without end waits on.
  */
 #ifndef __LOCKING_OQSPIN_H
 #define __LOCKING_OQSPIN_H

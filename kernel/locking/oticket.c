@@ -307,8 +307,8 @@ void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu)
  * pass the head?  A running head takes a free lock within a cache-line
  * transfer, so first watch the lock for a little while (the hint's line
  * stays cold when heads are there, which is nearly always).  Then pass
- * only if the head is preempted and has been passed fewer than bypass_max
- * times; the pass is counted before it is made, so a count that was not
+ * only if the head is preempted and has been passed fewer than
+ * head_pass_max times; the pass is counted before it is made, so a count that was not
  * used only protects the head.  A hint of another lock (two locks in one
  * slot) or of an earlier head only costs a pass: the counter it hits
  * belongs to a node that is, or was, a queue head.
@@ -333,7 +333,7 @@ bool oqs_head_absent(struct qspinlock *lock)
 		return false;
 	n = READ_ONCE(*passes);
 	do {
-		if (n >= otk_param(bypass_max))
+		if (n >= otk_param(head_pass_max))
 			return false;
 	} while (!try_cmpxchg(passes, &n, n + 1));
 	return true;
@@ -452,6 +452,7 @@ static const struct otk_range {
 	u32		min, max;
 } otk_ranges[] = {
 	{ &otk_tunables_v.bypass_max, 0, OTK_NBYP_MAX },
+	{ &otk_tunables_v.head_pass_max, 0, OTK_NBYP_MAX },
 	{ &otk_tunables_v.oc_steal_pm, 0, 1000 },
 	{ &otk_tunables_v.oc_spin_ns, 0, NSEC_PER_SEC },
 	{ &otk_tunables_v.spin_min_ns, 0, NSEC_PER_SEC },
@@ -494,6 +495,7 @@ static const struct kernel_param_ops otk_param_ops = {
 	module_param_cb(f, &otk_param_ops, &otk_tunables_v.f, 0644);	\
 	MODULE_PARM_DESC(f, desc)
 OTK_PARAM(bypass_max, "times one waiter may be passed over per wait (0..4095, 0: strict FIFO)");
+OTK_PARAM(head_pass_max, "oqspin: times arrivals may pass one preempted queue head (0..4095)");
 OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as over-committed");
 OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
 OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");

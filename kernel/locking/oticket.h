@@ -299,6 +299,7 @@ struct otk_pcpu {
 /* Tunables: parameters of the built-in oticket (kernel), options (tools). */
 struct otk_params {
 	u32			bypass_max;	/* passes per wait, 0: strict FIFO */
+	u32			head_pass_max;	/* oqspin: passes of one queue head */
 	u32			oc_steal_pm;	/* over-commit above this steal */
 	u32			oc_spin_ns;	/* spin budget under over-commit */
 	u32			spin_min_ns;	/* bounds of the idle-host budget */
@@ -311,6 +312,7 @@ struct otk_params {
 
 #define OTK_PARAMS_DEFAULT {						\
 	.bypass_max	= OTK_NBYP_MAX,					\
+	.head_pass_max	= 8,						\
 	.oc_steal_pm	= 50,						\
 	.oc_spin_ns	= 10000,					\
 	.spin_min_ns	= 2000,						\
