@@ -60,7 +60,8 @@ static inline void oticket_count_hypercall(bool wait, bool ok)
  * returns at once unless *@ptr == @val (checked with interrupts off), and
  * may return spuriously; pvlock_kick() wakes @cpu out of pvlock_wait(), or
  * makes its next pvlock_wait() return; pvlock_yield_to() gives this vCPU's
- * time to @cpu if the host can (false if it cannot).
+ * time to @cpu if that can help: false if the host cannot yield, in NMI,
+ * or if @cpu is no CPU or not preempted.
  */
 void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *hint);
 void pvlock_kick(int cpu, unsigned int why);
@@ -72,10 +73,14 @@ void __pvt_queued_spin_lock_slowpath(struct qspinlock *lock, u32 val);
 void __pvt_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
 
 /* for the KUnit suite */
+/* oticket_test_lock(): the turn taken, or how the lock was had without one */
+#define OTICKET_TEST_FAST	(-1)	/* the fast path: the word was 0 */
+#define OTICKET_TEST_STEAL	(-2)	/* an arrival steal (o-ticket only) */
 int oticket_test_lock(struct qspinlock *lock, bool opp);
 void oticket_test_unlock(struct qspinlock *lock, bool opp);
 u32 oticket_test_passes(void);
 u32 oticket_test_bypass_max(void);
+u32 oticket_test_set_bypass_max(u32 max);
 #else
 static inline enum pvlock_mode pvlock_requested(void)
 {

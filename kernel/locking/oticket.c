@@ -308,8 +308,8 @@ void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu)
  * transfer, so first watch the lock for a little while (the hint's line
  * stays cold when heads are there, which is nearly always).  Then pass
  * only if the head is preempted and has been passed fewer than
- * head_pass_max times; the pass is counted before it is made, so a count that was not
- * used only protects the head.  A hint of another lock (two locks in one
+ * head_pass_max times; the pass is counted before it is made, so a count
+ * that was not used only protects the head.  A hint of another lock (two locks in one
  * slot) or of an earlier head only costs a pass: the counter it hits
  * belongs to a node that is, or was, a queue head.
  */
@@ -327,7 +327,7 @@ bool oqs_head_absent(struct qspinlock *lock)
 	}
 	if (READ_ONCE(h->lock) != lock)
 		return false;
-	smp_rmb();
+	smp_rmb();	/* lock before passes and cpu: pairs with oqs_head_set() */
 	passes = READ_ONCE(h->passes);
 	if (!vcpu_is_preempted(READ_ONCE(h->cpu)))
 		return false;
@@ -343,15 +343,18 @@ bool oqs_head_absent(struct qspinlock *lock)
 
 /*
  * Take @lock as a caller of spin_lock() would, with the pvticket (!@opp)
- * or o-ticket slow path.  Returns the turn taken, or -1 for the fast path.
+ * or o-ticket slow path.  Returns the turn taken, OTICKET_TEST_FAST for
+ * the fast path or OTICKET_TEST_STEAL for an arrival steal.
  */
 int oticket_test_lock(struct qspinlock *lock, bool opp)
 {
 	int val = 0;
+	u32 turn;
 
 	if (atomic_try_cmpxchg_acquire(&lock->val, &val, _Q_LOCKED_VAL))
-		return -1;
-	return otk_lock_slowpath(lock, opp);
+		return OTICKET_TEST_FAST;
+	turn = otk_lock_slowpath(lock, opp);
+	return turn == OTK_NO_TURN ? OTICKET_TEST_STEAL : (int)turn;
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_lock);
 
@@ -376,6 +379,16 @@ u32 oticket_test_bypass_max(void)
 	return otk_param(bypass_max);
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_bypass_max);
+
+/* Set bypass_max (in range) for a test; the old value, to restore. */
+u32 oticket_test_set_bypass_max(u32 max)
+{
+	u32 old = otk_param(bypass_max);
+
+	WRITE_ONCE(otk_tunables_v.bypass_max, min_t(u32, max, OTK_NBYP_MAX));
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_set_bypass_max);
 
 /* ---- debugfs ------------------------------------------------------------ */
 

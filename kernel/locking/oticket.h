@@ -181,8 +181,8 @@
  *   otk_hint_slot(lock)       the holder-hint slot of @lock
  *   otk_arch_wait(ptr, val, hint)  halt unless *ptr != val; may return early
  *   otk_arch_kick(cpu)        wake @cpu out of otk_arch_wait(), or latch
- *   otk_arch_yield(cpu)       give this vCPU's time to @cpu; false if the
- *                             hypervisor cannot
+ *   otk_arch_yield(cpu)       give this vCPU's time to @cpu; false if that
+ *                             cannot help (no yield, NMI, @cpu running)
  *   otk_preempted(cpu)        vcpu_is_preempted()
  *   otk_in_nmi()              in_nmi(): an NMI waiter spins only
  *   otk_now()                 this CPU's clock, ns

@@ -64,9 +64,9 @@ static void otk_test_encoding(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_waiters(c->v), c->waiters);
 	KUNIT_EXPECT_EQ(test, otk_pos(c->v, c->ticket), 0U);
 	KUNIT_EXPECT_EQ(test, otk_acquired(c->v, c->ticket), c->after);
-	/* the locked byte also carries S: only L must be set */
-	KUNIT_EXPECT_EQ(test, otk_acquired(c->v, c->ticket) & OTK_LOCKED,
-			OTK_LOCKED);
+	/* the locked byte: L, and S while anybody is left behind */
+	KUNIT_EXPECT_EQ(test, otk_acquired(c->v, c->ticket) & OTK_LOCKED_MASK,
+			(c->waiters > 1 ? c->v & OTK_SLOW : 0) | OTK_LOCKED);
 }
 
 /* Replay the state table: the word is 0 exactly when free and unqueued. */
@@ -219,6 +219,7 @@ struct fifo_run {
 	/* written only under @lock */
 	unsigned long		count;
 	u32			expect;		/* head left by the last holder */
+	u32			queued;		/* waiters the last holder saw */
 	unsigned long		fifo_errors;
 	unsigned long		bound_errors;
 	unsigned long		tickets;
@@ -246,12 +247,16 @@ static int fifo_thread(void *arg)
 		 * unqueued word; o-ticket also by stealing a free lock from
 		 * the queue (arrival steal), which leaves the turns alone.
 		 */
-		if (t < 0 && r->expect != 0) {
+		if (t == OTICKET_TEST_FAST) {
+			/* the word was 0: nobody may have been queued */
+			if (r->queued)
+				r->fifo_errors++;
+		} else if (t == OTICKET_TEST_STEAL) {
 			if (r->opp)
 				r->steals++;
 			else
 				r->fifo_errors++;
-		} else if (t >= 0 && (u32)t != r->expect) {
+		} else if (t < 0 || (u32)t != r->expect) {
 			r->fifo_errors++;
 		}
 		if (t >= 0) {
@@ -261,6 +266,7 @@ static int fifo_thread(void *arg)
 				r->bound_errors++;
 		}
 		r->expect = otk_head(atomic_read(&r->lock.val));
+		r->queued = otk_waiters(atomic_read(&r->lock.val));
 		r->count++;
 		atomic_dec(&r->inside);
 		oticket_test_unlock(&r->lock, r->opp);
@@ -275,10 +281,11 @@ static int fifo_thread(void *arg)
 	return 0;
 }
 
-static void otk_test_fifo(struct kunit *test, bool opp)
+static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
 {
 	int n = max(4U, 2 * num_online_cpus()), i;
 	struct fifo_run *r;
+	u32 old = 0;
 
 	/* the slow paths need the hash table and a KVM host to halt on */
 	if (pvlock_active() != PVLOCK_PVTICKET && pvlock_active() != PVLOCK_OTICKET)
@@ -289,6 +296,9 @@ static void otk_test_fifo(struct kunit *test, bool opp)
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->opp = opp;
 	r->deadline = jiffies + 3 * HZ;
+	/* a bound the run can reach: the default, 4095, it cannot */
+	if (bypass_max)
+		old = oticket_test_set_bypass_max(bypass_max);
 	atomic_set(&r->running, n);
 	init_completion(&r->done);
 
@@ -299,8 +309,10 @@ static void otk_test_fifo(struct kunit *test, bool opp)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	}
 	wait_for_completion(&r->done);
+	if (bypass_max)
+		oticket_test_set_bypass_max(old);
 
-	kunit_info(test, "%d kthreads on %u CPUs: %lu acquisitions, %lu by ticket, %lu stolen\n",
+	kunit_info(test, "%d kthreads on %u CPUs: %lu taken, %lu by ticket, %lu stolen\n",
 		   n, num_online_cpus(), r->count, r->tickets, r->steals);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->overlap), 0);
 	KUNIT_EXPECT_EQ(test, r->fifo_errors, 0UL);
@@ -313,12 +325,17 @@ static void otk_test_fifo(struct kunit *test, bool opp)
 
 static void otk_test_fifo_pvticket(struct kunit *test)
 {
-	otk_test_fifo(test, false);
+	otk_test_fifo(test, false, 0);
 }
 
 static void otk_test_fifo_oticket(struct kunit *test)
 {
-	otk_test_fifo(test, true);
+	otk_test_fifo(test, true, 0);
+}
+
+static void otk_test_fifo_oticket_bound2(struct kunit *test)
+{
+	otk_test_fifo(test, true, 2);
 }
 
 static struct kunit_case oticket_cases[] = {
@@ -330,6 +347,7 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket),
+	KUNIT_CASE_SLOW(otk_test_fifo_oticket_bound2),
 	{}
 };
 

@@ -111,11 +111,19 @@ void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
 			ret = kvm_hypercall4(KVM_HC_OTICKET_WAIT, hc_flags, hint,
 					     pos, h->spun);
 		}
-		if (ret)
-			kvm_pvlock_lost_hook(ret);
-		else
+		if (!ret) {
 			oticket_count_hypercall(true, true);
-		goto out;
+			goto out;
+		}
+		/*
+		 * Refused (an APIC ID the host could not map, or the hook is
+		 * gone): wait as without the hook rather than return to a
+		 * spin that would ask again at once.
+		 */
+		kvm_pvlock_lost_hook(ret);
+		local_irq_disable();
+		if (READ_ONCE(*ptr) != val)
+			goto out;
 	}
 
 	/*
@@ -210,7 +218,9 @@ static int __init kvm_pvlock_probe(void)
 	if (refusal && ver != -KVM_ENOSYS)
 		pr_warn("not using the host hook (probe answered %ld): %s\n",
 			ver, refusal);
-	pvlock_set_active(mode, kvm_pvlock_hook ? "host hook, ABI version 1" :
+	/* the only version there is; the refusal checked the answer */
+	BUILD_BUG_ON(KVM_OTICKET_VERSION != 1);
+	pvlock_set_active(mode, !refusal ? "host hook, ABI version 1" :
 			  "no host hook, halt and kick");
 	return 0;
 }
