@@ -47,6 +47,7 @@ static __always_inline bool oqs_spin_expired(struct oqs_spin *s, int loop)
 {
 	return !(loop & 0x3f) && local_clock() - s->t0 >= s->budget;
 }
+
 void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun);
 void oqs_kick(int cpu);
 void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu);

@@ -155,6 +155,7 @@ struct otk_hist {
 	unsigned long	spin[OTK_HIST_BUCKETS];
 	unsigned long	wake[OTK_HIST_BUCKETS];
 };
+
 static DEFINE_PER_CPU(struct otk_hist, otk_hist);
 #define otk_hist(kind, v)						\
 	raw_cpu_inc(otk_hist.kind[(v) ? min_t(u64, ilog2(v), OTK_HIST_BUCKETS - 1) : 0])

@@ -70,11 +70,13 @@
  * halted or preempted, and the lock then idles for a whole kick-to-run
  * latency: the classic lock-waiter preemption collapse.  An unfair lock
  * never does that, and starves.  o-ticket keeps FIFO with a bounded
- * bypass (preemptable ticket locks, VEE'13): when the owner of turn H is
- * not running, a running waiter takes turn H and gives its own, later
- * ticket to the one it passed, whose nbyp goes up.  Tickets and waiters
- * stay a bijection; nobody is passed over more than bypass_max times per
- * wait, so each waiter is served within (bypass_max + 1) * W turns.
+ * bypass (Ouyang and Lange's ticket locks for preemption, VEE'13): when
+ * the owner of turn H is not running, a running waiter takes turn H and
+ * gives its own, later ticket to the one it passed, whose nbyp goes up.
+ * Tickets and waiters stay a bijection; nobody is passed over more than
+ * bypass_max times per wait, so each waiter is served within
+ * (bypass_max + 1) * W turns - a loose bound at the default 4095: passes
+ * only happen while a waiter is not running.
  *
  * Three places pass a waiter over:
  *
@@ -363,7 +365,6 @@ static inline u32 otk_acquired(u32 v, u32 ticket)
 	       OTK_LOCKED;
 }
 
-
 /* Over-committed host? @p->steal_pm is the EWMA of the steal fraction. */
 static inline bool otk_overcommitted(const struct otk_pcpu *p, u32 oc_steal_pm)
 {
@@ -478,6 +479,7 @@ static inline bool otk_publish(void *lock, struct otk_rec *r)
 static inline void otk_hent_free(int s)
 {
 	WRITE_ONCE(otk_hash_ent(s)->who, 0);
+	/* who cleared before the slot reads free: pairs with the lookups */
 	smp_store_release(&otk_hash_ent(s)->lock, NULL);
 }
 
@@ -513,7 +515,7 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
 		if (READ_ONCE(r->lock) != lock || otk_tk_ticket(tk) != ticket ||
 		    READ_ONCE(r->slot) != s)
 			continue;
-		smp_rmb();
+		smp_rmb();	/* lock and slot, then tk again: same incarnation */
 		if (otk_tk_seq(READ_ONCE(r->tk)) != otk_tk_seq(tk))
 			continue;
 		*tkp = tk;
@@ -608,6 +610,7 @@ static inline void otk_kick_turn(void *lock, u32 h)
 static inline void otk_unclaim(void *lock, atomic_t *word, struct otk_rec *v,
 			       u64 vtk, u32 h)
 {
+	/* the claim undone after our loads of the word: pairs with otk_sync() */
 	smp_store_release(&v->tk, vtk);
 	if (otk_tk_state(vtk) != OTK_HALTED)
 		return;
@@ -733,6 +736,7 @@ static __always_inline bool otk_published(struct otk_wait *w)
  */
 static __always_inline bool otk_sync(struct otk_wait *w)
 {
+	/* a passer's slot and ticket before its tk: pairs with otk_move() */
 	u64 tk = smp_load_acquire(&w->r->tk);
 
 	for (;;) {
@@ -1071,6 +1075,7 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 	if (early)
 		otk_ev(otk_wait_early);
 	otk_arch_wait((u8 *)&w->r->tk, OTK_HALTED, &hint);
+	/* what a kicker or passer wrote before it changed our state */
 	otk_woke(w, otk_tk_state(smp_load_acquire(&w->r->tk)));
 	otk_sync(w);
 }
