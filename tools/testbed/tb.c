@@ -566,6 +566,11 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 				snprintf(vms[i].log_path, sizeof(vms[i].log_path),
 					 "%s.%d", base[i], attempt);
 		}
+		for (i = 0; attempt > 1 && i < n; i++) {
+			if (vms[i].before_retry &&
+			    vms[i].before_retry(&vms[i], base[i], attempt))
+				return attempt - 1;
+		}
 		tb_run(vms, n);
 		bad = 0;
 		for (i = 0; i < n; i++) {
@@ -601,6 +606,72 @@ char *tb_last_attempt_log(const char *base)
 			return strdup(path);
 	}
 	return strdup(base);
+}
+
+#define TB_MAX_SECTIONS	128
+
+struct tb_section {
+	char name[48];
+	int ended, started;
+};
+
+static struct tb_section *section_get(struct tb_section *sec, int *n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(sec[i].name, name))
+			return &sec[i];
+	if (*n == TB_MAX_SECTIONS)
+		return NULL;
+	snprintf(sec[*n].name, sizeof(sec[*n].name), "%s", name);
+	sec[*n].ended = sec[*n].started = 0;
+	return &sec[(*n)++];
+}
+
+int tb_sections_done(const char *base, int upto, char *out, size_t len)
+{
+	static struct tb_section sec[TB_MAX_SECTIONS];
+	int n = 0, names = 0, a, i;
+	size_t used = 0;
+
+	for (a = 1; a <= upto && a <= TB_MAX_ATTEMPTS; a++) {
+		char path[1100], *log, *line, *save, name[48];
+		struct tb_section *cur = NULL;
+
+		if (a == 1)
+			snprintf(path, sizeof(path), "%s", base);
+		else
+			snprintf(path, sizeof(path), "%s.%d", base, a);
+		log = tb_read_file(path, NULL);
+		for (line = log ? strtok_r(log, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *m = strstr(line, "@@SEC ");
+
+			if (m && sscanf(m + 6, "%47[A-Za-z0-9_.-]", name) == 1) {
+				cur = section_get(sec, &n, name);
+				if (cur)
+					cur->started++;
+			} else if (cur && strstr(line, "@@RC ")) {
+				cur->ended = 1;
+				cur = NULL;
+			}
+		}
+		free(log);
+	}
+	if (len)
+		out[0] = 0;
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(sec[i].name);
+
+		if (!sec[i].ended && sec[i].started < 2)
+			continue;
+		if (used + l + 2 > len)
+			return -1;
+		used += snprintf(out + used, len - used, "%s%s", used ? " " : "", sec[i].name);
+		names++;
+	}
+	return names;
 }
 
 /* ------------------------------------------------------------------------

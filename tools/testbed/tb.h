@@ -61,6 +61,12 @@ struct tb_vm {
 					 * guest prints a heartbeat) */
 	int echo;			/* copy console lines to stdout */
 	const char *echo_match;		/* ... only those containing this */
+	/*
+	 * Called before attempt @attempt (>= 2) of tb_run_retry(), after
+	 * ->log_path names that attempt's log; @base is the first attempt's
+	 * log.  Non-zero ends the retries.
+	 */
+	int (*before_retry)(struct tb_vm *vm, const char *base, int attempt);
 
 	/* results */
 	enum tb_status status;
@@ -98,6 +104,17 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report);
  * logged to @base (tb_run_retry removes older runs' retry logs).  Malloc'd.
  */
 char *tb_last_attempt_log(const char *base);
+
+/*
+ * A level-2 suite (tools/testbed/guest/l2-tests.sh) marks its sections
+ * "@@SEC <name>" ... "@@RC <status>".  Into @out (space separated), the
+ * sections a retry need not run again: those that ended in one of the
+ * attempts logged to @base, @base.2 ... @base.@upto, and those that
+ * started in two of them without ending (the level 2 froze in it twice:
+ * the rest of the suite still runs; the grader reports that section).
+ * Returns the number of names, -1 if @out is too small.
+ */
+int tb_sections_done(const char *base, int upto, char *out, size_t len);
 
 /* Signals: kill every child QEMU, then exit.  Call once at start. */
 void tb_install_signal_handlers(void);

@@ -344,6 +344,74 @@ static int t_env_values_arrive_whole(void)
 	return 0;
 }
 
+/*
+ * A frozen level 2 is booted again and resumes after the sections that
+ * ended (tb_sections_done, testbed.c l2_before_retry): the fake suite
+ * below freezes in section b on its first attempt; the retry must skip a
+ * and run b and c; a section that froze twice is given up, not rerun.
+ */
+static char resume_state[1100];
+
+static int fake_before_retry(struct tb_vm *vm, const char *base, int attempt)
+{
+	char done[256];
+	int n = tb_sections_done(base, attempt - 1, done, sizeof(done));
+
+	(void)vm;
+	return n < 0 || tb_write_file(resume_state, done, strlen(done));
+}
+
+static int t_resume_after_stall(void)
+{
+	static const char suite[] =
+		"echo '@@OTB-BEGIN x level=2@@'; for s in a b c; do "
+		"case \" $(cat \"$STATE\" 2>/dev/null) \" in *\" $s \"*) continue;; esac; "
+		"echo \"@@SEC $s\"; "
+		"if [ $s = b ] && [ ! -e \"$STATE.froze\" ]; then : > \"$STATE.froze\"; sleep 30; fi; "
+		"echo \"@@RC 0\"; done; echo '@@OTB-EXIT 0@@'";
+	char log[1100], log2[1200], done[256], *a2;
+	struct tb_vm vm;
+	int attempts, n;
+
+	snprintf(resume_state, sizeof(resume_state), "%s/resume-state", tmp);
+	snprintf(log, sizeof(log), "%s/resume.log", tmp);
+	snprintf(log2, sizeof(log2), "%s.2", log);
+	unlink(resume_state);
+	snprintf(done, sizeof(done), "%s.froze", resume_state);
+	unlink(done);
+	setenv("STATE", resume_state, 1);
+	tb_vm_init(&vm, "fake-l2");
+	snprintf(vm.log_path, sizeof(vm.log_path), "%s", log);
+	vm.boot_timeout = 5;
+	vm.run_timeout = 20;
+	vm.silence_timeout = 1;
+	vm.before_retry = fake_before_retry;
+	tb_vm_arg(&vm, "sh");
+	tb_vm_arg(&vm, "-c");
+	tb_vm_arg(&vm, "%s", suite);
+	attempts = tb_run_retry(&vm, 1, 2, NULL);
+	if (vm.status != TB_OK || attempts != 2)
+		return fail("status %s after %d attempts, want ok after 2",
+			    tb_status_name(vm.status), attempts);
+	a2 = tb_read_file(log2, NULL);
+	n = !a2 || strstr(a2, "@@SEC a") || !strstr(a2, "@@SEC b") || !strstr(a2, "@@SEC c");
+	free(a2);
+	if (n)
+		return fail("attempt 2 did not resume at b: %s", tail_of(log2, 4));
+	n = tb_sections_done(log, 2, done, sizeof(done));
+	if (n != 3 || strcmp(done, "a b c"))
+		return fail("sections done after 2 attempts: %d '%s', want 3 'a b c'", n, done);
+	/* b froze in attempts 1 and 2 of another run: given up, c still runs */
+	tb_write_file(log, "@@SEC a\n@@RC 0\n@@SEC b\n@@OTB-RESULT stall@@\n", 44);
+	tb_write_file(log2, "@@SEC b\n@@OTB-RESULT stall@@\n", 29);
+	n = tb_sections_done(log, 2, done, sizeof(done));
+	if (n != 2 || strcmp(done, "a b"))
+		return fail("after two freezes in b: %d '%s', want 2 'a b'", n, done);
+	if (tb_sections_done(log, 2, done, 3) != -1)
+		return fail("a list longer than its buffer was not refused");
+	return 0;
+}
+
 static int t_cpio_roundtrip(void)
 {
 	char a[1100], b[1100], f[1100], x[1100];
@@ -696,16 +764,39 @@ static const char *l2_script = "l2-tests.sh";
 static int l2_timeout = 2100;
 static char l2_env[256];
 
+/*
+ * What a level 2 that was retried was doing when it stopped: its last
+ * lines that are not the heartbeat (printed, so that CI's output shows it).
+ */
+static void print_attempt_end(const char *path, int attempt)
+{
+	char cmd[1300], line[200];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "grep -v -e 'otb: heartbeat' -e '^$' '%s' 2>/dev/null | "
+		 "tail -n 6 | cut -c1-160", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	printf("     (level 2 attempt %d ended:)\n", attempt);
+	while (fgets(line, sizeof(line), p))
+		printf("     | %s%s", line, strchr(line, '\n') ? "" : "\n");
+	pclose(p);
+}
+
 static int t_l2_boot(void)
 {
-	char log[1100], cmd[4096], rlog[1100], *l2, *last;
+	char log[1100], cmd[4096], rlog[1100], path[1200], *l2, *last, *a;
+	size_t len = 0;
+	int n;
 
 	if (!built)
 		return fail("no kernel or initramfs");
 	snprintf(log, sizeof(log), "%s/test/l2-tests.log", build);
 	snprintf(rlog, sizeof(rlog), "%s/test/l2-tests.runner", build);
 	l2 = tb_l2_command(build, top);
-	snprintf(cmd, sizeof(cmd), "%s --vcpus 2 --mem 2048 --timeout %d --progress %s"
+	/* a retry resumes after the sections that ended: 4 stalls cost little */
+	snprintf(cmd, sizeof(cmd), "%s --vcpus 2 --mem 2048 --timeout %d --retries 4 --progress %s"
 		 "--log %s --script %s/tools/testbed/guest/%s", l2, l2_timeout, l2_env,
 		 log, top, l2_script);
 	free(l2);
@@ -713,36 +804,88 @@ static int t_l2_boot(void)
 	fflush(stdout);
 	l2_status = sh("-", "%s 2>%s", cmd, rlog);
 	free(l2log);
-	/* a level 2 that stalled and was retried: grade the attempt that ran */
+	l2log = NULL;
+	/*
+	 * Every attempt's console, in order: a section is graded from the
+	 * attempt that ended it (section()).
+	 */
 	last = tb_last_attempt_log(log);
-	l2log = tb_read_file(last, NULL);
+	for (n = 1; n <= TB_MAX_ATTEMPTS; n++) {
+		size_t alen;
+
+		if (n == 1)
+			snprintf(path, sizeof(path), "%s", log);
+		else
+			snprintf(path, sizeof(path), "%s.%d", log, n);
+		a = tb_read_file(path, &alen);
+		if (!a)
+			break;
+		if (strcmp(path, last))
+			print_attempt_end(path, n);
+		l2log = realloc(l2log, len + alen + 1);
+		if (!l2log)
+			exit(2);
+		memcpy(l2log + len, a, alen);
+		len += alen;
+		l2log[len] = 0;
+		free(a);
+	}
 	if (strcmp(last, log))
-		printf("     (level 2 was retried: grading %s)\n", last);
+		printf("     (level 2 was retried %d times: %s)\n", n - 2, tail_of(rlog, 1));
 	free(last);
 	if (l2_status == 3 || !l2log)
 		return fail("level 2 did not complete: %s", tail_of(rlog, 3));
 	return 0;
 }
 
-/* The text of section @name of the level-2 log, and its @@RC. */
-static char *section(const char *name, int *rc)
+/*
+ * The text of section @name of the level-2 log, and its @@RC: the last
+ * attempt that ended it.  *@started: in how many attempts it began.
+ */
+static char *section_of(const char *name, int *rc, int *started)
 {
-	char begin[128], *s, *e, *out;
+	char begin[128], *s, *e, *stop, *out = NULL;
+	size_t blen;
 
 	*rc = -1;
+	*started = 0;
 	if (!l2log)
 		return NULL;
-	snprintf(begin, sizeof(begin), "@@SEC %s\n", name);
-	s = strstr(l2log, begin);
-	if (!s)
-		return NULL;
-	s += strlen(begin);
-	e = strstr(s, "@@RC ");
-	if (!e)
-		return NULL;
-	*rc = atoi(e + 5);
-	out = strndup(s, e - s);
+	blen = snprintf(begin, sizeof(begin), "@@SEC %s\n", name);
+	for (s = strstr(l2log, begin); s; s = strstr(s, begin)) {
+		s += blen;
+		++*started;
+		/* it ends at its @@RC, before the next section or attempt */
+		e = strstr(s, "@@RC ");
+		stop = strstr(s, "@@SEC ");
+		if (!stop || (strstr(s, "@@OTB-RESULT") && strstr(s, "@@OTB-RESULT") < stop))
+			stop = strstr(s, "@@OTB-RESULT");
+		if (!e || (stop && stop < e))
+			continue;
+		free(out);
+		*rc = atoi(e + 5);
+		out = strndup(s, e - s);
+	}
 	return out;
+}
+
+static char *section(const char *name, int *rc)
+{
+	int started;
+
+	return section_of(name, rc, &started);
+}
+
+static int section_missing(const char *name)
+{
+	int rc, started;
+	char *s = section_of(name, &rc, &started);
+
+	free(s);
+	if (started)
+		return fail("section %s began in %d level-2 attempt%s and never ended "
+			    "(level 2 froze in it)", name, started, started == 1 ? "" : "s");
+	return fail("section %s missing from the level-2 log", name);
 }
 
 static int check_section(const char *name, const char *const *need,
@@ -752,7 +895,7 @@ static int check_section(const char *name, const char *const *need,
 	char *s = section(name, &rc);
 
 	if (!s)
-		return fail("section %s missing from the level-2 log", name);
+		return section_missing(name);
 	for (; need && *need; need++) {
 		if (!strstr(s, *need)) {
 			free(s);
@@ -785,7 +928,7 @@ static int t_hook_absent(void)
 	int bad;
 
 	if (!s)
-		return fail("section hook-absent missing from the level-2 log");
+		return section_missing("hook-absent");
 	bad = rc != 4 || !strstr(s, "probe: -KVM_ENOSYS");
 	free(s);
 	/* 4 is KSFT_SKIP: the probe got -KVM_ENOSYS and nothing else ran */
@@ -1202,6 +1345,7 @@ static const struct test tests[] = {
 	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
 	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
 	{ "runner: --env values arrive whole, quotes refused", t_env_values_arrive_whole },
+	{ "runner: a retried level 2 resumes after its ended sections", t_resume_after_stall },
 	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },
 	{ "stage: names the patch and file that fail", t_stage_names_bad_patch },
 	{ "stage: applies series, overlays, base untouched", t_stage_applies_and_keeps_base },
