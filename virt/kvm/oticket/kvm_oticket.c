@@ -152,6 +152,7 @@ struct kot_vcpu {
 	int boost_state;	/* KOT_BOOST_* */
 	int saved_nice;		/* ... of the boosted thread */
 	struct pid *boost_pid;	/* ... which is this one, while boosted */
+	unsigned int co_cursor;	/* coyield's next bucket (own thread only) */
 };
 
 struct kot_vm {
@@ -173,17 +174,22 @@ static inline void kot_inc(struct kot_vcpu *kv, enum kot_stat s)
 		WRITE_ONCE(kv->stat[s], kv->stat[s] + 1);
 }
 
+/* Under rcu_read_lock() or kot_lock. */
 static struct kot_vm *kot_vm_find(struct kvm *kvm)
 {
 	struct kot_vm *vm;
 
-	hash_for_each_possible_rcu(kot_vms, vm, node, (unsigned long)kvm)
+	hash_for_each_possible_rcu(kot_vms, vm, node, (unsigned long)kvm,
+				   lockdep_is_held(&kot_lock))
 		if (vm->kvm == kvm)
 			return vm;
 	return NULL;
 }
 
-/* The state of @kvm, created at its first hypercall; NULL without memory. */
+/*
+ * The state of @kvm, created at its first hypercall; NULL without memory
+ * (the hypercalls work without it: no counters, no coyield).
+ */
 static struct kot_vm *kot_vm_get(struct kvm *kvm)
 {
 	struct kot_vm *vm;
@@ -343,6 +349,41 @@ static struct kvm_vcpu *kot_vm_candidate(struct kot_vm *vm)
 #define KOT_COYIELD_VMS	8
 
 /*
+ * The task of a preempted, runnable vCPU of one of the KOT_COYIELD_VMS
+ * VMs after @self in the table, starting at bucket *@cursor (moved on, so
+ * that the next attempt of this vCPU looks at other VMs first); NULL if
+ * none.  Under rcu_read_lock().
+ */
+static struct task_struct *kot_coyield_target(struct kot_vm *self,
+					      unsigned int *cursor)
+{
+	unsigned int b, bkt, seen = 0;
+	struct kvm_vcpu *v;
+	struct kot_vm *vm;
+
+	for (b = 0; b < HASH_SIZE(kot_vms); b++) {
+		bkt = (*cursor + b) % HASH_SIZE(kot_vms);
+		hlist_for_each_entry_rcu(vm, &kot_vms[bkt], node) {
+			struct task_struct *task;
+			struct pid *pid;
+
+			if (vm == self)
+				continue;
+			if (++seen > KOT_COYIELD_VMS)
+				return NULL;
+			v = kot_vm_candidate(vm);
+			pid = v ? rcu_dereference(v->pid) : NULL;
+			task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+			if (task) {
+				*cursor = bkt + 1;
+				return task;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
  * coyield=1: yield to a preempted, runnable vCPU of another VM that uses
  * the hook, *@tries failed attempts at most.  Only the vCPU's task is
  * pinned, found under RCU (kot_vm_destroy() waits for RCU before the other
@@ -351,40 +392,26 @@ static struct kvm_vcpu *kot_vm_candidate(struct kot_vm *vm)
  */
 static bool kot_coyield(struct kot_vm *self, struct kot_vcpu *kv, int *tries)
 {
+	unsigned int cursor = kv ? kv->co_cursor : 0;
 	struct task_struct *task;
-	struct kvm_vcpu *v;
-	struct kot_vm *vm;
-	int bkt, seen;
-	bool done;
+	bool done = false;
 
 	while (*tries > 0) {
-		task = NULL;
-		seen = 0;
 		rcu_read_lock();
-		hash_for_each_rcu(kot_vms, bkt, vm, node) {
-			struct pid *pid;
-
-			if (vm == self)
-				continue;
-			if (++seen > KOT_COYIELD_VMS)
-				break;
-			v = kot_vm_candidate(vm);
-			pid = v ? rcu_dereference(v->pid) : NULL;
-			task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-			if (task)
-				break;
-		}
+		task = kot_coyield_target(self, &cursor);
 		rcu_read_unlock();
 		if (!task)
-			return false;
+			break;
 		done = yield_to(task, 1) > 0;
 		put_task_struct(task);
 		if (done)
-			return true;
+			break;
 		kot_inc(kv, KOT_yield_failed);
 		--*tries;
 	}
-	return false;
+	if (kv)
+		kv->co_cursor = cursor;
+	return done;
 }
 
 /* ---- hypercalls ------------------------------------------------------------- */
@@ -429,7 +456,7 @@ static unsigned long kot_wait(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 		kvm_vcpu_on_spin(vcpu, true);
 		kot_inc(kv, KOT_yield_rr);
 	}
-	if (!yielded && tries > 0 && READ_ONCE(coyield)) {
+	if (!yielded && tries > 0 && vm && READ_ONCE(coyield)) {
 		if (kot_coyield(vm, kv, &tries))
 			kot_inc(kv, KOT_coyield);
 	}
@@ -472,7 +499,7 @@ static unsigned long kot_kick(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 		return -KVM_EINVAL;
 
 	kot_inc(kv, KOT_hc_kick);
-	kt = kot_vcpu_get(vm, target, false);
+	kt = vm ? kot_vcpu_get(vm, target, false) : NULL;
 	if (kt)
 		WRITE_ONCE(kt->waiting, false);
 	halted = kvm_vcpu_is_blocking(target);
@@ -505,8 +532,11 @@ static unsigned long kot_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
 	struct kot_vcpu *kv = vm ? kot_vcpu_get(vm, vcpu, true) : NULL;
 	unsigned long ret;
 
-	if (!vm)
-		return -KVM_ENOSYS;	/* no memory: the guest falls back */
+	/*
+	 * Without memory for the state (@vm or @kv NULL) the calls are still
+	 * served, uncounted: -KVM_ENOSYS would tell the guest that the hook
+	 * is gone for good.
+	 */
 	if (kv) {
 		WRITE_ONCE(kv->waiting, false);
 		kot_unboost(kv);
