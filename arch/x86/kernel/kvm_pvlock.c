@@ -64,6 +64,16 @@ static void kvm_pvlock_lost_print(struct irq_work *work)
 
 static DEFINE_IRQ_WORK(kvm_pvlock_lost_work, kvm_pvlock_lost_print);
 
+static long kvm_pvlock_refused_ret;
+
+static void kvm_pvlock_refused_print(struct irq_work *work)
+{
+	pr_warn_once("host refused a call (%ld); such calls halt or kick without the hook (counter otk_hc_fail)\n",
+		     READ_ONCE(kvm_pvlock_refused_ret));
+}
+
+static DEFINE_IRQ_WORK(kvm_pvlock_refused_work, kvm_pvlock_refused_print);
+
 /*
  * The host refused a call.  Only -KVM_ENOSYS means that its hook went away;
  * anything else (an APIC ID the host could not map) fails this one call,
@@ -77,6 +87,10 @@ static void kvm_pvlock_lost_hook(long ret)
 		WRITE_ONCE(kvm_pvlock_hook, false);
 		WRITE_ONCE(kvm_pvlock_lost_ret, ret);
 		irq_work_queue(&kvm_pvlock_lost_work);
+	} else if (ret != -KVM_ENOSYS && !READ_ONCE(kvm_pvlock_refused_ret)) {
+		/* the host and this guest disagree on the ABI: say so once */
+		WRITE_ONCE(kvm_pvlock_refused_ret, ret);
+		irq_work_queue(&kvm_pvlock_refused_work);
 	}
 }
 
@@ -164,7 +178,7 @@ void pvlock_kick(int cpu, unsigned int why)
  */
 bool pvlock_yield_to(int cpu)
 {
-	if (!READ_ONCE(kvm_pvlock_can_yield) || cpu < 0 || cpu >= nr_cpu_ids ||
+	if (!kvm_pvlock_can_yield || cpu < 0 || cpu >= nr_cpu_ids ||
 	    in_nmi() || !vcpu_is_preempted(cpu))
 		return false;
 	kvm_hypercall1(KVM_HC_SCHED_YIELD, kvm_pvlock_apicid(cpu));
@@ -258,7 +272,9 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 	if (!refusal)
 		kvm_pvlock_probe_mode = mode;
 
-	kvm_pvlock_can_yield = kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD);
+	/* as kvm.c's pv_sched_yield_supported(): preempted needs steal time */
+	kvm_pvlock_can_yield = kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD) &&
+			       kvm_para_has_feature(KVM_FEATURE_STEAL_TIME);
 	oticket_init(mode);
 	/* oqspin runs on the pvqspinlock entry points */
 	if (mode == PVLOCK_OTICKET) {
