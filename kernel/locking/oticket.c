@@ -486,14 +486,13 @@ static int otk_param_set(const char *val, const struct kernel_param *kp)
 	for (i = 0; i < ARRAY_SIZE(otk_ranges); i++) {
 		if (otk_ranges[i].var != kp->arg)
 			continue;
+		/*
+		 * No order between spin_min_ns and spin_max_ns is enforced, so
+		 * that they can be given in any order on the command line: the
+		 * budget is clamped to spin_min_ns, then to spin_max_ns.
+		 */
 		if (v < otk_ranges[i].min || v > otk_ranges[i].max)
 			return -ERANGE;
-		/* the idle-host bounds must stay in order */
-		if ((kp->arg == &otk_tunables_v.spin_min_ns &&
-		     v > READ_ONCE(otk_tunables_v.spin_max_ns)) ||
-		    (kp->arg == &otk_tunables_v.spin_max_ns &&
-		     v < READ_ONCE(otk_tunables_v.spin_min_ns)))
-			return -EINVAL;
 		WRITE_ONCE(*(u32 *)kp->arg, v);
 		return 0;
 	}

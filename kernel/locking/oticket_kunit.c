@@ -145,6 +145,18 @@ static void otk_test_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, c->rehalt), c->expect);
 }
 
+/* spin_min_ns above spin_max_ns (set in either order): spin_max_ns wins. */
+static void otk_test_budget_bounds_cross(struct kunit *test)
+{
+	struct otk_params pp = OTK_PARAMS_DEFAULT;
+	struct otk_pcpu p = { .wake_ns = 40000 };
+
+	pp.spin_min_ns = 3000000;
+	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, false), (u64)pp.spin_max_ns);
+	pp.spin_max_ns = 4000000;
+	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, false), 3000000ULL);
+}
+
 /* The regime follows steal time, and the wake-up mean its samples. */
 static void otk_test_signals_converge(struct kunit *test)
 {
@@ -343,6 +355,7 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE(otk_test_zero_iff_free),
 	KUNIT_CASE(otk_test_record_word),
 	KUNIT_CASE_PARAM(otk_test_budget, budget_gen_params),
+	KUNIT_CASE(otk_test_budget_bounds_cross),
 	KUNIT_CASE(otk_test_signals_converge),
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),
