@@ -2326,11 +2326,21 @@ static double log_pairs(const struct table *t, const struct cell *c, double *l)
 	return p.n;
 }
 
+/* One point and mode of compare(), before Holm's adjustment. */
+struct cmp_row {
+	const struct cell *x;
+	const char *test;
+	int na, nb, few;
+	double va, vb, chg, p, padj, ci;
+};
+
 static int compare(const char *a, const char *b, const char *base, double alpha,
 		   double threshold)
 {
 	struct table ta, tb;
-	int faster = 0, slower = 0, same = 0, undecided = 0, common = 0;
+	int faster = 0, slower = 0, same = 0, undecided = 0, common = 0, fam;
+	struct cmp_row *rows;
+	double *p;
 
 	if (load_table(a, &ta, base))
 		return 2;
@@ -2346,15 +2356,15 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 			ta.sim ? "sim" : "a real", b, tb.sim ? "the sim testbed" : "a real one");
 		return 2;
 	}
-	printf("%-14s %5s %3s %-17s %3s %3s %12s %12s %8s %8s %6s %6s  %s\n", "workload",
-	       "vCPUs", "VMs", "mode", "nA", "nB", "A", "B", "change", "p", "test", "CI",
-	       "verdict");
+	rows = calloc(ta.n + 1, sizeof(*rows));
+	p = calloc(ta.n + 1, sizeof(*p));
+	if (!rows || !p)
+		exit(2);
 	for (int i = 0; i < ta.n; i++) {
 		struct cell *x = &ta.c[i], *y = NULL;
-		const char *verdict, *test;
-		double p, chg, la[sizeof(((struct pairs *)0)->r) / sizeof(double)];
-		double lb[sizeof(la) / sizeof(la[0])], va, vb, d, lo, hi, ci = NAN;
-		int na = 0, nb = 0, paired, few;
+		struct cmp_row *r = &rows[common];
+		double la[sizeof(((struct pairs *)0)->r) / sizeof(double)];
+		double lb[sizeof(la) / sizeof(la[0])], d, lo, hi;
 
 		for (int j = 0; j < tb.n; j++)
 			if (vb_same_point(&tb.c[j].pt, &x->pt) &&
@@ -2362,34 +2372,54 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 				y = &tb.c[j];
 		if (!y || !x->n || !y->n)
 			continue;
-		common++;
-		paired = x->mode != ta.base && y->pr.n > 0 && x->pr.n > 0;
-		if (paired) {
-			na = log_pairs(&ta, x, la);
-			nb = log_pairs(&tb, y, lb);
-			p = vb_welch(la, na, lb, nb, alpha, &d, &lo, &hi);
-			va = x->pr.gmean;
-			vb = y->pr.gmean;
-			chg = expm1(d);
-			ci = expm1((hi - lo) / 2);
-			few = na < 2 || nb < 2;
-			test = "t-pair";
+		r->x = x;
+		r->ci = NAN;
+		if (x->mode != ta.base && y->pr.n > 0 && x->pr.n > 0) {
+			r->na = log_pairs(&ta, x, la);
+			r->nb = log_pairs(&tb, y, lb);
+			r->p = vb_welch(la, r->na, lb, r->nb, alpha, &d, &lo, &hi);
+			r->va = x->pr.gmean;
+			r->vb = y->pr.gmean;
+			r->chg = expm1(d);
+			r->ci = expm1((hi - lo) / 2);
+			r->few = r->na < 2 || r->nb < 2;
+			r->test = "t-pair";
 		} else {
-			na = x->n;
-			nb = y->n;
-			p = vb_mann_whitney(x->v, x->n, y->v, y->n, NULL);
-			va = vb_median(x->v, x->n);
-			vb = vb_median(y->v, y->n);
-			chg = vb / va - 1;
-			few = vb_mw_min_p(x->n, y->n) > alpha && p > alpha;
-			test = "U";
+			r->na = x->n;
+			r->nb = y->n;
+			r->p = vb_mann_whitney(x->v, x->n, y->v, y->n, NULL);
+			r->va = vb_median(x->v, x->n);
+			r->vb = vb_median(y->v, y->n);
+			r->chg = r->vb / r->va - 1;
+			r->few = vb_mw_min_p(x->n, y->n) > alpha && r->p > alpha;
+			r->test = "U";
 		}
-		if (few) {
+		/* a point that cannot decide is not part of the family */
+		p[common++] = r->few ? NAN : r->p;
+	}
+	if (!common) {
+		fprintf(stderr, "vbench: %s and %s have no point and mode in common\n", a, b);
+		return 2;
+	}
+	/* many points and modes at once: Holm keeps the family's error at alpha */
+	fam = vb_holm(p, common, p);
+	if (fam < 0)
+		exit(2);
+	printf("%-14s %5s %3s %-17s %3s %3s %12s %12s %8s %8s %8s %6s %6s  %s\n", "workload",
+	       "vCPUs", "VMs", "mode", "nA", "nB", "A", "B", "change", "p", "p-Holm", "test",
+	       "CI", "verdict");
+	for (int i = 0; i < common; i++) {
+		struct cmp_row *r = &rows[i];
+		const char *verdict;
+		char cis[16] = "-";
+
+		r->padj = p[i];
+		if (r->few) {
 			verdict = "too few runs to tell";
 			undecided++;
-		} else if (p <= alpha && fabs(chg) >= threshold) {
-			verdict = chg > 0 ? "FASTER" : "SLOWER";
-			if (chg > 0)
+		} else if (r->padj <= alpha && fabs(r->chg) >= threshold) {
+			verdict = r->chg > 0 ? "FASTER" : "SLOWER";
+			if (r->chg > 0)
 				faster++;
 			else
 				slower++;
@@ -2397,28 +2427,23 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 			verdict = "within noise";
 			same++;
 		}
-		{
-			char cis[16] = "-";
-
-			if (!isnan(ci))
-				snprintf(cis, sizeof(cis), "%.1f%%", 100 * ci);
-			printf("%-14s %5d %3d %-17s %3d %3d %12.4g %12.4g %+7.1f%% %8.3g %6s "
-			       "%6s  %s\n", x->pt.workload, x->pt.vcpus, x->pt.vms,
-			       ta.names[x->mode], na, nb, va, vb, 100 * chg, p, test, cis,
-			       verdict);
-		}
-	}
-	if (!common) {
-		fprintf(stderr, "vbench: %s and %s have no point and mode in common\n", a, b);
-		return 2;
+		if (!isnan(r->ci))
+			snprintf(cis, sizeof(cis), "%.1f%%", 100 * r->ci);
+		printf("%-14s %5d %3d %-17s %3d %3d %12.4g %12.4g %+7.1f%% %8.3g %8.3g %6s "
+		       "%6s  %s\n", r->x->pt.workload, r->x->pt.vcpus, r->x->pt.vms,
+		       ta.names[r->x->mode], r->na, r->nb, r->va, r->vb, 100 * r->chg, r->p,
+		       r->padj, r->test, cis, verdict);
 	}
 	printf("\nA, B: paired ratio to %s (geometric mean; test t-pair: Welch's t on the\n"
 	       "log ratios, CI: +-half-width of the change's 95%% CI), or the median value\n"
 	       "(test U: two-sided Mann-Whitney; the baseline and unpaired modes); nA, nB:\n"
-	       "pairs or runs\n", ta.names[ta.base]);
+	       "pairs or runs; p-Holm: p adjusted for the %d rows that can decide (Holm),\n"
+	       "which the verdict uses\n", ta.names[ta.base], fam);
 	printf("compare: %d faster, %d slower, %d within noise, %d too few runs "
 	       "(alpha %.3g, change >= %.0f%%)\n", faster, slower, same, undecided, alpha,
 	       100 * threshold);
+	free(rows);
+	free(p);
 	free_table(&ta);
 	free_table(&tb);
 	return slower ? 1 : 0;

@@ -10,49 +10,11 @@
 
 #include "vbstat.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/*
- * Two-sided 95% Student t quantiles (qt(0.975, df)) for df 1..30, then at
- * the usual table knots 40, 60 and 120.  Between knots, and from 120 to the
- * normal quantile 1.96 at df = infinity, t is interpolated linearly in
- * 1 / df, which is nearly exact for t quantiles: the error is below 0.001
- * everywhere (e.g. 1.9624 for df 1000 against the true 1.9623).
- */
-static const double t95_small[] = {
-	NAN, 12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060,
-	2.2622, 2.2281, 2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098,
-	2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555,
-	2.0518, 2.0484, 2.0452, 2.0423,
-};
-
-static const struct {
-	int df;
-	double t;
-} t95_knots[] = {
-	{ 30, 2.0423 }, { 40, 2.0211 }, { 60, 2.0003 }, { 120, 1.9799 },
-};
-
-#define T95_INF 1.9600
-
+/* Two-sided 95% Student t quantile: the exact one, vb_t_quantile(). */
 double vb_t95(int df)
 {
-	int k, last = ARRAY_SIZE(t95_knots) - 1;
-	double x0, x1, x;
-
-	if (df < 1)
-		return NAN;
-	if (df <= 30)
-		return t95_small[df];
-	x = 1.0 / df;
-	if (df >= t95_knots[last].df)
-		return T95_INF + (t95_knots[last].t - T95_INF) * x * t95_knots[last].df;
-	for (k = 0; t95_knots[k + 1].df < df; k++)
-		;
-	x0 = 1.0 / t95_knots[k].df;
-	x1 = 1.0 / t95_knots[k + 1].df;
-	return t95_knots[k].t +
-	       (t95_knots[k + 1].t - t95_knots[k].t) * (x - x0) / (x1 - x0);
+	return df < 1 ? NAN : vb_t_quantile(0.05, df);
 }
 
 static int cmp_double(const void *p, const void *q)
@@ -322,6 +284,42 @@ double vb_t_quantile(double alpha, double df)
 			hi = mid;
 	}
 	return (lo + hi) / 2;
+}
+
+static const double *holm_p;
+
+static int cmp_holm(const void *x, const void *y)
+{
+	double a = holm_p[*(const int *)x], b = holm_p[*(const int *)y];
+
+	return a < b ? -1 : a > b;
+}
+
+int vb_holm(const double *p, int n, double *adj)
+{
+	int *idx = malloc(sizeof(*idx) * (n > 0 ? n : 1)), m = 0, k;
+	double run = 0;
+
+	if (!idx)
+		return -1;
+	for (k = 0; k < n; k++)
+		if (!isnan(p[k]))
+			idx[m++] = k;
+	holm_p = p;
+	qsort(idx, m, sizeof(*idx), cmp_holm);
+	/* adj of the k-th smallest: max over j <= k of min(1, (m - j) p_j) */
+	for (k = 0; k < m; k++) {
+		double v = fmin(1, (m - k) * p[idx[k]]);
+
+		if (v > run)
+			run = v;
+		adj[idx[k]] = run;	/* p[idx[k]] is not read again */
+	}
+	for (k = 0; k < n; k++)
+		if (isnan(p[k]))
+			adj[k] = NAN;
+	free(idx);
+	return m;
 }
 
 /* mean and sample variance of @x[0..@n-1] */

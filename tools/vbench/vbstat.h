@@ -66,6 +66,14 @@ double vb_t_quantile(double alpha, double df);
 struct vb_ratio vb_paired_ratio(const double *r, int n);
 
 /*
+ * vb_holm() - Holm's step-down adjustment of the @n p-values @p into @adj
+ * (which may be @p): the family-wise error stays at alpha when every
+ * adj[i] <= alpha is called a difference.  NAN entries are left out of the
+ * family and stay NAN.  Returns the family size, -1 without memory.
+ */
+int vb_holm(const double *p, int n, double *adj);
+
+/*
  * vb_welch() - Welch's t test of the means of @a and @b (each n >= 2):
  * returns the two-sided p-value, the difference of the means b - a in
  * *@diff and the (1 - @alpha) interval of it in *@lo, *@hi.  NAN if a
@@ -82,9 +90,8 @@ double vb_welch(const double *a, int na, const double *b, int nb, double alpha,
 struct vb_variation vb_variation_of(const double *x, int runs, int k);
 
 /*
- * vb_t95() - two-sided 95% Student t quantile for @df degrees of freedom.
- * Exact (3-4 digits) for df 1..30, 40, 60 and 120, linear in 1/df between
- * those and towards 1.96 beyond 120.  NAN for df < 1.
+ * vb_t95() - two-sided 95% Student t quantile for @df degrees of freedom,
+ * vb_t_quantile(0.05, @df).  NAN for df < 1.
  */
 double vb_t95(int df);
 

@@ -136,6 +136,14 @@ static const struct {
 	{ 1000, 1.9623, 1e-3 }, { 1000000, 1.96, 1e-3 },
 };
 
+/* qt(0.975, df) for df 1..30, as printed in statistics tables */
+static const double t95_table[] = {
+	NAN, 12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060,
+	2.2622, 2.2281, 2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098,
+	2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555,
+	2.0518, 2.0484, 2.0452, 2.0423,
+};
+
 static void test_t95(void)
 {
 	char name[64];
@@ -529,7 +537,7 @@ static void test_t_dist(void)
 	/* the quantile inverts the p-value, and agrees with the printed table */
 	for (int df = 1; df <= 30; df++) {
 		snprintf(name, sizeof(name), "t quantile 0.05 df=%d = table", df);
-		check(name, vb_t_quantile(0.05, df), vb_t95(df), 6e-5);
+		check(name, vb_t_quantile(0.05, df), t95_table[df], 6e-5);
 	}
 	check("t quantile inverts p (alpha 0.01, df 7.5)",
 	      vb_t_p(vb_t_quantile(0.01, 7.5), 7.5), 0.01, 1e-9);
@@ -541,12 +549,12 @@ static void test_paired_ratio(void)
 	const double r[] = { 1.1, 1.2, 1.0 }, same[] = { 1.05, 1.05, 1.05, 1.05 };
 	struct vb_ratio q = vb_paired_ratio(r, 3);
 
-	/* by hand: logs 0.09531, 0.18232, 0; t(2) = 4.3027 */
+	/* by hand: logs 0.09531, 0.18232, 0; t(2) = 4.302653 */
 	check("paired ratio n", q.n, 3, 0);
 	check("paired ratio geometric mean", q.gmean, 1.096961, 1e-6);
-	check("paired ratio CI low", q.lo, 0.874596, 1e-6);
-	check("paired ratio CI high", q.hi, 1.375862, 1e-6);
-	check("paired ratio half-width", q.hw, 0.254249, 1e-6);
+	check("paired ratio CI low", q.lo, 0.874599, 1e-6);
+	check("paired ratio CI high", q.hi, 1.375859, 1e-6);
+	check("paired ratio half-width", q.hw, 0.254245, 1e-6);
 	check("paired ratio sd of logs", q.sdlog, 0.091192, 1e-6);
 	q = vb_paired_ratio(r, 1);
 	check("paired ratio of one pair: its ratio", q.gmean, 1.1, 1e-12);
@@ -611,6 +619,26 @@ static void test_variation(void)
 	check("variation of one interval per run: no within", v.within, NAN, 0);
 }
 
+/* R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02 */
+static void test_holm(void)
+{
+	double p[] = { 0.01, 0.04, 0.03, 0.005 }, want[] = { 0.03, 0.06, 0.06, 0.02 };
+	double q[] = { 0.01, NAN, 0.04 }, big[] = { 0.5, 0.6 }, adj[4];
+	char name[64];
+
+	check("holm: family of 4", vb_holm(p, 4, adj), 4, 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "holm: p %g -> %g", p[i], want[i]);
+		check(name, adj[i], want[i], 1e-12);
+	}
+	check("holm: NAN is outside the family", vb_holm(q, 3, q), 2, 0);
+	check("holm: in place, first of 2", q[0], 0.02, 1e-12);
+	check("holm: NAN stays NAN", q[1], NAN, 0);
+	check("holm: in place, second of 2", q[2], 0.04, 1e-12);
+	vb_holm(big, 2, big);
+	check("holm: capped at 1 and monotone", big[0] + big[1], 2, 1e-12);
+}
+
 int main(void)
 {
 	test_median();
@@ -624,6 +652,7 @@ int main(void)
 	test_t_dist();
 	test_paired_ratio();
 	test_welch();
+	test_holm();
 	test_variation();
 	printf("vbstat: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
