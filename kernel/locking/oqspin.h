@@ -31,9 +31,11 @@
 
 struct qspinlock;
 
+/* One wait of a queue node or head; zeroed when the wait starts. */
 struct oqs_spin {
 	u64	t0;
 	u64	budget;
+	bool	rehalt;		/* this wait's last halt ended without a kick */
 };
 
 #ifdef CONFIG_PARAVIRT_OTICKET
@@ -48,7 +50,8 @@ static __always_inline bool oqs_spin_expired(struct oqs_spin *s, int loop)
 	return !(loop & 0x3f) && local_clock() - s->t0 >= s->budget;
 }
 
-void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun);
+void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
+	      u32 spun);
 void oqs_kick(int cpu);
 void oqs_head_set(struct qspinlock *lock, u32 *passes, int cpu);
 bool oqs_head_absent(struct qspinlock *lock);
@@ -64,7 +67,8 @@ static inline bool oqs_spin_expired(struct oqs_spin *s, int loop)
 	return false;
 }
 
-static inline void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
+static inline void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos,
+			    int cpu, u32 spun)
 {
 }
 

@@ -241,18 +241,20 @@ DEFINE_STATIC_KEY_FALSE(pv_oqspin_key);
 /* When each CPU was last kicked (otk_gnow()), to learn the wake latency. */
 static DEFINE_PER_CPU(u64, oqs_kick_ns);
 
-/* The last oqspin wait of this CPU ended without a kick. */
-static DEFINE_PER_CPU(bool, oqs_rehalt);
-
+/*
+ * The spin before the next halt of wait @s: after a halt that ended
+ * without a kick (a spurious wake-up of this same wait), only re-check
+ * briefly.
+ */
 void oqs_spin_start(struct oqs_spin *s)
 {
 	otk_regime_update();
 	s->t0 = otk_now();
-	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables,
-				  this_cpu_read(oqs_rehalt));
+	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, s->rehalt);
 }
 
-void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
+void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
+	      u32 spun)
 {
 	struct pvlock_wait_hint hint = {
 		.pos = pos, .cpu = cpu, .spun = spun,
@@ -264,7 +266,7 @@ void oqs_wait(u8 *ptr, u8 val, unsigned int pos, int cpu, u32 spun)
 	pvlock_wait(ptr, val, &hint);
 	kick = this_cpu_read(oqs_kick_ns);
 	now = otk_gnow();
-	this_cpu_write(oqs_rehalt, kick <= t0);
+	s->rehalt = kick <= t0;
 	if (kick > t0 && now > kick) {
 		struct otk_pcpu *p = otk_pcpu_this();
 
