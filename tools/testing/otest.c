@@ -940,7 +940,9 @@ static int t_hook_selftest(void)
 	static const char *const need[] = { "kvm_oticket: serving hypercalls",
 		"ok probe: ABI version 1", "ok wait after kick", "ok wait IRQ with IF set",
 		"ok kick huge APIC ID", "ok fuzz: 3000 random calls",
-		"ok wait/kick: vCPU 0 halted", "oticket_test: all passed", NULL };
+		"ok wait/kick: vCPU 0 halted", "ok no PV unhalt: probe, kick and wait",
+		"ok boost: kicked next holder ran at nice -5, back at 0",
+		"oticket_test: all passed", NULL };
 	static const char *const forbid[] = { "Test Assertion Failure", NULL };
 
 	return check_section("hook-selftest", need, forbid);
@@ -950,7 +952,8 @@ static int t_hook_params(void)
 {
 	static const char *const need[] = { "param yield_tries=17 refused",
 		"param poll_ns=2000000 refused", "param boost_nice=1 refused",
-		"param coyield=maybe refused", "param yield_tries=5 taken",
+		"param coyield=maybe refused", "param boost_us=5 refused",
+		"param boost_us=2000000 refused", "param yield_tries=5 taken",
 		"load with yield_tries=99 refused", NULL };
 	static const char *const forbid[] = { "accepted", NULL };
 

@@ -108,7 +108,8 @@ if sec hook-params; then
 	kot_up
 	r=0
 	for bad in "yield_tries=17" "yield_tries=-1" "poll_ns=2000000" "boost_nice=1" \
-		   "boost_nice=-21" "coyield=maybe" "rr_yield=2x" "yield_tries=x"; do
+		   "boost_nice=-21" "coyield=maybe" "rr_yield=2x" "yield_tries=x" \
+		   "boost_us=5" "boost_us=2000000"; do
 		if echo "${bad#*=}" > "$p/${bad%%=*}" 2>/dev/null; then
 			echo "otb: param $bad accepted"; r=1
 		else

@@ -46,10 +46,17 @@
  * every vCPU inside a handler, after which guests get -KVM_ENOSYS and fall
  * back to HLT and KVM_HC_KICK_CPU.
  *
+ * Who is served is the VMM's choice: WAIT and KICK are PV_UNHALT's halt and
+ * kick with hints, so a VM whose CPUID lacks KVM_FEATURE_PV_UNHALT gets
+ * -KVM_ENOSYS, as without this module, and falls back the same way.  A
+ * nested guest of a VM (its hypercalls belong to the VM's own hypervisor)
+ * gets -KVM_EPERM, as KVM answers any hypercall made at CPL > 0.
+ *
  * State: a struct kot_vm per VM that issued one of our hypercalls (found by
  * its struct kvm, freed by the hook's vm_destroy or at unload) holding a
  * struct kot_vcpu per vCPU with its counters.  Counters are written by the
- * vCPU's own thread only and summed when read from debugfs
+ * vCPU's own thread only (boost_expired: by its boost's deadline work)
+ * and summed when read from debugfs
  * (/sys/kernel/debug/kvm_oticket/stats; write to reset to zero them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -63,6 +70,7 @@
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <uapi/linux/kvm_oticket.h>
 #include <asm/kvm_hypercall_hook.h>
@@ -117,6 +125,11 @@ static struct kot_range boost_nice_range = { &boost_nice, -20, 0 };
 module_param_cb(boost_nice, &kot_range_ops, &boost_nice_range, 0644);
 MODULE_PARM_DESC(boost_nice, "nice value of a boosted next holder [-20..0, default -5]");
 
+static int boost_us = 1000;
+static struct kot_range boost_us_range = { &boost_us, 10, 1000000 };
+module_param_cb(boost_us, &kot_range_ops, &boost_us_range, 0644);
+MODULE_PARM_DESC(boost_us, "longest boost of a next holder in us, rounded up to a tick [10..1000000, default 1000]");
+
 static int yield_tries = 3;
 static struct kot_range yield_tries_range = { &yield_tries, 0, 16 };
 module_param_cb(yield_tries, &kot_range_ops, &yield_tries_range, 0644);
@@ -151,7 +164,9 @@ struct kot_vcpu {
 	bool waiting;		/* halted for a lock, not kicked since */
 	int boost_state;	/* KOT_BOOST_* */
 	int saved_nice;		/* ... of the boosted thread */
+	int boost_nice;		/* ... the value the boost gave it */
 	struct pid *boost_pid;	/* ... which is this one, while boosted */
+	struct delayed_work unboost_work;	/* ends a boost at boost_us */
 	unsigned int co_cursor;	/* coyield's next bucket (own thread only) */
 };
 
@@ -215,6 +230,8 @@ static struct kot_vm *kot_vm_get(struct kvm *kvm)
 	return vm;
 }
 
+static void kot_unboost_work(struct work_struct *work);
+
 /* The state of @vcpu; created only from @vcpu's own thread (@create). */
 static struct kot_vcpu *kot_vcpu_get(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 				     bool create)
@@ -226,6 +243,7 @@ static struct kot_vcpu *kot_vcpu_get(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 	kv = kzalloc(sizeof(*kv), GFP_KERNEL_ACCOUNT);
 	if (!kv)
 		return NULL;
+	INIT_DELAYED_WORK(&kv->unboost_work, kot_unboost_work);
 	if (xa_insert(&vm->vcpus, vcpu->vcpu_idx, kv, GFP_KERNEL_ACCOUNT)) {
 		kfree(kv);
 		return xa_load(&vm->vcpus, vcpu->vcpu_idx);
@@ -248,7 +266,7 @@ static int kot_vm_sum(struct kot_vm *vm, unsigned long *sum)
 	return n;
 }
 
-static void kot_unboost(struct kot_vcpu *kv);
+static bool kot_unboost(struct kot_vcpu *kv);
 
 static void kot_vm_free(struct kot_vm *vm)
 {
@@ -256,6 +274,7 @@ static void kot_vm_free(struct kot_vm *vm)
 	unsigned long i;
 
 	xa_for_each(&vm->vcpus, i, kv) {
+		cancel_delayed_work_sync(&kv->unboost_work);
 		kot_unboost(kv);
 		kfree(kv);
 	}
@@ -268,8 +287,12 @@ static void kot_vm_free(struct kot_vm *vm)
 /*
  * boost=1: the next holder's thread runs at nice boost_nice until its own
  * next oticket hypercall (it took the lock; its unlock kicks or it waits
- * again), when the nice value it had is restored.  A claim (CLAIMED) keeps
- * two kickers from saving each other's boost as the value to restore.
+ * again) or for boost_us at most (kot_unboost_work()), whichever comes
+ * first; then the nice value it had is restored, unless someone else
+ * changed it meanwhile.  Only a boost the thread's RLIMIT_NICE or the
+ * kicking VMM thread's CAP_SYS_NICE allows is made (can_nice()).  A claim
+ * (CLAIMED) keeps two kickers from saving each other's boost as the value
+ * to restore.
  */
 static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 {
@@ -284,34 +307,39 @@ static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 	pid = get_pid(rcu_dereference(target->pid));
 	rcu_read_unlock();
 	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-	if (!task) {
+	nice = READ_ONCE(boost_nice);
+	if (!task || nice >= task_nice(task) || !can_nice(task, nice)) {
+		if (task)
+			put_task_struct(task);
 		put_pid(pid);
 		WRITE_ONCE(kt->boost_state, KOT_BOOST_NONE);
 		return false;
 	}
 	kt->saved_nice = task_nice(task);
+	kt->boost_nice = nice;
 	kt->boost_pid = pid;
-	nice = READ_ONCE(boost_nice);
-	if (nice < kt->saved_nice)
-		set_user_nice(task, nice);
+	set_user_nice(task, nice);
 	put_task_struct(task);
 	/* saved_nice and boost_pid before ON; pairs with kot_unboost() */
 	smp_store_release(&kt->boost_state, KOT_BOOST_ON);
+	mod_delayed_work(system_wq, &kt->unboost_work,
+			 usecs_to_jiffies(READ_ONCE(boost_us)));
 	return true;
 }
 
-/* Undo a boost of @kv's vCPU thread, if it has one. */
-static void kot_unboost(struct kot_vcpu *kv)
+/* Undo a boost of @kv's vCPU thread, if it has one; true if it had. */
+static bool kot_unboost(struct kot_vcpu *kv)
 {
 	struct task_struct *task;
 
 	if (READ_ONCE(kv->boost_state) != KOT_BOOST_ON ||
 	    cmpxchg_acquire(&kv->boost_state, KOT_BOOST_ON,
 			    KOT_BOOST_CLAIMED) != KOT_BOOST_ON)
-		return;
+		return false;
 	task = get_pid_task(kv->boost_pid, PIDTYPE_PID);
 	if (task) {
-		if (task_nice(task) < kv->saved_nice)
+		/* a nice value set by someone else since the boost stays */
+		if (task_nice(task) == kv->boost_nice)
 			set_user_nice(task, kv->saved_nice);
 		put_task_struct(task);
 	}
@@ -319,6 +347,20 @@ static void kot_unboost(struct kot_vcpu *kv)
 	kv->boost_pid = NULL;
 	/* done with boost_pid before a new kot_boost() may claim it */
 	smp_store_release(&kv->boost_state, KOT_BOOST_NONE);
+	return true;
+}
+
+/*
+ * The boost's deadline: the thread did not make another oticket hypercall
+ * within boost_us.  The only writer of this vCPU's boost_expired counter.
+ */
+static void kot_unboost_work(struct work_struct *work)
+{
+	struct kot_vcpu *kv = container_of(to_delayed_work(work), struct kot_vcpu,
+					   unboost_work);
+
+	if (kot_unboost(kv))
+		kot_inc(kv, KOT_boost_expired);
 }
 
 /* ---- directed yield -------------------------------------------------------- */
@@ -528,9 +570,19 @@ static unsigned long kot_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
 				   unsigned long a0, unsigned long a1,
 				   unsigned long a2, unsigned long a3)
 {
-	struct kot_vm *vm = kot_vm_get(vcpu->kvm);
-	struct kot_vcpu *kv = vm ? kot_vcpu_get(vm, vcpu, true) : NULL;
+	struct kot_vm *vm;
+	struct kot_vcpu *kv;
 	unsigned long ret;
+
+	/* KVM refused CPL > 0 before the hook; a nested guest is refused here */
+	if (vcpu->arch.hflags & HF_GUEST_MASK)
+		return -KVM_EPERM;
+	/* the VMM did not give this VM PV unhalt: as without the module */
+	if (!(vcpu->arch.pv_cpuid.features & BIT(KVM_FEATURE_PV_UNHALT)))
+		return -KVM_ENOSYS;
+
+	vm = kot_vm_get(vcpu->kvm);
+	kv = vm ? kot_vcpu_get(vm, vcpu, true) : NULL;
 
 	/*
 	 * Without memory for the state (@vm or @kv NULL) the calls are still

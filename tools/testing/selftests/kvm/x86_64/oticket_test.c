@@ -3,7 +3,9 @@
  * Tests for the oticket hypercalls (include/uapi/linux/kvm_oticket.h) as
  * served by kvm_oticket.ko through KVM's hypercall hook: return codes for
  * valid and invalid arguments, a wait that a kick from another vCPU ends,
- * and a bounded random-argument loop checked against a model of the ABI.
+ * a bounded random-argument loop checked against a model of the ABI, a VM
+ * without PV unhalt that is not served, and the priority boost of a kicked
+ * vCPU, made and taken back at its deadline.
  *
  * Needs the module loaded; without it the probe answers -KVM_ENOSYS and
  * the test is skipped.
@@ -12,6 +14,8 @@
 #include <linux/kvm_para.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "apic.h"
@@ -288,6 +292,135 @@ static void test_wait_kick(void)
 	kvm_vm_free(vm);
 }
 
+/* ---- a VM without PV unhalt is not served ------------------------------- */
+
+static void guest_unserved(void)
+{
+	x2apic_enable();
+	GUEST_ASSERT_EQ(kvm_hypercall(PROBE, KVM_OTICKET_VERSION, 0, 0, 0), ENOSYS_);
+	GUEST_ASSERT_EQ(kvm_hypercall(KICK, K_NEXT, 0, 0, 0), ENOSYS_);
+	GUEST_ASSERT_EQ(kvm_hypercall(WAIT, 0, NOV, 0, 0), ENOSYS_);
+	GUEST_DONE();
+}
+
+static void test_no_pv_unhalt(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_unserved);
+	vcpu_clear_cpuid_feature(vcpu, X86_FEATURE_KVM_PV_UNHALT);
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_DONE);
+	pr_info("ok no PV unhalt: probe, kick and wait answer -KVM_ENOSYS\n");
+	kvm_vm_free(vm);
+}
+
+/* ---- boost=1: the kicked next holder's thread, and its deadline --------- */
+
+#define PARAMS		"/sys/module/kvm_oticket/parameters/"
+
+static int param_rw(const char *name, const char *set, char *old, size_t len)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "r");
+	if (!f || !fgets(old, len, f))
+		return -1;
+	fclose(f);
+	old[strcspn(old, "\n")] = 0;
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = fputs(set, f) >= 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+static void guest_boosted(void)
+{
+	x2apic_enable();
+	GUEST_ASSERT_EQ(kvm_hypercall(WAIT, 0, NOV, 0, 0), 0);
+	/* woken and boosted; no oticket call until the deadline passed */
+	GUEST_SYNC(0);
+	GUEST_DONE();
+}
+
+static pid_t boosted_tid;
+static volatile int boosted_state;	/* 1: woken, 2: may finish */
+
+static void *run_boosted(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	boosted_tid = gettid();
+	vcpu_run(vcpu);
+	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
+	boosted_state = 1;
+	while (boosted_state != 2)
+		usleep(1000);
+	vcpu_run(vcpu);
+	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_DONE);
+	return NULL;
+}
+
+static void test_boost_deadline(void)
+{
+	char boost[16], us[16], nice_s[16];
+	struct kvm_vcpu *vcpus[2];
+	struct kvm_vm *vm;
+	struct ucall uc;
+	int nice, i;
+	pthread_t t;
+
+	if (param_rw("boost", "1", boost, sizeof(boost))) {
+		pr_info("skip boost: cannot write " PARAMS "boost\n");
+		return;
+	}
+	TEST_ASSERT(!param_rw("boost_us", "500000", us, sizeof(us)) &&
+		    !param_rw("boost_nice", "-5", nice_s, sizeof(nice_s)),
+		    "cannot set boost_us and boost_nice");
+	vm = vm_create_with_vcpus(2, guest_boosted, vcpus);
+	vcpu_arch_set_entry_point(vcpus[1], guest_kicker);
+	pthread_create(&t, NULL, run_boosted, vcpus[0]);
+	usleep(500 * 1000);
+	TEST_ASSERT(!boosted_state, "WAIT returned without a kick");
+	TEST_ASSERT_EQ(getpriority(PRIO_PROCESS, boosted_tid), 0);
+
+	vcpu_run(vcpus[1]);
+	TEST_ASSERT_EQ(get_ucall(vcpus[1], &uc), UCALL_DONE);
+	for (i = 0; i < 20000 && !boosted_state; i++)
+		usleep(1000);
+	nice = getpriority(PRIO_PROCESS, boosted_tid);
+	TEST_ASSERT(boosted_state && nice == -5,
+		    "kicked next holder: woken %d, nice %d, want woken at nice -5",
+		    boosted_state, nice);
+	/* it makes no oticket call: the deadline ends the boost */
+	for (i = 0; i < 100 && getpriority(PRIO_PROCESS, boosted_tid) != 0; i++)
+		usleep(100 * 1000);
+	nice = getpriority(PRIO_PROCESS, boosted_tid);
+	TEST_ASSERT(nice == 0, "nice %d 10 s after a 0.5 s boost, want 0", nice);
+	pr_info("ok boost: kicked next holder ran at nice -5, back at 0 after boost_us\n");
+	boosted_state = 2;
+	pthread_join(t, NULL);
+	kvm_vm_free(vm);
+	{
+		char was[16];
+
+		TEST_ASSERT(!param_rw("boost", boost, was, sizeof(was)) &&
+			    !param_rw("boost_us", us, was, sizeof(was)) &&
+			    !param_rw("boost_nice", nice_s, was, sizeof(was)),
+			    "cannot restore the boost parameters");
+	}
+}
+
 int main(int argc, char *argv[])
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)time(NULL);
@@ -297,6 +430,8 @@ int main(int argc, char *argv[])
 	pr_info("ok probe: ABI version %d\n", KVM_OTICKET_VERSION);
 	test_cases_and_fuzz(seed);
 	test_wait_kick();
+	test_no_pv_unhalt();
+	test_boost_deadline();
 	pr_info("oticket_test: all passed\n");
 	return 0;
 }
