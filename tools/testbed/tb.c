@@ -295,10 +295,10 @@ static int vm_start(struct tb_vm *vm)
 	return 0;
 }
 
-static const char *const oops_patterns[] = {
+const char *const tb_oops_patterns[] = {
 	"Oops:", "Kernel panic", "BUG:", "general protection fault",
 	"Unable to handle kernel", "kernel BUG at", "invalid opcode:",
-	"double fault:", "Watchdog detected hard LOCKUP",
+	"double fault:", "Watchdog detected hard LOCKUP", NULL,
 };
 
 /* "[  864.804795] ..." */
@@ -325,8 +325,8 @@ static void vm_line(struct tb_vm *vm, char *line)
 		vm->t_last = tb_now();
 	if (vm->echo && (!vm->echo_match || strstr(line, vm->echo_match)))
 		printf("[%s] %s\n", vm->name, line);
-	for (i = 0; i < sizeof(oops_patterns) / sizeof(oops_patterns[0]); i++) {
-		if (!vm->oops[0] && strstr(line, oops_patterns[i]))
+	for (i = 0; tb_oops_patterns[i]; i++) {
+		if (!vm->oops[0] && strstr(line, tb_oops_patterns[i]))
 			snprintf(vm->oops, sizeof(vm->oops), "%s", line);
 	}
 	if (strstr(line, "WARNING:") || strstr(line, "rcu: INFO:") ||
@@ -629,6 +629,13 @@ static struct tb_section *section_get(struct tb_section *sec, int *n, const char
 	return &sec[(*n)++];
 }
 
+int tb_rc_line(const char *line, int *rc)
+{
+	int end = 0;
+
+	return sscanf(line, "@@RC %d@@%n", rc, &end) == 1 && end && !line[end];
+}
+
 int tb_sections_done(const char *base, int upto, char *out, size_t len)
 {
 	static struct tb_section sec[TB_MAX_SECTIONS];
@@ -646,18 +653,31 @@ int tb_sections_done(const char *base, int upto, char *out, size_t len)
 		log = tb_read_file(path, NULL);
 		for (line = log ? strtok_r(log, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			char *m = strstr(line, "@@SEC ");
+			int st, end = 0;
 
-			if (m && sscanf(m + 6, "%47[A-Za-z0-9_.-]", name) == 1) {
+			/*
+			 * Only a line that is the marker alone, as otest's
+			 * section_of() reads it (a kernel message can cut into
+			 * the console line: then neither sees the section).
+			 */
+			if (sscanf(line, "@@SEC %47[A-Za-z0-9_.-]%n", name, &end) == 1 &&
+			    !line[end]) {
+				if (strlen(name) == sizeof(name) - 1)
+					goto bad;
 				cur = section_get(sec, &n, name);
-				if (cur)
-					cur->started++;
-			} else if (cur && strstr(line, "@@RC ")) {
+				if (!cur)
+					goto bad;
+				cur->started++;
+			} else if (cur && tb_rc_line(line, &st)) {
 				cur->ended = 1;
 				cur = NULL;
 			}
 		}
 		free(log);
+		continue;
+bad:
+		free(log);
+		return -1;
 	}
 	if (len)
 		out[0] = 0;

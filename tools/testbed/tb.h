@@ -106,15 +106,20 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report);
 char *tb_last_attempt_log(const char *base);
 
 /*
- * A level-2 suite (tools/testbed/guest/l2-tests.sh) marks its sections
- * "@@SEC <name>" ... "@@RC <status>".  Into @out (space separated), the
- * sections a retry need not run again: those that ended in one of the
- * attempts logged to @base, @base.2 ... @base.@upto, and those that
- * started in two of them without ending (the level 2 froze in it twice:
- * the rest of the suite still runs; the grader reports that section).
- * Returns the number of names, -1 if @out is too small.
+ * A level-2 suite (tools/testbed/guest/l2-lib.sh) marks its sections with
+ * the lines "@@SEC <name>" ... "@@RC <status>@@".  Into @out (space
+ * separated), the sections a retry need not run again: those that ended in
+ * one of the attempts logged to @base, @base.2 ... @base.@upto, and those
+ * that started in two of them without ending (the level 2 froze in it
+ * twice: the rest of the suite still runs; the grader reports that
+ * section).  Returns the number of names, -1 if @out is too small, a
+ * section name has 47 characters or more, or there are more than 128.
  */
 int tb_sections_done(const char *base, int upto, char *out, size_t len);
+/* Is @line a whole "@@RC <n>@@" line?  Its status in *@rc. */
+int tb_rc_line(const char *line, int *rc);
+/* What marks a kernel oops, panic or BUG on a console; NULL-terminated. */
+extern const char *const tb_oops_patterns[];
 
 /* Signals: kill every child QEMU, then exit.  Call once at start. */
 void tb_install_signal_handlers(void);

@@ -2332,6 +2332,7 @@ struct cmp_row {
 	const char *test;
 	int na, nb, few;
 	double va, vb, chg, p, padj, ci;
+	double pmin;		/* the smallest p its test can give */
 };
 
 static int compare(const char *a, const char *b, const char *base, double alpha,
@@ -2383,6 +2384,7 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 			r->chg = expm1(d);
 			r->ci = expm1((hi - lo) / 2);
 			r->few = r->na < 2 || r->nb < 2;
+			r->pmin = 0;
 			r->test = "t-pair";
 		} else {
 			r->na = x->n;
@@ -2391,16 +2393,38 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 			r->va = vb_median(x->v, x->n);
 			r->vb = vb_median(y->v, y->n);
 			r->chg = r->vb / r->va - 1;
-			r->few = vb_mw_min_p(x->n, y->n) > alpha && r->p > alpha;
+			r->pmin = vb_mw_min_p(x->n, y->n);
+			r->few = r->pmin > alpha;
 			r->test = "U";
 		}
-		/* a point that cannot decide is not part of the family */
-		p[common++] = r->few ? NAN : r->p;
+		common++;
 	}
 	if (!common) {
 		fprintf(stderr, "vbench: %s and %s have no point and mode in common\n", a, b);
+		free(rows);
+		free(p);
+		free_table(&ta);
+		free_table(&tb);
 		return 2;
 	}
+	/*
+	 * The family (Tarone): the smallest K such that at most K rows have
+	 * a test that can reach alpha / K at all; those rows.  A Mann-Whitney
+	 * row of few runs cannot, and would only dilute the others.
+	 */
+	for (int k = 1; k <= common; k++) {
+		int m = 0;
+
+		for (int i = 0; i < common; i++)
+			m += !rows[i].few && rows[i].pmin <= alpha / k;
+		if (m > k)
+			continue;
+		for (int i = 0; i < common; i++)
+			rows[i].few |= rows[i].pmin > alpha / k;
+		break;
+	}
+	for (int i = 0; i < common; i++)
+		p[i] = rows[i].few ? NAN : rows[i].p;
 	/* many points and modes at once: Holm keeps the family's error at alpha */
 	fam = vb_holm(p, common, p);
 	if (fam < 0)
@@ -2438,7 +2462,9 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 	       "log ratios, CI: +-half-width of the change's 95%% CI), or the median value\n"
 	       "(test U: two-sided Mann-Whitney; the baseline and unpaired modes); nA, nB:\n"
 	       "pairs or runs; p-Holm: p adjusted for the %d rows that can decide (Holm),\n"
-	       "which the verdict uses\n", ta.names[ta.base], fam);
+	       "which the verdict uses (a row whose smallest possible p times that\n"
+	       "number exceeds alpha is \"too few runs\"); CI: unadjusted 95%%\n",
+	       ta.names[ta.base], fam);
 	printf("compare: %d faster, %d slower, %d within noise, %d too few runs "
 	       "(alpha %.3g, change >= %.0f%%)\n", faster, slower, same, undecided, alpha,
 	       100 * threshold);

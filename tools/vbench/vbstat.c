@@ -286,39 +286,42 @@ double vb_t_quantile(double alpha, double df)
 	return (lo + hi) / 2;
 }
 
-static const double *holm_p;
+struct holm_item {
+	double p;
+	int i;
+};
 
 static int cmp_holm(const void *x, const void *y)
 {
-	double a = holm_p[*(const int *)x], b = holm_p[*(const int *)y];
+	double a = ((const struct holm_item *)x)->p, b = ((const struct holm_item *)y)->p;
 
 	return a < b ? -1 : a > b;
 }
 
 int vb_holm(const double *p, int n, double *adj)
 {
-	int *idx = malloc(sizeof(*idx) * (n > 0 ? n : 1)), m = 0, k;
+	struct holm_item *it = malloc(sizeof(*it) * (n > 0 ? n : 1));
 	double run = 0;
+	int m = 0, k;
 
-	if (!idx)
+	if (!it)
 		return -1;
 	for (k = 0; k < n; k++)
 		if (!isnan(p[k]))
-			idx[m++] = k;
-	holm_p = p;
-	qsort(idx, m, sizeof(*idx), cmp_holm);
+			it[m++] = (struct holm_item){ p[k], k };
+	qsort(it, m, sizeof(*it), cmp_holm);
 	/* adj of the k-th smallest: max over j <= k of min(1, (m - j) p_j) */
 	for (k = 0; k < m; k++) {
-		double v = fmin(1, (m - k) * p[idx[k]]);
+		double v = fmin(1, (m - k) * it[k].p);
 
 		if (v > run)
 			run = v;
-		adj[idx[k]] = run;	/* p[idx[k]] is not read again */
+		adj[it[k].i] = run;
 	}
 	for (k = 0; k < n; k++)
 		if (isnan(p[k]))
 			adj[k] = NAN;
-	free(idx);
+	free(it);
 	return m;
 }
 

@@ -1,63 +1,56 @@
 # SPDX-License-Identifier: GPL-2.0
 # Level-2 part of "make test": one level-2 boot runs every check below; the
 # host side (tools/testing/otest.c) grades each section separately.
-#   @@SEC <name>  starts a section, @@RC <n> ends it with a status.
-# A level 2 that froze is booted again with OTB_DONE, the sections an
-# earlier attempt ended (testbed.c l2_before_retry): each section sets up
-# what it needs, so the suite resumes at any section.
+#   @@SEC <name>  starts a section, @@RC <n>@@ ends it with a status.
+# Sections resume after a frozen level 2 (l2-lib.sh): each one sets up
+# what it needs.
+. "$OTB_LIB"/l2-lib.sh
 g="testbed guest --retries ${OTB_RETRIES:-2}"
-
-sec() {	# $1: section name; false if an earlier attempt ran it
-	case " ${OTB_DONE:-} " in
-	*" $1 "*) echo "otb: section $1: done in an earlier attempt"; return 1 ;;
-	esac
-	echo "@@SEC $1"
-}
 # level-3 CPU: testbed's default (TB_L3_CPU); test-and-set drops PV unhalt
 
 if sec l2-host; then
 	lsmod | grep -E '^kvm'
 	ls -l /dev/kvm
 	testbed kvm-check
-	echo "@@RC $?"
+	rc $?
 fi
 
 if sec kvm_pv_test; then
 	/usr/bin/kvm_pv_test
-	echo "@@RC $?"
+	rc $?
 fi
 
 # Without kvm_oticket our numbers are unknown to KVM: the selftest skips (4).
 if sec hook-absent; then
 	/usr/bin/oticket_test
-	echo "@@RC $?"
+	rc $?
 fi
 
 # Upstream switches, and pvlock= with a bad value: which lock runs.
 if sec smoke-default; then
 	$g --vm smoke-pv --vcpus 2 --script "$OTB_LIB"/l3-smoke.sh
-	echo "@@RC $?"
+	rc $?
 fi
 
 if sec smoke-nopvspin; then
 	$g --vm smoke-native --vcpus 2 --append nopvspin --script "$OTB_LIB"/l3-smoke.sh
-	echo "@@RC $?"
+	rc $?
 fi
 
 if sec smoke-nounhalt; then
 	$g --vm smoke-tas --vcpus 2 --cpu-flags kvm-pv-unhalt=off --script "$OTB_LIB"/l3-smoke.sh
-	echo "@@RC $?"
+	rc $?
 fi
 
 if sec smoke-badmode; then
 	$g --vm smoke-bad --vcpus 2 --append pvlock=bogus --script "$OTB_LIB"/l3-smoke.sh
-	echo "@@RC $?"
+	rc $?
 fi
 
 if sec kunit; then
 	$g --vm kunit --vcpus 4 --append pvlock=oticket --env KUNIT=1 --env LT_TYPES=none \
 		--script "$OTB_LIB"/l3-locktorture.sh
-	echo "@@RC $?"
+	rc $?
 fi
 
 # Every mode at 2x over-commit (4 vCPUs on 2), three lock types.
@@ -67,7 +60,7 @@ for m in pvqspinlock qspinlock tas pvticket oticket oqspin; do
 		$g --vm "lt-$m" --vcpus 4 --append "pvlock=$m" --env LT_SECS="$secs" \
 			--env LT_TYPES="spin_lock spin_lock_irq raw_spin_lock" \
 			--script "$OTB_LIB"/l3-locktorture.sh
-		echo "@@RC $?"
+		rc $?
 	fi
 done
 
@@ -76,14 +69,14 @@ for m in oticket oqspin; do
 	if sec torture4x-$m; then
 		$g --vm "lt4x-$m" --vcpus 8 --append "pvlock=$m" --env LT_SECS="$secs" \
 			--script "$OTB_LIB"/l3-locktorture.sh
-		echo "@@RC $?"
+		rc $?
 	fi
 
 	if sec hotplug-$m; then
 		$g --vm "hp-$m" --vcpus 4 --append "pvlock=$m" --env LT_SECS=12 \
 			--env LT_ARGS="onoff_interval=1 onoff_holdoff=1 verbose=2" \
 			--script "$OTB_LIB"/l3-locktorture.sh
-		echo "@@RC $?"
+		rc $?
 	fi
 done
 
@@ -100,7 +93,7 @@ kot_up() {	# a resumed suite starts here without the module
 if sec hook-selftest; then
 	modprobe kvm_oticket && dmesg | grep 'kvm_oticket: serving' &&
 		/usr/bin/oticket_test
-	echo "@@RC $?"
+	rc $?
 fi
 
 # Bad parameters are refused at write time and the old value stays.
@@ -127,7 +120,7 @@ if sec hook-params; then
 	fi
 	lsmod | grep -q '^kvm_oticket' && rmmod kvm_oticket
 	modprobe kvm_oticket || r=1
-	echo "@@RC $r"
+	rc $r
 fi
 
 # Both opportunistic modes with host cooperation: the guest uses the hook,
@@ -140,7 +133,7 @@ for m in oticket oqspin; do
 			--script "$OTB_LIB"/l3-locktorture.sh
 		r=$?
 		kot_stats "$m"
-		echo "@@RC $r"
+		rc $r
 	fi
 done
 
@@ -161,7 +154,7 @@ if sec hook-coyield; then
 	echo 0 > $p/coyield
 	echo 0 > $p/boost
 	kot_stats coyield
-	echo "@@RC $r"
+	rc $r
 fi
 
 # Unload and reload while a guest runs on the hook: the guest loses the
@@ -186,5 +179,5 @@ if sec hook-reload; then
 	modprobe kvm_oticket || r=1
 	echo "otb: reloaded"
 	wait $gpid || r=1
-	echo "@@RC $r"
+	rc $r
 fi
