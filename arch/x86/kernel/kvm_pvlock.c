@@ -68,8 +68,8 @@ static long kvm_pvlock_refused_ret;
 
 static void kvm_pvlock_refused_print(struct irq_work *work)
 {
-	pr_warn_once("host refused a call (%ld); such calls halt or kick without the hook (counter otk_hc_fail)\n",
-		     READ_ONCE(kvm_pvlock_refused_ret));
+	pr_warn("host refused a call (%ld); refused calls halt or kick without the hook (counter otk_hc_fail)\n",
+		READ_ONCE(kvm_pvlock_refused_ret));
 }
 
 static DEFINE_IRQ_WORK(kvm_pvlock_refused_work, kvm_pvlock_refused_print);
@@ -88,7 +88,7 @@ static void kvm_pvlock_lost_hook(long ret)
 		WRITE_ONCE(kvm_pvlock_lost_ret, ret);
 		irq_work_queue(&kvm_pvlock_lost_work);
 	} else if (ret != -KVM_ENOSYS && !READ_ONCE(kvm_pvlock_refused_ret)) {
-		/* the host and this guest disagree on the ABI: say so once */
+		/* an APIC ID the host could not map, or a disagreement: say so once */
 		WRITE_ONCE(kvm_pvlock_refused_ret, ret);
 		irq_work_queue(&kvm_pvlock_refused_work);
 	}

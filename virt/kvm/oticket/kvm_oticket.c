@@ -48,9 +48,7 @@
  *
  * Who is served is the VMM's choice: WAIT and KICK are PV_UNHALT's halt and
  * kick with hints, so a VM whose CPUID lacks KVM_FEATURE_PV_UNHALT gets
- * -KVM_ENOSYS, as without this module, and falls back the same way.  A
- * nested guest of a VM (its hypercalls belong to the VM's own hypervisor)
- * gets -KVM_EPERM, as KVM answers any hypercall made at CPL > 0.
+ * -KVM_ENOSYS, as without this module, and falls back the same way.
  *
  * State: a struct kot_vm per VM that issued one of our hypercalls (found by
  * its struct kvm, freed by the hook's vm_destroy or at unload) holding a
@@ -66,7 +64,10 @@
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
+#include <linux/sched/prio.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -128,7 +129,7 @@ MODULE_PARM_DESC(boost_nice, "nice value of a boosted next holder [-20..0, defau
 static int boost_us = 1000;
 static struct kot_range boost_us_range = { &boost_us, 10, 1000000 };
 module_param_cb(boost_us, &kot_range_ops, &boost_us_range, 0644);
-MODULE_PARM_DESC(boost_us, "longest boost of a next holder in us, rounded up to a tick [10..1000000, default 1000]");
+MODULE_PARM_DESC(boost_us, "longest boost of a next holder in us, plus up to a tick [10..1000000, default 1000]");
 
 static int yield_tries = 3;
 static struct kot_range yield_tries_range = { &yield_tries, 0, 16 };
@@ -165,6 +166,7 @@ struct kot_vcpu {
 	int boost_state;	/* KOT_BOOST_* */
 	int saved_nice;		/* ... of the boosted thread */
 	int boost_nice;		/* ... the value the boost gave it */
+	unsigned long boost_until;	/* ... in jiffies: unboost_work's due */
 	struct pid *boost_pid;	/* ... which is this one, while boosted */
 	struct delayed_work unboost_work;	/* ends a boost at boost_us */
 	unsigned int co_cursor;	/* coyield's next bucket (own thread only) */
@@ -178,6 +180,8 @@ struct kot_vm {
 };
 
 static DEFINE_HASHTABLE(kot_vms, 4);
+/* after an allocation failed, none is tried before then (jiffies) */
+static unsigned long kot_nomem_until;
 static DEFINE_MUTEX(kot_lock);	/* adds and removes kot_vms entries */
 static unsigned int kot_next_id;
 /* the counters of VMs that are gone, for the total (under kot_lock) */
@@ -215,10 +219,15 @@ static struct kot_vm *kot_vm_get(struct kvm *kvm)
 	if (vm)
 		return vm;
 
+	/* without memory, do not reclaim in every lock slow path of the guest */
+	if (time_before(jiffies, READ_ONCE(kot_nomem_until)))
+		return NULL;
 	mutex_lock(&kot_lock);
 	vm = kot_vm_find(kvm);
 	if (!vm) {
-		vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+		vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!vm)
+			WRITE_ONCE(kot_nomem_until, jiffies + HZ);
 		if (vm) {
 			vm->kvm = kvm;
 			vm->id = ++kot_next_id;
@@ -240,9 +249,13 @@ static struct kot_vcpu *kot_vcpu_get(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 
 	if (kv || !create)
 		return kv;
-	kv = kzalloc(sizeof(*kv), GFP_KERNEL_ACCOUNT);
-	if (!kv)
+	if (time_before(jiffies, READ_ONCE(kot_nomem_until)))
 		return NULL;
+	kv = kzalloc(sizeof(*kv), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!kv) {
+		WRITE_ONCE(kot_nomem_until, jiffies + HZ);
+		return NULL;
+	}
 	INIT_DELAYED_WORK(&kv->unboost_work, kot_unboost_work);
 	if (xa_insert(&vm->vcpus, vcpu->vcpu_idx, kv, GFP_KERNEL_ACCOUNT)) {
 		kfree(kv);
@@ -268,13 +281,23 @@ static int kot_vm_sum(struct kot_vm *vm, unsigned long *sum)
 
 static bool kot_unboost(struct kot_vcpu *kv);
 
+/* No boost deadline of @vm's vCPUs runs or is pending after this. */
+static void kot_vm_cancel(struct kot_vm *vm)
+{
+	struct kot_vcpu *kv;
+	unsigned long i;
+
+	xa_for_each(&vm->vcpus, i, kv)
+		cancel_delayed_work_sync(&kv->unboost_work);
+}
+
 static void kot_vm_free(struct kot_vm *vm)
 {
 	struct kot_vcpu *kv;
 	unsigned long i;
 
+	kot_vm_cancel(vm);
 	xa_for_each(&vm->vcpus, i, kv) {
-		cancel_delayed_work_sync(&kv->unboost_work);
 		kot_unboost(kv);
 		kfree(kv);
 	}
@@ -290,13 +313,21 @@ static void kot_vm_free(struct kot_vm *vm)
  * again) or for boost_us at most (kot_unboost_work()), whichever comes
  * first; then the nice value it had is restored, unless someone else
  * changed it meanwhile.  Only a boost the thread's RLIMIT_NICE or the
- * kicking VMM thread's CAP_SYS_NICE allows is made (can_nice()).  A claim
- * (CLAIMED) keeps two kickers from saving each other's boost as the value
- * to restore.
+ * kicking VMM thread's CAP_SYS_NICE allows is made, as for setpriority()
+ * (without its audit record per kick and without the LSM hook, which is
+ * not exported to modules).  A claim (CLAIMED) keeps two kickers from
+ * saving each other's boost as the value to restore.
  */
+static bool kot_may_nice(struct task_struct *task, int nice)
+{
+	return nice_to_rlimit(nice) <= task_rlimit(task, RLIMIT_NICE) ||
+	       has_capability_noaudit(current, CAP_SYS_NICE);
+}
+
 static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 {
 	struct task_struct *task;
+	unsigned long delay;
 	struct pid *pid;
 	int nice;
 
@@ -308,22 +339,24 @@ static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 	rcu_read_unlock();
 	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
 	nice = READ_ONCE(boost_nice);
-	if (!task || nice >= task_nice(task) || !can_nice(task, nice)) {
+	if (!task || nice >= task_nice(task) || !kot_may_nice(task, nice)) {
 		if (task)
 			put_task_struct(task);
 		put_pid(pid);
 		WRITE_ONCE(kt->boost_state, KOT_BOOST_NONE);
 		return false;
 	}
+	/* a jiffy timer fires up to a tick early: one more */
+	delay = usecs_to_jiffies(READ_ONCE(boost_us)) + 1;
 	kt->saved_nice = task_nice(task);
 	kt->boost_nice = nice;
 	kt->boost_pid = pid;
+	kt->boost_until = jiffies + delay;
 	set_user_nice(task, nice);
 	put_task_struct(task);
-	/* saved_nice and boost_pid before ON; pairs with kot_unboost() */
+	/* all of the above before ON; pairs with kot_unboost() */
 	smp_store_release(&kt->boost_state, KOT_BOOST_ON);
-	mod_delayed_work(system_wq, &kt->unboost_work,
-			 usecs_to_jiffies(READ_ONCE(boost_us)));
+	mod_delayed_work(system_highpri_wq, &kt->unboost_work, delay);
 	return true;
 }
 
@@ -359,6 +392,14 @@ static void kot_unboost_work(struct work_struct *work)
 	struct kot_vcpu *kv = container_of(to_delayed_work(work), struct kot_vcpu,
 					   unboost_work);
 
+	/*
+	 * A run queued for an earlier boost (ended by the vCPU's own call)
+	 * must not end a later one: that one re-armed the work for its own
+	 * deadline.
+	 */
+	if (smp_load_acquire(&kv->boost_state) != KOT_BOOST_ON ||
+	    time_before(jiffies, READ_ONCE(kv->boost_until)))
+		return;
 	if (kot_unboost(kv))
 		kot_inc(kv, KOT_boost_expired);
 }
@@ -391,10 +432,11 @@ static struct kvm_vcpu *kot_vm_candidate(struct kot_vm *vm)
 #define KOT_COYIELD_VMS	8
 
 /*
- * The task of a preempted, runnable vCPU of one of the KOT_COYIELD_VMS
- * VMs after @self in the table, starting at bucket *@cursor (moved on, so
- * that the next attempt of this vCPU looks at other VMs first); NULL if
- * none.  Under rcu_read_lock().
+ * The task of a preempted, runnable vCPU of one of the next
+ * KOT_COYIELD_VMS VMs other than @self in the table, starting at bucket
+ * *@cursor, which is moved on to where the search stopped, so that this
+ * vCPU's next search looks at other VMs first; NULL if none.  Under
+ * rcu_read_lock().
  */
 static struct task_struct *kot_coyield_target(struct kot_vm *self,
 					      unsigned int *cursor)
@@ -411,8 +453,10 @@ static struct task_struct *kot_coyield_target(struct kot_vm *self,
 
 			if (vm == self)
 				continue;
-			if (++seen > KOT_COYIELD_VMS)
+			if (++seen > KOT_COYIELD_VMS) {
+				*cursor = bkt;	/* the next search goes on here */
 				return NULL;
+			}
 			v = kot_vm_candidate(vm);
 			pid = v ? rcu_dereference(v->pid) : NULL;
 			task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
@@ -574,10 +618,18 @@ static unsigned long kot_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
 	struct kot_vcpu *kv;
 	unsigned long ret;
 
-	/* KVM refused CPL > 0 before the hook; a nested guest is refused here */
+	/*
+	 * KVM refuses CPL > 0 before the hook.  A nested guest's hypercall
+	 * does not reach here in 6.12 (VMX sends it to L1, SVM injects #UD);
+	 * should a later KVM forward one, it is not this VM's call.
+	 */
 	if (vcpu->arch.hflags & HF_GUEST_MASK)
 		return -KVM_EPERM;
-	/* the VMM did not give this VM PV unhalt: as without the module */
+	/*
+	 * The VMM did not give this VM PV unhalt: as without the module.
+	 * Unlike guest_pv_has(), whatever KVM_CAP_ENFORCE_PV_FEATURE_CPUID
+	 * says: WAIT and KICK are this VM's halt and kick only if it has them.
+	 */
 	if (!(vcpu->arch.pv_cpuid.features & BIT(KVM_FEATURE_PV_UNHALT)))
 		return -KVM_ENOSYS;
 
@@ -621,7 +673,8 @@ static void kot_vm_destroy(struct kvm *kvm)
 	vm = kot_vm_find(kvm);
 	if (vm) {
 		hash_del_rcu(&vm->node);
-		/* its vCPUs are done: the counters are final */
+		/* its vCPUs are done and, after this, their deadlines too */
+		kot_vm_cancel(vm);
 		kot_vm_sum(vm, kot_gone);
 	}
 	mutex_unlock(&kot_lock);

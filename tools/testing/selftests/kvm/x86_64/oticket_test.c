@@ -323,8 +323,13 @@ static void test_no_pv_unhalt(void)
 /* ---- boost=1: the kicked next holder's thread, and its deadline --------- */
 
 #define PARAMS		"/sys/module/kvm_oticket/parameters/"
+#define STATS		"/sys/kernel/debug/kvm_oticket/stats"
 
-static int param_rw(const char *name, const char *set, char *old, size_t len)
+static const char *const boost_params[] = { "boost", "boost_us", "boost_nice" };
+static char boost_saved[3][32];
+static bool boost_touched;
+
+static int param_read(const char *name, char *val, size_t len)
 {
 	char path[128];
 	FILE *f;
@@ -332,15 +337,70 @@ static int param_rw(const char *name, const char *set, char *old, size_t len)
 
 	snprintf(path, sizeof(path), PARAMS "%s", name);
 	f = fopen(path, "r");
-	if (!f || !fgets(old, len, f))
+	if (!f)
 		return -1;
+	ok = fgets(val, len, f) != NULL;
 	fclose(f);
-	old[strcspn(old, "\n")] = 0;
+	val[strcspn(val, "\n")] = 0;
+	return ok ? 0 : -1;
+}
+
+static int param_write(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
 	f = fopen(path, "w");
 	if (!f)
 		return -1;
-	ok = fputs(set, f) >= 0;
+	ok = fputs(val, f) >= 0;
 	return fclose(f) || !ok ? -1 : 0;
+}
+
+/* a failed assertion must not leave the host boosting */
+static void boost_restore(void)
+{
+	for (int i = 0; boost_touched && i < 3; i++)
+		param_write(boost_params[i], boost_saved[i]);
+}
+
+/* "name=<n>" of the total line of the module's counters, -1 if absent */
+static long kot_total(const char *name)
+{
+	char line[4096], key[64], *v;
+	long n = -1;
+	FILE *f = fopen(STATS, "r");
+
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), " %s=", name);
+	if (fgets(line, sizeof(line), f) && !strncmp(line, "total", 5)) {
+		v = strstr(line, key);
+		if (v)
+			n = atol(v + strlen(key));
+	}
+	fclose(f);
+	return n;
+}
+
+/* the scheduler state letter of thread @tid of this process */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] && p[2] ? p[2] : '?';
 }
 
 static void guest_boosted(void)
@@ -352,73 +412,99 @@ static void guest_boosted(void)
 	GUEST_DONE();
 }
 
-static pid_t boosted_tid;
+static volatile pid_t boosted_tid;
 static volatile int boosted_state;	/* 1: woken, 2: may finish */
+
+static void expect_ucall(struct kvm_vcpu *vcpu, uint64_t cmd)
+{
+	struct ucall uc;
+
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(uc);
+	TEST_ASSERT_EQ(uc.cmd, cmd);
+}
 
 static void *run_boosted(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
-	struct ucall uc;
 
 	boosted_tid = gettid();
 	vcpu_run(vcpu);
-	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
+	expect_ucall(vcpu, UCALL_SYNC);
 	boosted_state = 1;
 	while (boosted_state != 2)
 		usleep(1000);
 	vcpu_run(vcpu);
-	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_DONE);
+	expect_ucall(vcpu, UCALL_DONE);
 	return NULL;
 }
 
+/*
+ * vCPU 0 halts in WAIT; vCPU 1 kicks it as the next holder.  The kick
+ * boosts vCPU 0's thread to nice -5 at once; vCPU 0 then makes no oticket
+ * call, so only the 3 s deadline can end the boost: the nice value comes
+ * back and boost_expired counts it.
+ */
 static void test_boost_deadline(void)
 {
-	char boost[16], us[16], nice_s[16];
+	long waits, expired;
 	struct kvm_vcpu *vcpus[2];
 	struct kvm_vm *vm;
-	struct ucall uc;
-	int nice, i;
+	int nice0, nice, i, asleep;
 	pthread_t t;
 
-	if (param_rw("boost", "1", boost, sizeof(boost))) {
-		pr_info("skip boost: cannot write " PARAMS "boost\n");
-		return;
-	}
-	TEST_ASSERT(!param_rw("boost_us", "500000", us, sizeof(us)) &&
-		    !param_rw("boost_nice", "-5", nice_s, sizeof(nice_s)),
-		    "cannot set boost_us and boost_nice");
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT(!param_read(boost_params[i], boost_saved[i],
+					sizeof(boost_saved[i])),
+			    "cannot read " PARAMS "%s", boost_params[i]);
+	TEST_ASSERT(kot_total("boost_expired") >= 0 && kot_total("hc_wait") >= 0,
+		    "no boost_expired and hc_wait in " STATS);
+	boost_touched = true;
+	atexit(boost_restore);
+	TEST_ASSERT(!param_write("boost", "1") && !param_write("boost_us", "3000000") &&
+		    !param_write("boost_nice", "-5"), "cannot set the boost parameters");
+	waits = kot_total("hc_wait");
+	expired = kot_total("boost_expired");
+
 	vm = vm_create_with_vcpus(2, guest_boosted, vcpus);
 	vcpu_arch_set_entry_point(vcpus[1], guest_kicker);
 	pthread_create(&t, NULL, run_boosted, vcpus[0]);
-	usleep(500 * 1000);
-	TEST_ASSERT(!boosted_state, "WAIT returned without a kick");
-	TEST_ASSERT_EQ(getpriority(PRIO_PROCESS, boosted_tid), 0);
+	/* halted in WAIT: counted, and its thread asleep for a while */
+	for (i = 0, asleep = 0; i < 600 && asleep < 5; i++) {
+		usleep(100 * 1000);
+		asleep = boosted_tid && kot_total("hc_wait") > waits &&
+			 thread_state(boosted_tid) == 'S' ? asleep + 1 : 0;
+	}
+	TEST_ASSERT(asleep == 5 && !boosted_state,
+		    "vCPU 0 not halted in WAIT within 60 s (tid %d, state %c, woken %d)",
+		    boosted_tid, boosted_tid ? thread_state(boosted_tid) : '?', boosted_state);
+	nice0 = getpriority(PRIO_PROCESS, boosted_tid);
+	TEST_ASSERT(nice0 > -5, "vCPU 0's thread already at nice %d", nice0);
 
 	vcpu_run(vcpus[1]);
-	TEST_ASSERT_EQ(get_ucall(vcpus[1], &uc), UCALL_DONE);
+	expect_ucall(vcpus[1], UCALL_DONE);
+	/* the boost is made inside the kick: it is there now */
+	nice = getpriority(PRIO_PROCESS, boosted_tid);
+	TEST_ASSERT(nice == -5, "kicked next holder at nice %d, want -5", nice);
 	for (i = 0; i < 20000 && !boosted_state; i++)
 		usleep(1000);
-	nice = getpriority(PRIO_PROCESS, boosted_tid);
-	TEST_ASSERT(boosted_state && nice == -5,
-		    "kicked next holder: woken %d, nice %d, want woken at nice -5",
-		    boosted_state, nice);
+	TEST_ASSERT(boosted_state == 1, "vCPU 0 not woken 20 s after the kick");
 	/* it makes no oticket call: the deadline ends the boost */
-	for (i = 0; i < 100 && getpriority(PRIO_PROCESS, boosted_tid) != 0; i++)
+	for (i = 0; i < 300 && getpriority(PRIO_PROCESS, boosted_tid) != nice0; i++)
 		usleep(100 * 1000);
 	nice = getpriority(PRIO_PROCESS, boosted_tid);
-	TEST_ASSERT(nice == 0, "nice %d 10 s after a 0.5 s boost, want 0", nice);
-	pr_info("ok boost: kicked next holder ran at nice -5, back at 0 after boost_us\n");
+	TEST_ASSERT(nice == nice0, "nice %d 30 s after a 3 s boost, want %d", nice, nice0);
+	TEST_ASSERT(kot_total("boost_expired") == expired + 1,
+		    "boost_expired went from %ld to %ld, want +1", expired,
+		    kot_total("boost_expired"));
+	pr_info("ok boost: kicked next holder ran at nice -5, back at %d after boost_us\n",
+		nice0);
 	boosted_state = 2;
 	pthread_join(t, NULL);
 	kvm_vm_free(vm);
-	{
-		char was[16];
-
-		TEST_ASSERT(!param_rw("boost", boost, was, sizeof(was)) &&
-			    !param_rw("boost_us", us, was, sizeof(was)) &&
-			    !param_rw("boost_nice", nice_s, was, sizeof(was)),
-			    "cannot restore the boost parameters");
-	}
+	boost_restore();
+	boost_touched = false;
 }
 
 int main(int argc, char *argv[])
