@@ -346,6 +346,43 @@ static void vm_line(struct tb_vm *vm, char *line)
 	}
 }
 
+/*
+ * Where a kernel message starts inside @line, or NULL: a printk time stamp
+ * after other text that is not a guest frame's "name| " prefix.
+ */
+static char *cut_in_printk(char *line)
+{
+	char *p;
+
+	for (p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
+		if (printk_line(p) && !(p - line >= 2 && p[-2] == '|' && p[-1] == ' '))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * A console line, put back together: the kernel prints to the serial port
+ * whenever it likes, so a message can cut into a line the job was writing
+ * ("otb: lt spin_loc[ 13.2] hrtimer: ...", then "k: Writes: ...").  The
+ * message becomes a line of its own; the text before it is carried to the
+ * front of the next line, which holds the rest.
+ */
+static void vm_console_line(struct tb_vm *vm, char *line)
+{
+	char full[sizeof(vm->carry) + sizeof(vm->buf)], *k;
+
+	snprintf(full, sizeof(full), "%s%s", vm->carry, line);
+	vm->carry[0] = 0;
+	k = cut_in_printk(full);
+	if (k) {
+		snprintf(vm->carry, sizeof(vm->carry), "%.*s", (int)(k - full), full);
+		vm_line(vm, k);
+		return;
+	}
+	vm_line(vm, full);
+}
+
 static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -355,7 +392,7 @@ static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 			continue;
 		if (c == '\n' || vm->len == sizeof(vm->buf) - 1) {
 			vm->buf[vm->len] = 0;
-			vm_line(vm, vm->buf);
+			vm_console_line(vm, vm->buf);
 			vm->len = 0;
 			if (c == '\n')
 				continue;
@@ -426,8 +463,12 @@ static void vm_finish(struct tb_vm *vm, enum tb_status st)
 	}
 	if (vm->len) {
 		vm->buf[vm->len] = 0;
-		vm_line(vm, vm->buf);
+		vm_console_line(vm, vm->buf);
 		vm->len = 0;
+	}
+	if (vm->carry[0]) {
+		vm_line(vm, vm->carry);
+		vm->carry[0] = 0;
 	}
 	/* an oops is the cause of whatever followed it */
 	if (vm->oops[0] && st != TB_INTERRUPTED && st != TB_NOSTART && st != TB_STUCK)
@@ -457,6 +498,7 @@ void tb_run(struct tb_vm *vms, int n)
 		vm->oops[0] = 0;
 		vm->warnings = 0;
 		vm->len = 0;
+		vm->carry[0] = 0;
 		if (vm_start(vm)) {
 			vm_finish(vm, TB_NOSTART);
 			continue;

@@ -81,6 +81,7 @@ struct tb_vm {
 	FILE *log;
 	char buf[4096];
 	size_t len;
+	char carry[4096];	/* a line a kernel message cut into */
 };
 
 void tb_vm_init(struct tb_vm *vm, const char *name);

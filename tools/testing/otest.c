@@ -948,6 +948,39 @@ static int check_section(const char *name, const char *const *need,
 }
 
 /*
+ * A kernel message that cuts into a line of the job becomes its own line
+ * and the job's line is put back together; a frame's "name| [time]" line
+ * of an inner guest is left alone.
+ */
+static int t_console_cut_in(void)
+{
+	static const char job[] =
+		"echo '@@OTB-BEGIN x level=3@@'; "
+		"printf 'otb: lt spin_loc[   13.275015] hrtimer: interrupt took 4081050 ns\\n"
+		"k: Writes:  Total: 5   Fail: 0 \\n'; "
+		"echo 'g| [    1.500000] a frame line'; echo '@@OTB-EXIT 0@@'";
+	char log[1100], *out;
+	struct tb_vm vm;
+	int bad;
+
+	snprintf(log, sizeof(log), "%s/cutin.log", tmp);
+	tb_vm_init(&vm, "fake");
+	snprintf(vm.log_path, sizeof(vm.log_path), "%s", log);
+	vm.boot_timeout = vm.run_timeout = 5;
+	tb_vm_arg(&vm, "sh");
+	tb_vm_arg(&vm, "-c");
+	tb_vm_arg(&vm, "%s", job);
+	tb_run(&vm, 1);
+	out = tb_read_file(log, NULL);
+	bad = vm.status != TB_OK || !out ||
+	      !strstr(out, "\notb: lt spin_lock: Writes:  Total: 5   Fail: 0 \n") ||
+	      !strstr(out, "\n[   13.275015] hrtimer: interrupt took 4081050 ns\n") ||
+	      !strstr(out, "\ng| [    1.500000] a frame line\n");
+	free(out);
+	return bad ? fail("line not put back together: %s", tail_of(log, 6)) : 0;
+}
+
+/*
  * Grading across attempts, on made-up consoles: a section is graded from
  * the first attempt that ended it, a cut status line ends nothing, an
  * oops inside a section fails it, and a section that only began is
@@ -1454,6 +1487,7 @@ static const struct test tests[] = {
 	{ "runner: --env values arrive whole, quotes refused", t_env_values_arrive_whole },
 	{ "runner: a retried level 2 resumes after its ended sections", t_resume_after_stall },
 	{ "runner: level-2 sections graded across attempts", t_grading_across_attempts },
+	{ "runner: a kernel message cutting into a line is put aside", t_console_cut_in },
 	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },
 	{ "stage: names the patch and file that fail", t_stage_names_bad_patch },
 	{ "stage: applies series, overlays, base untouched", t_stage_applies_and_keeps_base },
