@@ -348,14 +348,16 @@ static void vm_line(struct tb_vm *vm, char *line)
 
 /*
  * Where a kernel message starts inside @line, or NULL: a printk time stamp
- * after other text that is not a guest frame's "name| " prefix.
+ * right after other text.  One after a blank is taken as quoted (a guest
+ * frame's "name| [...]", a script's copy of dmesg "otb: lt: [...]"), so a
+ * message that cuts in just after a blank is missed.
  */
 static char *cut_in_printk(char *line)
 {
 	char *p;
 
 	for (p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
-		if (printk_line(p) && !(p - line >= 2 && p[-2] == '|' && p[-1] == ' '))
+		if (printk_line(p) && p[-1] != ' ' && p[-1] != '\t')
 			return p;
 	}
 	return NULL;

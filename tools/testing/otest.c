@@ -950,7 +950,7 @@ static int check_section(const char *name, const char *const *need,
 /*
  * A kernel message that cuts into a line of the job becomes its own line
  * and the job's line is put back together; a frame's "name| [time]" line
- * of an inner guest is left alone.
+ * of an inner guest and a script's copy of dmesg are left alone.
  */
 static int t_console_cut_in(void)
 {
@@ -958,7 +958,8 @@ static int t_console_cut_in(void)
 		"echo '@@OTB-BEGIN x level=3@@'; "
 		"printf 'otb: lt spin_loc[   13.275015] hrtimer: interrupt took 4081050 ns\\n"
 		"k: Writes:  Total: 5   Fail: 0 \\n'; "
-		"echo 'g| [    1.500000] a frame line'; echo '@@OTB-EXIT 0@@'";
+		"echo 'g| [    1.500000] a frame line'; "
+		"echo 'otb: lt: [    2.000000] a copy of dmesg'; echo '@@OTB-EXIT 0@@'";
 	char log[1100], *out;
 	struct tb_vm vm;
 	int bad;
@@ -975,7 +976,8 @@ static int t_console_cut_in(void)
 	bad = vm.status != TB_OK || !out ||
 	      !strstr(out, "\notb: lt spin_lock: Writes:  Total: 5   Fail: 0 \n") ||
 	      !strstr(out, "\n[   13.275015] hrtimer: interrupt took 4081050 ns\n") ||
-	      !strstr(out, "\ng| [    1.500000] a frame line\n");
+	      !strstr(out, "\ng| [    1.500000] a frame line\n") ||
+	      !strstr(out, "\notb: lt: [    2.000000] a copy of dmesg\n");
 	free(out);
 	return bad ? fail("line not put back together: %s", tail_of(log, 6)) : 0;
 }

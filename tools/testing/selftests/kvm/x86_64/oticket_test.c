@@ -339,7 +339,7 @@ static int param_read(const char *name, char *val, size_t len)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	ok = fgets(val, len, f) != NULL;
+	ok = !!fgets(val, len, f);
 	fclose(f);
 	val[strcspn(val, "\n")] = 0;
 	return ok ? 0 : -1;
@@ -412,8 +412,8 @@ static void guest_boosted(void)
 	GUEST_DONE();
 }
 
-static volatile pid_t boosted_tid;
-static volatile int boosted_state;	/* 1: woken, 2: may finish */
+static pid_t boosted_tid;
+static int boosted_state;	/* 1: woken, 2: may finish */
 
 static void expect_ucall(struct kvm_vcpu *vcpu, uint64_t cmd)
 {
@@ -429,11 +429,11 @@ static void *run_boosted(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
 
-	boosted_tid = gettid();
+	WRITE_ONCE(boosted_tid, gettid());
 	vcpu_run(vcpu);
 	expect_ucall(vcpu, UCALL_SYNC);
-	boosted_state = 1;
-	while (boosted_state != 2)
+	WRITE_ONCE(boosted_state, 1);
+	while (READ_ONCE(boosted_state) != 2)
 		usleep(1000);
 	vcpu_run(vcpu);
 	expect_ucall(vcpu, UCALL_DONE);
@@ -453,6 +453,7 @@ static void test_boost_deadline(void)
 	struct kvm_vm *vm;
 	int nice0, nice, i, asleep;
 	pthread_t t;
+	pid_t tid;
 
 	for (i = 0; i < 3; i++)
 		TEST_ASSERT(!param_read(boost_params[i], boost_saved[i],
@@ -473,10 +474,11 @@ static void test_boost_deadline(void)
 	/* halted in WAIT: counted, and its thread asleep for a while */
 	for (i = 0, asleep = 0; i < 600 && asleep < 5; i++) {
 		usleep(100 * 1000);
-		asleep = boosted_tid && kot_total("hc_wait") > waits &&
-			 thread_state(boosted_tid) == 'S' ? asleep + 1 : 0;
+		tid = READ_ONCE(boosted_tid);
+		asleep = tid && kot_total("hc_wait") > waits &&
+			 thread_state(tid) == 'S' ? asleep + 1 : 0;
 	}
-	TEST_ASSERT(asleep == 5 && !boosted_state,
+	TEST_ASSERT(asleep == 5 && !READ_ONCE(boosted_state),
 		    "vCPU 0 not halted in WAIT within 60 s (tid %d, state %c, woken %d)",
 		    boosted_tid, boosted_tid ? thread_state(boosted_tid) : '?', boosted_state);
 	nice0 = getpriority(PRIO_PROCESS, boosted_tid);
@@ -487,9 +489,9 @@ static void test_boost_deadline(void)
 	/* the boost is made inside the kick: it is there now */
 	nice = getpriority(PRIO_PROCESS, boosted_tid);
 	TEST_ASSERT(nice == -5, "kicked next holder at nice %d, want -5", nice);
-	for (i = 0; i < 20000 && !boosted_state; i++)
+	for (i = 0; i < 20000 && !READ_ONCE(boosted_state); i++)
 		usleep(1000);
-	TEST_ASSERT(boosted_state == 1, "vCPU 0 not woken 20 s after the kick");
+	TEST_ASSERT(READ_ONCE(boosted_state) == 1, "vCPU 0 not woken 20 s after the kick");
 	/* it makes no oticket call: the deadline ends the boost */
 	for (i = 0; i < 300 && getpriority(PRIO_PROCESS, boosted_tid) != nice0; i++)
 		usleep(100 * 1000);
@@ -500,7 +502,7 @@ static void test_boost_deadline(void)
 		    kot_total("boost_expired"));
 	pr_info("ok boost: kicked next holder ran at nice -5, back at %d after boost_us\n",
 		nice0);
-	boosted_state = 2;
+	WRITE_ONCE(boosted_state, 2);
 	pthread_join(t, NULL);
 	kvm_vm_free(vm);
 	boost_restore();
