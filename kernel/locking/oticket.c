@@ -266,7 +266,13 @@ void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
 	pvlock_wait(ptr, val, &hint);
 	kick = this_cpu_read(oqs_kick_ns);
 	now = otk_gnow();
-	s->rehalt = kick <= t0;
+	/*
+	 * Re-check briefly only if this wait halted and nothing has happened
+	 * since: no kick, and the condition it waited on still holds (an NMI
+	 * waiter does not halt; a head whose lock was stolen meanwhile finds
+	 * the locked byte changed and spins its full budget again).
+	 */
+	s->rehalt = !in_nmi() && kick <= t0 && READ_ONCE(*ptr) == val;
 	if (kick > t0 && now > kick) {
 		struct otk_pcpu *p = otk_pcpu_this();
 

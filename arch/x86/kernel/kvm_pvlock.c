@@ -87,9 +87,9 @@ static void kvm_pvlock_lost_hook(long ret)
 		WRITE_ONCE(kvm_pvlock_hook, false);
 		WRITE_ONCE(kvm_pvlock_lost_ret, ret);
 		irq_work_queue(&kvm_pvlock_lost_work);
-	} else if (ret != -KVM_ENOSYS && !READ_ONCE(kvm_pvlock_refused_ret)) {
+	} else if (ret != -KVM_ENOSYS && !READ_ONCE(kvm_pvlock_refused_ret) &&
+		   !cmpxchg(&kvm_pvlock_refused_ret, 0, ret)) {
 		/* an APIC ID the host could not map, or a disagreement: say so once */
-		WRITE_ONCE(kvm_pvlock_refused_ret, ret);
 		irq_work_queue(&kvm_pvlock_refused_work);
 	}
 }
@@ -272,7 +272,7 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 	if (!refusal)
 		kvm_pvlock_probe_mode = mode;
 
-	/* as kvm.c's pv_sched_yield_supported(): preempted needs steal time */
+	/* vcpu_is_preempted() needs steal time (kvm.c also requires it) */
 	kvm_pvlock_can_yield = kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD) &&
 			       kvm_para_has_feature(KVM_FEATURE_STEAL_TIME);
 	oticket_init(mode);
