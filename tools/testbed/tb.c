@@ -325,7 +325,12 @@ static void vm_line(struct tb_vm *vm, char *line)
 		vm->t_last = tb_now();
 	if (vm->echo && (!vm->echo_match || strstr(line, vm->echo_match)))
 		printf("[%s] %s\n", vm->name, line);
-	for (i = 0; tb_oops_patterns[i]; i++) {
+	/*
+	 * Only this guest's own kernel lines: a level 2 also prints its
+	 * guests' consoles ("name| [...] BUG: ...") and the runner's reports
+	 * of their failed attempts, which are the guests' failures, not its.
+	 */
+	for (i = 0; printk_line(line) && tb_oops_patterns[i]; i++) {
 		if (!vm->oops[0] && strstr(line, tb_oops_patterns[i]))
 			snprintf(vm->oops, sizeof(vm->oops), "%s", line);
 	}
