@@ -80,7 +80,7 @@ int oticket_test_lock(struct qspinlock *lock, bool opp);
 void oticket_test_unlock(struct qspinlock *lock, bool opp);
 u32 oticket_test_passes(void);
 u32 oticket_test_bypass_max(void);
-u32 oticket_test_set_bypass_max(u32 max);
+int oticket_test_param_set(const char *name, const char *val, u32 *old);
 #else
 static inline enum pvlock_mode pvlock_requested(void)
 {

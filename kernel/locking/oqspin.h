@@ -35,7 +35,7 @@ struct qspinlock;
 struct oqs_spin {
 	u64	t0;
 	u64	budget;
-	bool	rehalt;		/* this wait's last halt ended without a kick */
+	bool	rehalt;		/* this wait's last halt changed nothing */
 };
 
 #ifdef CONFIG_PARAVIRT_OTICKET

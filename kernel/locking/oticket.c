@@ -242,9 +242,8 @@ DEFINE_STATIC_KEY_FALSE(pv_oqspin_key);
 static DEFINE_PER_CPU(u64, oqs_kick_ns);
 
 /*
- * The spin before the next halt of wait @s: after a halt that ended
- * without a kick (a spurious wake-up of this same wait), only re-check
- * briefly.
+ * The spin before the next halt of wait @s: after a halt of this same wait
+ * that changed nothing (a spurious wake-up), only re-check briefly.
  */
 void oqs_spin_start(struct oqs_spin *s)
 {
@@ -267,19 +266,21 @@ void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
 	kick = this_cpu_read(oqs_kick_ns);
 	now = otk_gnow();
 	/*
-	 * Re-check briefly only if this wait halted and nothing has happened
-	 * since: no kick, and the condition it waited on still holds (an NMI
-	 * waiter does not halt; a head whose lock was stolen meanwhile finds
-	 * the locked byte changed and spins its full budget again).
+	 * A kick for this wait comes after its byte changed (the unlocker
+	 * releases, or pv_kick_node() marks the node hashed, first), and the
+	 * byte never returns to @val within one wait.  So: unchanged - a
+	 * spurious wake-up, re-check briefly (not in NMI, which does not
+	 * halt); changed - learn from a kick that came during the halt.  The
+	 * byte also keeps a nested wait's kick (the stamp is per CPU) from
+	 * being learnt by the wait it interrupted.
 	 */
-	s->rehalt = !in_nmi() && kick <= t0 && READ_ONCE(*ptr) == val;
-	if (kick > t0 && now > kick) {
-		struct otk_pcpu *p = otk_pcpu_this();
-
-		otk_hist(wake, now - kick);
-		if (!otk_overcommitted(p, otk_param(oc_steal_pm)))
-			otk_wake_sample(p, now - kick);
+	if (READ_ONCE(*ptr) == val) {
+		s->rehalt = !otk_in_nmi();
+		return;
 	}
+	s->rehalt = false;
+	if (kick > t0)
+		otk_learn_wake(otk_pcpu_this(), kick, now);
 }
 
 void oqs_kick(int cpu)
@@ -390,14 +391,6 @@ u32 oticket_test_bypass_max(void)
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_bypass_max);
 
 /* Set bypass_max (in range) for a test; the old value, to restore. */
-u32 oticket_test_set_bypass_max(u32 max)
-{
-	u32 old = otk_param(bypass_max);
-
-	WRITE_ONCE(otk_tunables_v.bypass_max, min_t(u32, max, OTK_NBYP_MAX));
-	return old;
-}
-EXPORT_SYMBOL_IF_KUNIT(oticket_test_set_bypass_max);
 
 /* ---- debugfs ------------------------------------------------------------ */
 
@@ -470,17 +463,21 @@ static const struct file_operations hist_reset_fops = {
  * in /sys/module/oticket/parameters/.  A value out of range is refused.
  */
 static const struct otk_range {
+	const char	*name;
 	const u32	*var;
 	u32		min, max;
 } otk_ranges[] = {
-	{ &otk_tunables_v.bypass_max, 0, OTK_NBYP_MAX },
-	{ &otk_tunables_v.head_pass_max, 0, OTK_NBYP_MAX },
-	{ &otk_tunables_v.oc_steal_pm, 0, 1000 },
-	{ &otk_tunables_v.oc_spin_ns, 0, NSEC_PER_SEC },
-	{ &otk_tunables_v.spin_min_ns, 0, NSEC_PER_SEC },
-	{ &otk_tunables_v.spin_max_ns, 0, NSEC_PER_SEC },
-	{ &otk_tunables_v.idle_ns, 0, NSEC_PER_SEC },
-	{ &otk_tunables_v.publish_ns, 0, NSEC_PER_SEC },
+#define OTK_RANGE(f, lo, hi)	{ #f, &otk_tunables_v.f, lo, hi }
+	OTK_RANGE(bypass_max, 0, OTK_NBYP_MAX),
+	OTK_RANGE(head_pass_max, 0, OTK_NBYP_MAX),
+	OTK_RANGE(oc_steal_pm, 0, 1000),
+	OTK_RANGE(oc_spin_ns, 0, NSEC_PER_SEC),
+	/* in any order, also on the command line: spin_max_ns wins a cross */
+	OTK_RANGE(spin_min_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(spin_max_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(idle_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(publish_ns, 0, NSEC_PER_SEC),
+#undef OTK_RANGE
 };
 
 static int otk_param_set(const char *val, const struct kernel_param *kp)
@@ -494,11 +491,6 @@ static int otk_param_set(const char *val, const struct kernel_param *kp)
 	for (i = 0; i < ARRAY_SIZE(otk_ranges); i++) {
 		if (otk_ranges[i].var != kp->arg)
 			continue;
-		/*
-		 * No order between spin_min_ns and spin_max_ns is enforced, so
-		 * that they can be given in any order on the command line: the
-		 * budget is clamped to spin_min_ns, then to spin_max_ns.
-		 */
 		if (v < otk_ranges[i].min || v > otk_ranges[i].max)
 			return -ERANGE;
 		WRITE_ONCE(*(u32 *)kp->arg, v);
@@ -520,13 +512,33 @@ OTK_PARAM(head_pass_max, "oqspin: times arrivals may pass one preempted queue he
 OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as over-committed");
 OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
 OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");
-OTK_PARAM(spin_max_ns, "longest spin before halting on an idle host, ns");
+OTK_PARAM(spin_max_ns, "longest spin before halting on an idle host, ns (wins over spin_min_ns)");
 OTK_PARAM(idle_ns, "a free lock standing still this long: look at the next owner, ns");
 OTK_PARAM(publish_ns, "make a waiter findable after this long, ns");
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);
 MODULE_PARM_DESC(steal, "arrivals may take the turn of an absent owner");
+
+/*
+ * Set tunable @name from @val as a write to its parameter file would
+ * (range checked): 0 or the error; *@old gets the value it had.
+ */
+int oticket_test_param_set(const char *name, const char *val, u32 *old)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(otk_ranges); i++) {
+		struct kernel_param kp = { .arg = (void *)otk_ranges[i].var };
+
+		if (strcmp(otk_ranges[i].name, name))
+			continue;
+		*old = READ_ONCE(*otk_ranges[i].var);
+		return otk_param_set(val, &kp);
+	}
+	return -ENOENT;
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_param_set);
 
 static int __init oticket_debugfs_init(void)
 {

@@ -394,23 +394,29 @@ static inline void otk_wake_sample(struct otk_pcpu *p, u64 lat_ns)
 
 /*
  * The policy: how long to spin, in ns, before halting.  @rehalt: the last
- * wait ended without a kick, so only re-check briefly.
+ * wait ended without a kick, so only re-check briefly.  On an idle host
+ * the learnt wake-up latency, kept within spin_min_ns and then spin_max_ns
+ * (crossed bounds: spin_max_ns wins); under over-commit oc_spin_ns as set.
  */
 static inline u64 otk_budget_ns(const struct otk_pcpu *p,
 				const struct otk_params *pp, bool rehalt)
 {
 	u64 b;
 
-	if (otk_overcommitted(p, pp->oc_steal_pm))
-		b = pp->oc_spin_ns;
-	else
+	if (otk_overcommitted(p, READ_ONCE(pp->oc_steal_pm))) {
+		b = READ_ONCE(pp->oc_spin_ns);
+	} else {
+		u64 lo = READ_ONCE(pp->spin_min_ns), hi = READ_ONCE(pp->spin_max_ns);
+
 		b = p->wake_ns;
-	if (b < pp->spin_min_ns)
-		b = pp->spin_min_ns;
-	if (b > pp->spin_max_ns)
-		b = pp->spin_max_ns;
+		if (b < lo)
+			b = lo;
+		if (b > hi)
+			b = hi;
+	}
 	return rehalt ? b / 8 : b;
 }
+
 
 #endif /* __LOCKING_OTICKET_H */
 
@@ -419,6 +425,16 @@ static inline u64 otk_budget_ns(const struct otk_pcpu *p,
 #define __LOCKING_OTICKET_MACHINE_H
 
 #define otk_param(name)		READ_ONCE(otk_tunables->name)
+
+/* A kick at @kick (otk_gnow()) ended a halt at @now: learn its latency. */
+static inline void otk_learn_wake(struct otk_pcpu *p, u64 kick, u64 now)
+{
+	if (now <= kick)
+		return;
+	otk_hist(wake, now - kick);
+	if (!otk_overcommitted(p, otk_param(oc_steal_pm)))
+		otk_wake_sample(p, now - kick);
+}
 
 static inline struct otk_rec *otk_who_rec(u32 who)
 {
@@ -1030,11 +1046,7 @@ static __always_inline void otk_woke(struct otk_wait *w, u8 st)
 		return;
 	kick = READ_ONCE(w->r->kick_ns);
 	now = otk_gnow();
-	if (now > kick) {
-		otk_hist(wake, now - kick);
-		if (!otk_overcommitted(p, otk_param(oc_steal_pm)))
-			otk_wake_sample(p, now - kick);
-	}
+	otk_learn_wake(p, kick, now);
 }
 
 /*

@@ -116,6 +116,7 @@ struct budget_case {
 	u32		wake_ns;
 	bool		rehalt;
 	u64		expect;
+	u32		spin_min_ns, spin_max_ns;	/* 0: the default */
 };
 
 /* with the defaults: oc_steal_pm 50, oc_spin 10 us, bounds 2 us .. 1 ms */
@@ -127,6 +128,12 @@ static const struct budget_case budget_cases[] = {
 	{ "over-committed, whatever the wake-up", 900, 5000000, false, 10000 },
 	{ "re-halt after a spurious wake-up: 1/8", 0, 40000, true, 5000 },
 	{ "re-halt under over-commit: 1/8", 300, 40000, true, 1250 },
+	{ "idle host, bounds crossed: spin_max wins", 0, 40000, false, 1000000,
+	  3000000, 1000000 },
+	{ "idle host, bounds crossed, short wake: spin_max", 0, 500, false, 1000000,
+	  3000000, 1000000 },
+	{ "over-commit: oc_spin_ns, not the idle bounds", 300, 40000, false, 10000,
+	  20000, 30000 },
 };
 
 static void budget_case_desc(const struct budget_case *c, char *desc)
@@ -142,19 +149,46 @@ static void otk_test_budget(struct kunit *test)
 	struct otk_params pp = OTK_PARAMS_DEFAULT;
 	struct otk_pcpu p = { .steal_pm = c->steal_pm, .wake_ns = c->wake_ns };
 
+	if (c->spin_min_ns)
+		pp.spin_min_ns = c->spin_min_ns;
+	if (c->spin_max_ns)
+		pp.spin_max_ns = c->spin_max_ns;
 	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, c->rehalt), c->expect);
 }
 
-/* spin_min_ns above spin_max_ns (set in either order): spin_max_ns wins. */
-static void otk_test_budget_bounds_cross(struct kunit *test)
+/* Set tunable @name to @v through the parameter setter. */
+static int otk_set(const char *name, u32 v, u32 *old)
 {
-	struct otk_params pp = OTK_PARAMS_DEFAULT;
-	struct otk_pcpu p = { .wake_ns = 40000 };
+	char s[16];
 
-	pp.spin_min_ns = 3000000;
-	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, false), (u64)pp.spin_max_ns);
-	pp.spin_max_ns = 4000000;
-	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, false), 3000000ULL);
+	snprintf(s, sizeof(s), "%u", v);
+	return oticket_test_param_set(name, s, old);
+}
+
+/*
+ * The parameter setter: a value out of range or not a number is refused,
+ * and the idle-host bounds are taken in either order (the command line
+ * applies them in the order given), also crossed.
+ */
+static void otk_test_param_set(struct kunit *test)
+{
+	u32 min0, max0, old;
+
+	KUNIT_ASSERT_EQ(test, otk_set("spin_min_ns", 2000, &min0), 0);
+	KUNIT_ASSERT_EQ(test, otk_set("spin_max_ns", 1000000, &max0), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("spin_min_ns", 3000000, &old), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 4000000, &old), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 1000000, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, 4000000U);
+	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 1000000001, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("bypass_max", 4096, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, oticket_test_param_set("bypass_max", "x", &old), -EINVAL);
+	KUNIT_EXPECT_EQ(test, otk_set("no_such", 1, &old), -ENOENT);
+	KUNIT_EXPECT_EQ(test, otk_set("spin_min_ns", 2000, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, 3000000U);
+	/* put back what the guest had */
+	KUNIT_EXPECT_EQ(test, otk_set("spin_min_ns", min0, &old), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", max0, &old), 0);
 }
 
 /* The regime follows steal time, and the wake-up mean its samples. */
@@ -310,7 +344,7 @@ static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
 	r->deadline = jiffies + 3 * HZ;
 	/* a bound the run can reach: the default, 4095, it cannot */
 	if (bypass_max)
-		old = oticket_test_set_bypass_max(bypass_max);
+		KUNIT_ASSERT_EQ(test, otk_set("bypass_max", bypass_max, &old), 0);
 	atomic_set(&r->running, n);
 	init_completion(&r->done);
 
@@ -322,7 +356,7 @@ static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
 	}
 	wait_for_completion(&r->done);
 	if (bypass_max)
-		oticket_test_set_bypass_max(old);
+		KUNIT_EXPECT_EQ(test, otk_set("bypass_max", old, &old), 0);
 
 	kunit_info(test, "%d kthreads on %u CPUs: %lu taken, %lu by ticket, %lu stolen\n",
 		   n, num_online_cpus(), r->count, r->tickets, r->steals);
@@ -355,7 +389,7 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE(otk_test_zero_iff_free),
 	KUNIT_CASE(otk_test_record_word),
 	KUNIT_CASE_PARAM(otk_test_budget, budget_gen_params),
-	KUNIT_CASE(otk_test_budget_bounds_cross),
+	KUNIT_CASE(otk_test_param_set),
 	KUNIT_CASE(otk_test_signals_converge),
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),

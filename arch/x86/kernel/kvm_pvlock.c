@@ -74,24 +74,26 @@ static void kvm_pvlock_refused_print(struct irq_work *work)
 
 static DEFINE_IRQ_WORK(kvm_pvlock_refused_work, kvm_pvlock_refused_print);
 
+/* Say once, from irq_work, what the host answered (@ret is never 0). */
+static void kvm_pvlock_report(long *slot, struct irq_work *work, long ret)
+{
+	if (!READ_ONCE(*slot) && !cmpxchg(slot, 0, ret))
+		irq_work_queue(work);
+}
+
 /*
- * The host refused a call.  Only -KVM_ENOSYS means that its hook went away;
- * anything else (an APIC ID the host could not map) fails this one call,
- * which the caller survives: a wait is a spurious wake-up, a kick is sent
- * again with KVM_HC_KICK_CPU.
+ * The host refused a call.  Only -KVM_ENOSYS means that its hook went away
+ * (the first CPU to see it turns the hook off); anything else (an APIC ID
+ * the host could not map) fails this one call, which the caller survives:
+ * a wait is a spurious wake-up, a kick is sent again with KVM_HC_KICK_CPU.
  */
 static void kvm_pvlock_lost_hook(long ret)
 {
 	oticket_count_hypercall(false, false);
-	if (ret == -KVM_ENOSYS && READ_ONCE(kvm_pvlock_hook)) {
-		WRITE_ONCE(kvm_pvlock_hook, false);
-		WRITE_ONCE(kvm_pvlock_lost_ret, ret);
-		irq_work_queue(&kvm_pvlock_lost_work);
-	} else if (ret != -KVM_ENOSYS && !READ_ONCE(kvm_pvlock_refused_ret) &&
-		   !cmpxchg(&kvm_pvlock_refused_ret, 0, ret)) {
-		/* an APIC ID the host could not map, or a disagreement: say so once */
-		irq_work_queue(&kvm_pvlock_refused_work);
-	}
+	if (ret != -KVM_ENOSYS)
+		kvm_pvlock_report(&kvm_pvlock_refused_ret, &kvm_pvlock_refused_work, ret);
+	else if (READ_ONCE(kvm_pvlock_hook) && cmpxchg(&kvm_pvlock_hook, true, false))
+		kvm_pvlock_report(&kvm_pvlock_lost_ret, &kvm_pvlock_lost_work, ret);
 }
 
 void pvlock_wait(u8 *ptr, u8 val, const struct pvlock_wait_hint *h)
@@ -243,8 +245,10 @@ early_initcall(kvm_pvlock_probe);
 /*
  * Put @mode in place over the pvqspinlock setup kvm_spinlock_init() made.
  * pvqspinlock stays if @mode cannot run here; the reason is printed.
+ * @can_yield: kvm.c's pv_sched_yield_supported(), whether lending the pCPU
+ * to a preempted vCPU (pvlock_yield_to()) is worth a hypercall here.
  */
-void __init kvm_pvlock_init(enum pvlock_mode mode)
+void __init kvm_pvlock_init(enum pvlock_mode mode, bool can_yield)
 {
 	const char *refusal;
 
@@ -272,9 +276,7 @@ void __init kvm_pvlock_init(enum pvlock_mode mode)
 	if (!refusal)
 		kvm_pvlock_probe_mode = mode;
 
-	/* vcpu_is_preempted() needs steal time (kvm.c also requires it) */
-	kvm_pvlock_can_yield = kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD) &&
-			       kvm_para_has_feature(KVM_FEATURE_STEAL_TIME);
+	kvm_pvlock_can_yield = can_yield;
 	oticket_init(mode);
 	/* oqspin runs on the pvqspinlock entry points */
 	if (mode == PVLOCK_OTICKET) {

@@ -84,6 +84,16 @@ static void kvm_wait(u8 *ptr, u8 val)
 	}
 }
 
+/* arch/x86/kernel/kvm.c */
+static bool pv_sched_yield_supported(void)
+{
+	return (kvm_para_has_feature(KVM_FEATURE_PV_SCHED_YIELD) &&
+		!kvm_para_has_hint(KVM_HINTS_REALTIME) &&
+	    kvm_para_has_feature(KVM_FEATURE_STEAL_TIME) &&
+	    !boot_cpu_has(X86_FEATURE_MWAIT) &&
+	    (num_possible_cpus() != 1));
+}
+
 /* arch/x86/kernel/kvm.c, as patch 0005 leaves it */
 static void kvm_spinlock_init(void)
 {
@@ -124,7 +134,7 @@ static void kvm_spinlock_init(void)
 		PV_CALLEE_SAVE(__pv_queued_spin_unlock);
 	pv_ops.lock.wait = kvm_wait;
 	pv_ops.lock.kick = kvm_kick_cpu;
-	kvm_pvlock_init(mode);
+	kvm_pvlock_init(mode, pv_sched_yield_supported());
 	/* after alternatives, before SMP bring-up: as the kernel runs it */
 	otsim_early_initcall();
 

@@ -46,7 +46,7 @@ void pvlock_set_active(enum pvlock_mode mode, const char *how)
 	pr_info("using %s (%s)\n", mode < 3 ? names[mode] : "?", how);
 }
 
-void kvm_pvlock_init(enum pvlock_mode mode)
+void kvm_pvlock_init(enum pvlock_mode mode, bool can_yield)
 {
 	pvlock_set_active(PVLOCK_PVQSPINLOCK, "PV qspinlock");
 }

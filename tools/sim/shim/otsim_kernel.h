@@ -393,6 +393,7 @@ struct static_key_true {
 /* ---- CPU features (none of the X86_FEATURE_* bits the code asks about) ---- */
 #define X86_FEATURE_TDX_GUEST		1
 #define X86_FEATURE_HYPERVISOR		2
+#define X86_FEATURE_MWAIT		3	/* not offered: guests of a shared host */
 #define cpu_feature_enabled(f)		((f) == X86_FEATURE_HYPERVISOR)
 #define boot_cpu_has(f)			cpu_feature_enabled(f)
 #define LOCK_PREFIX			"lock; "

@@ -11,7 +11,8 @@
 struct qspinlock;
 
 #ifdef CONFIG_PARAVIRT_OTICKET
-void kvm_pvlock_init(enum pvlock_mode mode);
+/* @can_yield: kvm.c's pv_sched_yield_supported() */
+void kvm_pvlock_init(enum pvlock_mode mode, bool can_yield);
 const char *kvm_pvlock_hook_refusal(enum pvlock_mode mode, long ver, bool tdx,
 				    bool sev_es);
 
@@ -19,7 +20,7 @@ const char *kvm_pvlock_hook_refusal(enum pvlock_mode mode, long ver, bool tdx,
 void __raw_callee_save___otk_queued_spin_unlock(struct qspinlock *lock);
 void __raw_callee_save___pvt_queued_spin_unlock(struct qspinlock *lock);
 #else
-static inline void kvm_pvlock_init(enum pvlock_mode mode)
+static inline void kvm_pvlock_init(enum pvlock_mode mode, bool can_yield)
 {
 }
 #endif

@@ -48,4 +48,10 @@ static inline bool kvm_para_has_feature(unsigned int feature)
 	return sim_kvm_feature(feature);
 }
 
+/* no hints: not a dedicated-pCPU (KVM_HINTS_REALTIME) guest */
+static inline bool kvm_para_has_hint(unsigned int feature)
+{
+	return false;
+}
+
 #endif
