@@ -39,16 +39,17 @@
  *
  * Nothing the guest passes is trusted: unknown flags, a hint flag whose
  * vCPU does not exist, a position out of range, an interrupt flag that does
- * not match RFLAGS.IF all answer -KVM_EINVAL and change nothing.  Every
+ * not match RFLAGS.IF all answer -KVM_EINVAL and do nothing asked for.  Every
  * loop is bounded by the number of vCPUs of a VM and by yield_tries, and
  * coyield looks at KOT_COYIELD_VMS other VMs per try.  No
  * KVM lock is held here; the hook's SRCU makes module unload wait for
  * every vCPU inside a handler, after which guests get -KVM_ENOSYS and fall
  * back to HLT and KVM_HC_KICK_CPU.
  *
- * Who is served is the VMM's choice: WAIT and KICK are PV_UNHALT's halt and
- * kick with hints, so a VM whose CPUID lacks KVM_FEATURE_PV_UNHALT gets
- * -KVM_ENOSYS, as without this module, and falls back the same way.
+ * Who is served is the VMM's choice, as for KVM_HC_KICK_CPU: WAIT and KICK
+ * are PV unhalt's halt and kick with hints, so the hook (.pv_features)
+ * does not call us for a VM that KVM_CAP_ENFORCE_PV_FEATURE_CPUID keeps
+ * from PV unhalt; it gets -KVM_ENOSYS, as without this module.
  *
  * State: a struct kot_vm per VM that issued one of our hypercalls (found by
  * its struct kvm, freed by the hook's vm_destroy or at unload) holding a
@@ -65,6 +66,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/capability.h>
+#include <linux/user_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/prio.h>
 #include <linux/sched/signal.h>
@@ -129,7 +131,7 @@ MODULE_PARM_DESC(boost_nice, "nice value of a boosted next holder [-20..0, defau
 static int boost_us = 1000;
 static struct kot_range boost_us_range = { &boost_us, 10, 1000000 };
 module_param_cb(boost_us, &kot_range_ops, &boost_us_range, 0644);
-MODULE_PARM_DESC(boost_us, "longest boost of a next holder in us, plus up to a tick [10..1000000, default 1000]");
+MODULE_PARM_DESC(boost_us, "boost of a next holder in us, plus up to two ticks [10..1000000, default 1000]");
 
 static int yield_tries = 3;
 static struct kot_range yield_tries_range = { &yield_tries, 0, 16 };
@@ -169,21 +171,26 @@ struct kot_vcpu {
 	unsigned long boost_until;	/* ... in jiffies: unboost_work's due */
 	struct pid *boost_pid;	/* ... which is this one, while boosted */
 	struct delayed_work unboost_work;	/* ends a boost at boost_us */
-	unsigned int co_cursor;	/* coyield's next bucket (own thread only) */
+	unsigned long co_cursor;	/* coyield's last VM id (own thread only) */
 };
 
 struct kot_vm {
 	struct hlist_node node;	/* kot_vms, RCU */
 	struct kvm *kvm;
-	unsigned int id;
+	u32 id;			/* in kot_ids */
 	struct xarray vcpus;	/* vcpu_idx -> struct kot_vcpu */
+	/* after a vCPU's state could not be allocated, none before (jiffies) */
+	unsigned long nomem_until;
 };
 
+/*
+ * The VMs: by struct kvm for the hypercalls (kot_vms), by id in creation
+ * order for coyield's round robin and debugfs (kot_ids).  Both are read
+ * under RCU and changed under kot_lock.
+ */
 static DEFINE_HASHTABLE(kot_vms, 4);
-/* after an allocation failed, none is tried before then (jiffies) */
-static unsigned long kot_nomem_until;
-static DEFINE_MUTEX(kot_lock);	/* adds and removes kot_vms entries */
-static unsigned int kot_next_id;
+static DEFINE_XARRAY_ALLOC1(kot_ids);
+static DEFINE_MUTEX(kot_lock);
 /* the counters of VMs that are gone, for the total (under kot_lock) */
 static unsigned long kot_gone[KOT_NR_STATS];
 
@@ -206,12 +213,16 @@ static struct kot_vm *kot_vm_find(struct kvm *kvm)
 }
 
 /*
- * The state of @kvm, created at its first hypercall; NULL without memory
- * (the hypercalls work without it: no counters, no coyield).
+ * Memory for this module's state is charged to the calling VM (its memory
+ * cgroup): a VM at its limit gets none, fails fast, and is served without
+ * it (no counters, no coyield, no boost), as other VMs are not affected.
  */
+#define KOT_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN)
+
+/* The state of @kvm, created at its first hypercall; NULL without memory. */
 static struct kot_vm *kot_vm_get(struct kvm *kvm)
 {
-	struct kot_vm *vm;
+	struct kot_vm *vm, *new;
 
 	rcu_read_lock();
 	vm = kot_vm_find(kvm);
@@ -219,23 +230,22 @@ static struct kot_vm *kot_vm_get(struct kvm *kvm)
 	if (vm)
 		return vm;
 
-	/* without memory, do not reclaim in every lock slow path of the guest */
-	if (time_before(jiffies, READ_ONCE(kot_nomem_until)))
+	/* allocated outside kot_lock: reclaim holds up no other VM */
+	new = kzalloc(sizeof(*new), KOT_GFP);
+	if (!new)
 		return NULL;
+	new->kvm = kvm;
+	new->nomem_until = jiffies;
+	xa_init(&new->vcpus);
 	mutex_lock(&kot_lock);
 	vm = kot_vm_find(kvm);
-	if (!vm) {
-		vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!vm)
-			WRITE_ONCE(kot_nomem_until, jiffies + HZ);
-		if (vm) {
-			vm->kvm = kvm;
-			vm->id = ++kot_next_id;
-			xa_init(&vm->vcpus);
-			hash_add_rcu(kot_vms, &vm->node, (unsigned long)kvm);
-		}
+	if (!vm && !xa_alloc(&kot_ids, &new->id, new, xa_limit_32b, KOT_GFP)) {
+		hash_add_rcu(kot_vms, &new->node, (unsigned long)kvm);
+		vm = new;
+		new = NULL;
 	}
 	mutex_unlock(&kot_lock);
+	kfree(new);
 	return vm;
 }
 
@@ -247,21 +257,18 @@ static struct kot_vcpu *kot_vcpu_get(struct kot_vm *vm, struct kvm_vcpu *vcpu,
 {
 	struct kot_vcpu *kv = xa_load(&vm->vcpus, vcpu->vcpu_idx);
 
-	if (kv || !create)
+	/* a VM at its memory limit does not try again in every slow path */
+	if (kv || !create || time_before(jiffies, READ_ONCE(vm->nomem_until)))
 		return kv;
-	if (time_before(jiffies, READ_ONCE(kot_nomem_until)))
-		return NULL;
-	kv = kzalloc(sizeof(*kv), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!kv) {
-		WRITE_ONCE(kot_nomem_until, jiffies + HZ);
-		return NULL;
-	}
-	INIT_DELAYED_WORK(&kv->unboost_work, kot_unboost_work);
-	if (xa_insert(&vm->vcpus, vcpu->vcpu_idx, kv, GFP_KERNEL_ACCOUNT)) {
+	kv = kzalloc(sizeof(*kv), KOT_GFP);
+	if (kv) {
+		INIT_DELAYED_WORK(&kv->unboost_work, kot_unboost_work);
+		if (!xa_insert(&vm->vcpus, vcpu->vcpu_idx, kv, KOT_GFP))
+			return kv;
 		kfree(kv);
-		return xa_load(&vm->vcpus, vcpu->vcpu_idx);
 	}
-	return kv;
+	WRITE_ONCE(vm->nomem_until, jiffies + HZ);
+	return xa_load(&vm->vcpus, vcpu->vcpu_idx);
 }
 
 /* Add the counters of @vm's vCPUs to @sum; returns how many vCPUs. */
@@ -281,7 +288,10 @@ static int kot_vm_sum(struct kot_vm *vm, unsigned long *sum)
 
 static bool kot_unboost(struct kot_vcpu *kv);
 
-/* No boost deadline of @vm's vCPUs runs or is pending after this. */
+/*
+ * No boost deadline of @vm's vCPUs runs or is pending after this; call
+ * when nothing can boost them any more (their VM is gone or the hook is).
+ */
 static void kot_vm_cancel(struct kot_vm *vm)
 {
 	struct kot_vcpu *kv;
@@ -291,12 +301,12 @@ static void kot_vm_cancel(struct kot_vm *vm)
 		cancel_delayed_work_sync(&kv->unboost_work);
 }
 
+/* After kot_vm_cancel(). */
 static void kot_vm_free(struct kot_vm *vm)
 {
 	struct kot_vcpu *kv;
 	unsigned long i;
 
-	kot_vm_cancel(vm);
 	xa_for_each(&vm->vcpus, i, kv) {
 		kot_unboost(kv);
 		kfree(kv);
@@ -313,36 +323,45 @@ static void kot_vm_free(struct kot_vm *vm)
  * again) or for boost_us at most (kot_unboost_work()), whichever comes
  * first; then the nice value it had is restored, unless someone else
  * changed it meanwhile.  Only a boost the thread's RLIMIT_NICE or the
- * kicking VMM thread's CAP_SYS_NICE allows is made, as for setpriority()
- * (without its audit record per kick and without the LSM hook, which is
- * not exported to modules).  A claim (CLAIMED) keeps two kickers from
+ * kicking VMM thread's CAP_SYS_NICE allows is made: can_nice() without its
+ * audit record per kick (the LSM hook of setpriority() is not exported to
+ * modules and is not asked).  A claim (CLAIMED) keeps two kickers from
  * saving each other's boost as the value to restore.
  */
 static bool kot_may_nice(struct task_struct *task, int nice)
 {
 	return nice_to_rlimit(nice) <= task_rlimit(task, RLIMIT_NICE) ||
-	       has_capability_noaudit(current, CAP_SYS_NICE);
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_NICE);
+}
+
+/*
+ * The task of vCPU @v, pinned, or NULL; under rcu_read_lock(), as
+ * kvm_vcpu_yield_to() finds it (which cannot serve here: coyield's vCPUs
+ * belong to other VMs, and @v is valid only inside the RCU section).
+ */
+static struct task_struct *kot_vcpu_task(struct kvm_vcpu *v)
+{
+	struct pid *pid = rcu_dereference(v->pid);
+
+	return pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
 }
 
 static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 {
 	struct task_struct *task;
 	unsigned long delay;
-	struct pid *pid;
 	int nice;
 
 	if (!kt || cmpxchg(&kt->boost_state, KOT_BOOST_NONE,
 			   KOT_BOOST_CLAIMED) != KOT_BOOST_NONE)
 		return false;
 	rcu_read_lock();
-	pid = get_pid(rcu_dereference(target->pid));
+	task = kot_vcpu_task(target);
 	rcu_read_unlock();
-	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
 	nice = READ_ONCE(boost_nice);
 	if (!task || nice >= task_nice(task) || !kot_may_nice(task, nice)) {
 		if (task)
 			put_task_struct(task);
-		put_pid(pid);
 		WRITE_ONCE(kt->boost_state, KOT_BOOST_NONE);
 		return false;
 	}
@@ -350,13 +369,18 @@ static bool kot_boost(struct kot_vcpu *kt, struct kvm_vcpu *target)
 	delay = usecs_to_jiffies(READ_ONCE(boost_us)) + 1;
 	kt->saved_nice = task_nice(task);
 	kt->boost_nice = nice;
-	kt->boost_pid = pid;
-	kt->boost_until = jiffies + delay;
+	kt->boost_pid = get_task_pid(task, PIDTYPE_PID);
+	WRITE_ONCE(kt->boost_until, jiffies + delay);
 	set_user_nice(task, nice);
 	put_task_struct(task);
+	/*
+	 * The deadline is armed before the boost is published: a deadline
+	 * run that comes first finds it CLAIMED and waits (kot_unboost_work()),
+	 * and no kicker can arm the work after a later boost did.
+	 */
+	mod_delayed_work(system_highpri_wq, &kt->unboost_work, delay);
 	/* all of the above before ON; pairs with kot_unboost() */
 	smp_store_release(&kt->boost_state, KOT_BOOST_ON);
-	mod_delayed_work(system_highpri_wq, &kt->unboost_work, delay);
 	return true;
 }
 
@@ -391,15 +415,21 @@ static void kot_unboost_work(struct work_struct *work)
 {
 	struct kot_vcpu *kv = container_of(to_delayed_work(work), struct kot_vcpu,
 					   unboost_work);
+	int st = smp_load_acquire(&kv->boost_state);
+	unsigned long until = READ_ONCE(kv->boost_until);
 
+	if (st == KOT_BOOST_NONE)
+		return;		/* the vCPU's own call ended the boost */
 	/*
-	 * A run queued for an earlier boost (ended by the vCPU's own call)
-	 * must not end a later one: that one re-armed the work for its own
-	 * deadline.
+	 * Early: a boost being set up or taken down (CLAIMED), or a run
+	 * queued for an earlier boost that must not end this one.  Come back
+	 * at this boost's deadline, so that it always has one.
 	 */
-	if (smp_load_acquire(&kv->boost_state) != KOT_BOOST_ON ||
-	    time_before(jiffies, READ_ONCE(kv->boost_until)))
+	if (st == KOT_BOOST_CLAIMED || time_before(jiffies, until)) {
+		mod_delayed_work(system_highpri_wq, &kv->unboost_work,
+				 max_t(long, (long)(until - jiffies), 1));
 		return;
+	}
 	if (kot_unboost(kv))
 		kot_inc(kv, KOT_boost_expired);
 }
@@ -433,40 +463,35 @@ static struct kvm_vcpu *kot_vm_candidate(struct kot_vm *vm)
 
 /*
  * The task of a preempted, runnable vCPU of one of the next
- * KOT_COYIELD_VMS VMs other than @self in the table, starting at bucket
- * *@cursor, which is moved on to where the search stopped, so that this
- * vCPU's next search looks at other VMs first; NULL if none.  Under
- * rcu_read_lock().
+ * KOT_COYIELD_VMS VMs by id after *@cursor (round robin), or NULL; the
+ * cursor is left on the last VM looked at, so that this vCPU's next
+ * search goes on from there.  Under rcu_read_lock().
  */
 static struct task_struct *kot_coyield_target(struct kot_vm *self,
-					      unsigned int *cursor)
+					      unsigned long *cursor)
 {
-	unsigned int b, bkt, seen = 0;
+	unsigned long id = *cursor;
+	struct task_struct *task = NULL;
 	struct kvm_vcpu *v;
 	struct kot_vm *vm;
+	int n;
 
-	for (b = 0; b < HASH_SIZE(kot_vms); b++) {
-		bkt = (*cursor + b) % HASH_SIZE(kot_vms);
-		hlist_for_each_entry_rcu(vm, &kot_vms[bkt], node) {
-			struct task_struct *task;
-			struct pid *pid;
-
-			if (vm == self)
-				continue;
-			if (++seen > KOT_COYIELD_VMS) {
-				*cursor = bkt;	/* the next search goes on here */
-				return NULL;
-			}
-			v = kot_vm_candidate(vm);
-			pid = v ? rcu_dereference(v->pid) : NULL;
-			task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-			if (task) {
-				*cursor = bkt + 1;
-				return task;
-			}
+	/* self included in the count: the loop ends however few VMs there are */
+	for (n = 0; n <= KOT_COYIELD_VMS && !task; n++) {
+		vm = xa_find_after(&kot_ids, &id, ULONG_MAX, XA_PRESENT);
+		if (!vm) {
+			id = 0;
+			vm = xa_find(&kot_ids, &id, ULONG_MAX, XA_PRESENT);
+			if (!vm)
+				break;
 		}
+		if (vm == self)
+			continue;
+		v = kot_vm_candidate(vm);
+		task = v ? kot_vcpu_task(v) : NULL;
 	}
-	return NULL;
+	*cursor = id;
+	return task;
 }
 
 /*
@@ -478,7 +503,7 @@ static struct task_struct *kot_coyield_target(struct kot_vm *self,
  */
 static bool kot_coyield(struct kot_vm *self, struct kot_vcpu *kv, int *tries)
 {
-	unsigned int cursor = kv ? kv->co_cursor : 0;
+	unsigned long cursor = kv ? kv->co_cursor : 0;
 	struct task_struct *task;
 	bool done = false;
 
@@ -618,21 +643,6 @@ static unsigned long kot_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
 	struct kot_vcpu *kv;
 	unsigned long ret;
 
-	/*
-	 * KVM refuses CPL > 0 before the hook.  A nested guest's hypercall
-	 * does not reach here in 6.12 (VMX sends it to L1, SVM injects #UD);
-	 * should a later KVM forward one, it is not this VM's call.
-	 */
-	if (vcpu->arch.hflags & HF_GUEST_MASK)
-		return -KVM_EPERM;
-	/*
-	 * The VMM did not give this VM PV unhalt: as without the module.
-	 * Unlike guest_pv_has(), whatever KVM_CAP_ENFORCE_PV_FEATURE_CPUID
-	 * says: WAIT and KICK are this VM's halt and kick only if it has them.
-	 */
-	if (!(vcpu->arch.pv_cpuid.features & BIT(KVM_FEATURE_PV_UNHALT)))
-		return -KVM_ENOSYS;
-
 	vm = kot_vm_get(vcpu->kvm);
 	kv = vm ? kot_vcpu_get(vm, vcpu, true) : NULL;
 
@@ -673,13 +683,16 @@ static void kot_vm_destroy(struct kvm *kvm)
 	vm = kot_vm_find(kvm);
 	if (vm) {
 		hash_del_rcu(&vm->node);
-		/* its vCPUs are done and, after this, their deadlines too */
-		kot_vm_cancel(vm);
-		kot_vm_sum(vm, kot_gone);
+		xa_erase(&kot_ids, vm->id);
 	}
 	mutex_unlock(&kot_lock);
 	if (!vm)
 		return;
+	/* its vCPUs are done: after their deadlines, the counters are final */
+	kot_vm_cancel(vm);
+	mutex_lock(&kot_lock);
+	kot_vm_sum(vm, kot_gone);
+	mutex_unlock(&kot_lock);
 	/* kot_coyield() may still look at @kvm under RCU: it is freed next */
 	synchronize_rcu();
 	kot_vm_free(vm);
@@ -688,6 +701,7 @@ static void kot_vm_destroy(struct kvm *kvm)
 static const struct kvm_hypercall_hook kot_hook = {
 	.first		= KVM_HC_OTICKET_BASE,
 	.last		= KVM_HC_OTICKET_BASE + 0xffff,
+	.pv_features	= BIT(KVM_FEATURE_PV_UNHALT),
 	.hypercall	= kot_hypercall,
 	.vm_destroy	= kot_vm_destroy,
 };
@@ -811,8 +825,10 @@ static void __exit kot_exit(void)
 	debugfs_remove_recursive(kot_dir);
 	hash_for_each_safe(kot_vms, bkt, tmp, vm, node) {
 		hash_del(&vm->node);
+		kot_vm_cancel(vm);
 		kot_vm_free(vm);
 	}
+	xa_destroy(&kot_ids);
 	pr_info("unloaded; guests fall back to halt and kick\n");
 }
 

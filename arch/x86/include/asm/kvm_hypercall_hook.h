@@ -13,6 +13,8 @@
 #ifndef _ASM_X86_KVM_HYPERCALL_HOOK_H
 #define _ASM_X86_KVM_HYPERCALL_HOOK_H
 
+#include <linux/types.h>
+
 struct kvm;
 struct kvm_vcpu;
 
@@ -21,6 +23,13 @@ struct kvm_vcpu;
 
 struct kvm_hypercall_hook {
 	unsigned long first, last;	/* numbers served, inclusive */
+	/*
+	 * BIT(KVM_FEATURE_*): the PV features a VM must have for the hook
+	 * to be called; where the VMM enforces the PV CPUID bits
+	 * (KVM_CAP_ENFORCE_PV_FEATURE_CPUID) a VM without one gets
+	 * -KVM_ENOSYS, as KVM's own PV hypercalls are refused there.
+	 */
+	u32 pv_features;
 	/*
 	 * @vcpu issued hypercall @nr from CPL 0 with arguments @a0..@a3
 	 * (already truncated to 32 bits for a 32-bit caller); returns the
