@@ -295,25 +295,56 @@ static int vm_start(struct tb_vm *vm)
 	return 0;
 }
 
-const char *const tb_oops_patterns[] = {
+static const char *const oops_patterns[] = {
 	"Oops:", "Kernel panic", "BUG:", "general protection fault",
 	"Unable to handle kernel", "kernel BUG at", "invalid opcode:",
-	"double fault:", "Watchdog detected hard LOCKUP", NULL,
+	"double fault:", "Watchdog detected hard LOCKUP",
 };
 
-/* "[  864.804795] ..." */
+/* The kernel's time stamp, "[  864.804795]", begins @line (and nothing looser). */
 static int printk_line(const char *line)
 {
-	double ts;
-	char c;
+	const char *p = line;
+	int n;
 
-	return sscanf(line, "[%lf%c", &ts, &c) == 2 && c == ']';
+	if (*p++ != '[')
+		return 0;
+	while (*p == ' ')
+		p++;
+	for (n = 0; *p >= '0' && *p <= '9'; p++)
+		n++;
+	if (!n || *p++ != '.')
+		return 0;
+	for (n = 0; *p >= '0' && *p <= '9'; p++)
+		n++;
+	return n == 6 && *p == ']';
+}
+
+static const char *oops_in(const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(oops_patterns) / sizeof(oops_patterns[0]); i++) {
+		if (strstr(line, oops_patterns[i]))
+			return oops_patterns[i];
+	}
+	return NULL;
+}
+
+const char *tb_oops_line(const char *line)
+{
+	return printk_line(line) ? oops_in(line) : NULL;
+}
+
+int tb_status_resumable(enum tb_status s)
+{
+	return s == TB_STALL || s == TB_DEGRADED || s == TB_SILENT_EXIT;
 }
 
 static void vm_line(struct tb_vm *vm, char *line)
 {
+	int kernel = printk_line(line);
 	char *m;
-	size_t i;
 
 	fprintf(vm->log, "%s\n", line);
 	/*
@@ -321,21 +352,19 @@ static void vm_line(struct tb_vm *vm, char *line)
 	 * whose CPUs are stuck still fills the console with soft-lockup
 	 * reports from its timer interrupts.
 	 */
-	if (!printk_line(line))
+	if (!kernel)
 		vm->t_last = tb_now();
 	if (vm->echo && (!vm->echo_match || strstr(line, vm->echo_match)))
 		printf("[%s] %s\n", vm->name, line);
 	/*
-	 * Only this guest's own kernel lines: a level 2 also prints its
-	 * guests' consoles ("name| [...] BUG: ...") and the runner's reports
-	 * of their failed attempts, which are the guests' failures, not its.
+	 * Oopses and warnings are this guest's own kernel lines only: a level
+	 * 2 also prints its guests' consoles ("name| [...] BUG: ...") and the
+	 * runner's reports of their failed attempts.
 	 */
-	for (i = 0; printk_line(line) && tb_oops_patterns[i]; i++) {
-		if (!vm->oops[0] && strstr(line, tb_oops_patterns[i]))
-			snprintf(vm->oops, sizeof(vm->oops), "%s", line);
-	}
-	if (strstr(line, "WARNING:") || strstr(line, "rcu: INFO:") ||
-	    strstr(line, "self-detected stall"))
+	if (kernel && !vm->oops[0] && oops_in(line))
+		snprintf(vm->oops, sizeof(vm->oops), "%s", line);
+	if (kernel && (strstr(line, "WARNING:") || strstr(line, "rcu: INFO:") ||
+		       strstr(line, "self-detected stall")))
 		vm->warnings++;
 	if (!vm->begun && strstr(line, "@@OTB-BEGIN")) {
 		vm->begun = 1;
@@ -353,16 +382,16 @@ static void vm_line(struct tb_vm *vm, char *line)
 
 /*
  * Where a kernel message starts inside @line, or NULL: a printk time stamp
- * right after other text.  One after a blank is taken as quoted (a guest
- * frame's "name| [...]", a script's copy of dmesg "otb: lt: [...]"), so a
- * message that cuts in just after a blank is missed.
+ * after other text, except a guest frame's "name| " (print_frame() of
+ * testbed.c relays an inner guest's console so).  Scripts strip the time
+ * stamps of what they copy from dmesg.
  */
 static char *cut_in_printk(char *line)
 {
 	char *p;
 
-	for (p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
-		if (printk_line(p) && p[-1] != ' ' && p[-1] != '\t')
+	for (p = *line ? strchr(line + 1, '[') : NULL; p; p = strchr(p + 1, '[')) {
+		if (printk_line(p) && !(p - line >= 2 && p[-2] == '|' && p[-1] == ' '))
 			return p;
 	}
 	return NULL;
@@ -477,6 +506,9 @@ static void vm_finish(struct tb_vm *vm, enum tb_status st)
 		vm_line(vm, vm->carry);
 		vm->carry[0] = 0;
 	}
+	/* the EXIT marker may have been in what was left in the pipe */
+	if (st == TB_SILENT_EXIT && vm->done)
+		st = TB_OK;
 	/* an oops is the cause of whatever followed it */
 	if (vm->oops[0] && st != TB_INTERRUPTED && st != TB_NOSTART && st != TB_STUCK)
 		st = TB_OOPS;
@@ -610,16 +642,14 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 		}
 	}
 	for (attempt = 1; ; attempt++) {
-		for (i = 0; i < n; i++) {
-			if (attempt > 1)
-				snprintf(vms[i].log_path, sizeof(vms[i].log_path),
-					 "%s.%d", base[i], attempt);
-		}
 		for (i = 0; attempt > 1 && i < n; i++) {
 			if (vms[i].before_retry &&
 			    vms[i].before_retry(&vms[i], base[i], attempt))
 				return attempt - 1;
 		}
+		for (i = 0; i < n; i++)
+			tb_attempt_log(base[i], attempt, vms[i].log_path,
+				       sizeof(vms[i].log_path));
 		tb_run(vms, n);
 		bad = 0;
 		for (i = 0; i < n; i++) {
@@ -644,13 +674,21 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 	}
 }
 
+void tb_attempt_log(const char *base, int attempt, char *path, size_t len)
+{
+	if (attempt > 1)
+		snprintf(path, len, "%s.%d", base, attempt);
+	else
+		snprintf(path, len, "%s", base);
+}
+
 char *tb_last_attempt_log(const char *base)
 {
 	char path[1100];
 	int a;
 
 	for (a = TB_MAX_ATTEMPTS; a > 1; a--) {
-		snprintf(path, sizeof(path), "%s.%d", base, a);
+		tb_attempt_log(base, a, path, sizeof(path));
 		if (!access(path, R_OK))
 			return strdup(path);
 	}
@@ -658,9 +696,10 @@ char *tb_last_attempt_log(const char *base)
 }
 
 #define TB_MAX_SECTIONS	128
+#define TB_SECTION_NAME	48
 
 struct tb_section {
-	char name[48];
+	char name[TB_SECTION_NAME];
 	int ended, started;
 };
 
@@ -682,7 +721,22 @@ int tb_rc_line(const char *line, int *rc)
 {
 	int end = 0;
 
-	return sscanf(line, "@@RC %d@@%n", rc, &end) == 1 && end && !line[end];
+	return !strncmp(line, "@@RC ", 5) &&
+	       sscanf(line + 5, "%d@@%n", rc, &end) == 1 && end && !line[5 + end];
+}
+
+int tb_sec_line(const char *line, char *name, size_t len)
+{
+	size_t n;
+
+	if (strncmp(line, "@@SEC ", 6))
+		return 0;
+	line += 6;
+	n = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+	if (!n || line[n] || n >= len)
+		return 0;
+	memcpy(name, line, n + 1);
+	return 1;
 }
 
 int tb_sections_done(const char *base, int upto, char *out, size_t len)
@@ -692,27 +746,17 @@ int tb_sections_done(const char *base, int upto, char *out, size_t len)
 	size_t used = 0;
 
 	for (a = 1; a <= upto && a <= TB_MAX_ATTEMPTS; a++) {
-		char path[1100], *log, *line, *save, name[48];
+		char path[1100], *log, *line, *save, name[TB_SECTION_NAME];
 		struct tb_section *cur = NULL;
 
-		if (a == 1)
-			snprintf(path, sizeof(path), "%s", base);
-		else
-			snprintf(path, sizeof(path), "%s.%d", base, a);
+		tb_attempt_log(base, a, path, sizeof(path));
 		log = tb_read_file(path, NULL);
 		for (line = log ? strtok_r(log, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			int st, end = 0;
+			int st;
 
-			/*
-			 * Only a line that is the marker alone, as otest's
-			 * section_of() reads it (a kernel message can cut into
-			 * the console line: then neither sees the section).
-			 */
-			if (sscanf(line, "@@SEC %47[A-Za-z0-9_.-]%n", name, &end) == 1 &&
-			    !line[end]) {
-				if (strlen(name) == sizeof(name) - 1)
-					goto bad;
+			/* whole marker lines, as otest's section_of() reads them */
+			if (tb_sec_line(line, name, sizeof(name))) {
 				cur = section_get(sec, &n, name);
 				if (!cur)
 					goto bad;
@@ -741,6 +785,26 @@ bad:
 		names++;
 	}
 	return names;
+}
+
+int tb_resume_list(const struct tb_vm *vm, const char *base, int attempt,
+		   char *out, size_t len)
+{
+	int n;
+
+	if (len)
+		out[0] = 0;
+	if (!tb_status_resumable(vm->status))
+		return 0;
+	n = tb_sections_done(base, attempt - 1, out, len);
+	if (n < 0) {
+		fprintf(stderr, "testbed: %s: cannot list the sections that ended; "
+			"attempt %d runs them all\n", vm->name, attempt);
+		if (len)
+			out[0] = 0;
+		return 0;
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------------

@@ -62,8 +62,8 @@ struct tb_vm {
 	int echo;			/* copy console lines to stdout */
 	const char *echo_match;		/* ... only those containing this */
 	/*
-	 * Called before attempt @attempt (>= 2) of tb_run_retry(), after
-	 * ->log_path names that attempt's log; @base is the first attempt's
+	 * Called before attempt @attempt (>= 2) of tb_run_retry(), with
+	 * ->status that of the attempt before; @base is the first attempt's
 	 * log.  Non-zero ends the retries.
 	 */
 	int (*before_retry)(struct tb_vm *vm, const char *base, int attempt);
@@ -105,6 +105,8 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report);
  * logged to @base (tb_run_retry removes older runs' retry logs).  Malloc'd.
  */
 char *tb_last_attempt_log(const char *base);
+/* Into @path, the log of attempt @attempt (1, 2, ...) of a guest logging to @base. */
+void tb_attempt_log(const char *base, int attempt, char *path, size_t len);
 
 /*
  * A level-2 suite (tools/testbed/guest/l2-lib.sh) marks its sections with
@@ -114,13 +116,36 @@ char *tb_last_attempt_log(const char *base);
  * that started in two of them without ending (the level 2 froze in it
  * twice: the rest of the suite still runs; the grader reports that
  * section).  Returns the number of names, -1 if @out is too small, a
- * section name has 47 characters or more, or there are more than 128.
+ * there are more than 128 sections.
  */
 int tb_sections_done(const char *base, int upto, char *out, size_t len);
 /* Is @line a whole "@@RC <n>@@" line?  Its status in *@rc. */
 int tb_rc_line(const char *line, int *rc);
-/* What marks a kernel oops, panic or BUG on a console; NULL-terminated. */
-extern const char *const tb_oops_patterns[];
+/* Is @line a whole "@@SEC <name>" line (name: [A-Za-z0-9_.-], < @len)? */
+int tb_sec_line(const char *line, char *name, size_t len);
+/*
+ * What a retry of @vm, attempt @attempt, may skip: after a failure
+ * tb_status_resumable() allows, tb_sections_done(); else, or when the list
+ * cannot be made (said on stderr), nothing.  Returns the number of names.
+ */
+int tb_resume_list(const struct tb_vm *vm, const char *base, int attempt,
+		   char *out, size_t len);
+/*
+ * The oops, panic or BUG pattern @line shows, or NULL.  Only a console's
+ * own kernel lines count (a printk time stamp first): a level 2 also
+ * prints its guests' consoles ("name| [...] BUG: ...") and the runner's
+ * reports of their failed attempts, which are the guests' failures.
+ */
+const char *tb_oops_line(const char *line);
+/*
+ * May a retry after a failure of this kind resume a job made of sections
+ * (tb_sections_done())?  Yes for the testbed's own failures - a frozen
+ * guest (stall), a stuck inner QEMU (degraded), QEMU gone without a word
+ * (silent exit): the sections that ended are results.  No after an oops
+ * (graded as a failure anyway) or a hang (the deadline is per attempt: a
+ * resumed job would get more time).
+ */
+int tb_status_resumable(enum tb_status s);
 
 /* Signals: kill every child QEMU, then exit.  Call once at start. */
 void tb_install_signal_handlers(void);

@@ -182,8 +182,10 @@ static void print_frame(struct tb_vm *vm, int attempts)
 		while ((m = strstr(line, "@@OTB-")))
 			memcpy(m, "@@otb-", 6);
 		/* nor open or end a section of the level-2 suite */
-		while ((m = strstr(line, "@@SEC ")) || (m = strstr(line, "@@RC ")))
-			memcpy(m, "@@sec", 5);
+		while ((m = strstr(line, "@@SEC ")))
+			memcpy(m, "@@sec ", 6);
+		while ((m = strstr(line, "@@RC ")))
+			memcpy(m, "@@rc ", 5);
 		printf("%s| %s\n", vm->name, line);
 	}
 	printf("@@OTB-GUEST-END %s@@\n", vm->name);
@@ -338,26 +340,22 @@ static struct {
 } l2_retry;
 
 /*
- * A level 2 that froze (status stall: its console fell silent) is booted
- * again and resumes: sections an earlier attempt ended are not run twice
- * (the grader reads each section from the attempt that ended it), so one
- * freeze costs one section, not the suite.  After anything else - an oops,
- * a hang past the deadline, a silent exit - the whole suite runs again.
+ * A level 2 that failed for a testbed reason (tb_status_resumable(): it
+ * froze, an inner QEMU got stuck, QEMU exited) is booted again and
+ * resumes: sections an earlier attempt ended are not run twice (the
+ * grader reads each section from the attempt that ended it), so one
+ * failure costs one section, not the suite.  After an oops or a hang the
+ * whole suite runs again.
  */
 static int l2_before_retry(struct tb_vm *vm, const char *base, int attempt)
 {
-	char env[sizeof(l2_retry.env) + 1200], done[1100] = "";
-	int n = 0;
+	char env[sizeof(l2_retry.env) + 1200], done[1100];
+	int n = tb_resume_list(vm, base, attempt, done, sizeof(done));
 
-	if (vm->status == TB_STALL)
-		n = tb_sections_done(base, attempt - 1, done, sizeof(done));
-	if (n < 0) {
-		fprintf(stderr, "testbed: cannot list the sections to resume level 2 after\n");
-		return -1;
-	}
+	/* the names are [A-Za-z0-9_.-] (tb_sec_line()): no quoting needed */
 	snprintf(env, sizeof(env), "%sOTB_DONE='%s'\n", l2_retry.env, done);
 	make_run_initrd(l2_retry.rd, l2_retry.initrd, l2_retry.script, env);
-	if (vm->status == TB_STALL)
+	if (tb_status_resumable(vm->status))
 		fprintf(stderr, "testbed: l2 attempt %d resumes after %d section%s\n",
 			attempt, n, n == 1 ? "" : "s");
 	return 0;
@@ -371,7 +369,8 @@ static int cmd_run(int argc, char **argv)
 	long vcpus = 2, mem = 2048, retries = 2, boot_to = 180, run_to = 1800;
 	long silence = 90;
 	const char *match = NULL;
-	char env[4096] = "OTB_LEVEL=2\nOTB_HEARTBEAT=10\n", why[256], rd[600];
+	/* OTB_DONE: no section is skipped unless a retry says so */
+	char env[4096] = "OTB_LEVEL=2\nOTB_HEARTBEAT=10\nOTB_DONE=''\n", why[256], rd[600];
 	static struct tb_vm vm;
 	int i, echo = 0, direct, attempts;
 

@@ -2331,7 +2331,7 @@ struct cmp_row {
 	const struct cell *x;
 	const char *test;
 	int na, nb, few;
-	double va, vb, chg, p, padj, ci;
+	double va, vb, chg, p, ci;
 	double pmin;		/* the smallest p its test can give */
 };
 
@@ -2339,7 +2339,7 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 		   double threshold)
 {
 	struct table ta, tb;
-	int faster = 0, slower = 0, same = 0, undecided = 0, common = 0, fam;
+	int faster = 0, slower = 0, same = 0, undecided = 0, common = 0, fam, tk;
 	struct cmp_row *rows;
 	double *p;
 
@@ -2412,15 +2412,15 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 	 * a test that can reach alpha / K at all; those rows.  A Mann-Whitney
 	 * row of few runs cannot, and would only dilute the others.
 	 */
-	for (int k = 1; k <= common; k++) {
+	for (tk = 1; tk <= common; tk++) {
 		int m = 0;
 
 		for (int i = 0; i < common; i++)
-			m += !rows[i].few && rows[i].pmin <= alpha / k;
-		if (m > k)
+			m += !rows[i].few && rows[i].pmin <= alpha / tk;
+		if (m > tk)
 			continue;
 		for (int i = 0; i < common; i++)
-			rows[i].few |= rows[i].pmin > alpha / k;
+			rows[i].few |= rows[i].pmin > alpha / tk;
 		break;
 	}
 	for (int i = 0; i < common; i++)
@@ -2437,11 +2437,10 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 		const char *verdict;
 		char cis[16] = "-";
 
-		r->padj = p[i];
 		if (r->few) {
 			verdict = "too few runs to tell";
 			undecided++;
-		} else if (r->padj <= alpha && fabs(r->chg) >= threshold) {
+		} else if (p[i] <= alpha && fabs(r->chg) >= threshold) {
 			verdict = r->chg > 0 ? "FASTER" : "SLOWER";
 			if (r->chg > 0)
 				faster++;
@@ -2456,15 +2455,16 @@ static int compare(const char *a, const char *b, const char *base, double alpha,
 		printf("%-14s %5d %3d %-17s %3d %3d %12.4g %12.4g %+7.1f%% %8.3g %8.3g %6s "
 		       "%6s  %s\n", r->x->pt.workload, r->x->pt.vcpus, r->x->pt.vms,
 		       ta.names[r->x->mode], r->na, r->nb, r->va, r->vb, 100 * r->chg, r->p,
-		       r->padj, r->test, cis, verdict);
+		       p[i], r->test, cis, verdict);
 	}
 	printf("\nA, B: paired ratio to %s (geometric mean; test t-pair: Welch's t on the\n"
 	       "log ratios, CI: +-half-width of the change's 95%% CI), or the median value\n"
 	       "(test U: two-sided Mann-Whitney; the baseline and unpaired modes); nA, nB:\n"
 	       "pairs or runs; p-Holm: p adjusted for the %d rows that can decide (Holm),\n"
-	       "which the verdict uses (a row whose smallest possible p times that\n"
-	       "number exceeds alpha is \"too few runs\"); CI: unadjusted 95%%\n",
-	       ta.names[ta.base], fam);
+	       "which the verdict uses; a row whose smallest possible p exceeds alpha/%d\n"
+	       "(Tarone's family: the smallest K with at most K rows able to reach\n"
+	       "alpha/K) is \"too few runs\"; CI: unadjusted 95%%\n",
+	       ta.names[ta.base], fam, tk);
 	printf("compare: %d faster, %d slower, %d within noise, %d too few runs "
 	       "(alpha %.3g, change >= %.0f%%)\n", faster, slower, same, undecided, alpha,
 	       100 * threshold);

@@ -10,7 +10,6 @@
 
 #include "vbstat.h"
 
-
 /* Two-sided 95% Student t quantile: the exact one, vb_t_quantile(). */
 double vb_t95(int df)
 {
