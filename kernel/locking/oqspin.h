@@ -7,7 +7,8 @@
  * changes is how long a queued node and the queue head spin before they
  * halt: a budget from the regime (a measured wake-up latency on an idle
  * host, a short spin under over-commit) instead of SPIN_THRESHOLD loops,
- * which stays the upper bound.  Upstream's early wait behind a halted
+ * which stays the upper bound.  The budget is run time: steal time does
+ * not count (oticket.h, "POLICY").  Upstream's early wait behind a halted
  * predecessor stays as it is.  Waits carry hints for a host that has the
  * oticket hook; the wake-up latency is learnt from the kicks.
  *
@@ -26,7 +27,6 @@
 #define __LOCKING_OQSPIN_H
 
 #include <linux/jump_label.h>
-#include <linux/sched/clock.h>
 #include <linux/types.h>
 
 struct qspinlock;
@@ -35,6 +35,8 @@ struct qspinlock;
 struct oqs_spin {
 	u64	t0;
 	u64	budget;
+	u64	steal;		/* steal time at the last check */
+	bool	runtime;	/* spin_runtime, as the wait began */
 	bool	rehalt;		/* this wait's last halt changed nothing */
 };
 
@@ -43,11 +45,12 @@ DECLARE_STATIC_KEY_FALSE(pv_oqspin_key);
 #define oqs_enabled()	static_branch_unlikely(&pv_oqspin_key)
 
 void oqs_spin_start(struct oqs_spin *s);
+bool oqs_spin_over(struct oqs_spin *s);
 
 /* Has the budget run out?  The clock is read once per 64 loops. */
 static __always_inline bool oqs_spin_expired(struct oqs_spin *s, int loop)
 {
-	return !(loop & 0x3f) && local_clock() - s->t0 >= s->budget;
+	return !(loop & 0x3f) && oqs_spin_over(s);
 }
 
 void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,

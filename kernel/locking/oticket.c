@@ -248,8 +248,24 @@ static DEFINE_PER_CPU(u64, oqs_kick_ns);
 void oqs_spin_start(struct oqs_spin *s)
 {
 	otk_regime_update();
+	s->runtime = otk_param(spin_runtime);
+	/* steal before now, as in otk_clock_now() */
+	s->steal = s->runtime ? otk_steal_ns() : 0;
 	s->t0 = otk_now();
 	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, s->rehalt);
+}
+
+/* Has this wait spun its budget?  Of run time, with spin_runtime. */
+bool oqs_spin_over(struct oqs_spin *s)
+{
+	u64 st = s->runtime ? otk_steal_ns() : 0, now = otk_now();
+
+	/* steal before now: a preemption in between is then not spin time */
+	if (st > s->steal) {
+		otk_unsteal(&s->t0, st - s->steal, now);
+		s->steal = st;
+	}
+	return now - s->t0 >= s->budget;
 }
 
 void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
@@ -475,6 +491,7 @@ static const struct otk_range {
 	/* in any order, also on the command line: spin_max_ns wins a cross */
 	OTK_RANGE(spin_min_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(spin_max_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(oc_spin_max_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(idle_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(publish_ns, 0, NSEC_PER_SEC),
 #undef OTK_RANGE
@@ -513,12 +530,17 @@ OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as ov
 OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
 OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");
 OTK_PARAM(spin_max_ns, "longest spin before halting on an idle host, ns (wins over spin_min_ns)");
+OTK_PARAM(oc_spin_max_ns, "over-commit: longest spin while the lock moves, ns");
 OTK_PARAM(idle_ns, "a free lock standing still this long: look at the next owner, ns");
 OTK_PARAM(publish_ns, "make a waiter findable after this long, ns");
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);
 MODULE_PARM_DESC(steal, "arrivals may take the turn of an absent owner");
+module_param_named(spin_on_holder, otk_tunables_v.spin_on_holder, bool, 0644);
+MODULE_PARM_DESC(spin_on_holder, "over-commit: spin on while the lock moves");
+module_param_named(spin_runtime, otk_tunables_v.spin_runtime, bool, 0644);
+MODULE_PARM_DESC(spin_runtime, "spin budgets count run time: steal time does not");
 
 /*
  * Set tunable @name from @val as a write to its parameter file would

@@ -155,7 +155,19 @@
  *                  did not need);
  *    over-commit   spin oc_spin_ns, then halt: the pCPU is worth more to
  *                  another vCPU, and bypass keeps the lock moving without
- *                  the halted waiter;
+ *                  the halted waiter.  But while the lock moves - held by
+ *                  a vCPU that is not preempted, or changing hands - the
+ *                  budget starts again (spin_on_holder), up to
+ *                  oc_spin_max_ns in all: each halt costs a kick, and
+ *                  KVM's KICK_CPU also yields the kicker's pCPU to the
+ *                  kicked vCPU, so a halt behind a running holder takes
+ *                  the pCPU from the next releaser.  Waiters far from the
+ *                  head keep spinning at home and only read the word now
+ *                  and then.  A holder that is halted in another lock's
+ *                  slow path looks running: its waiters spin to the cap;
+ *  - budgets are run time (spin_runtime): steal time does not count, so
+ *    a waiter preempted mid-spin spins its budget when it runs again
+ *    instead of halting at once, giving back the pCPU it just got;
  *  - the holder: a waiter whose holder (a per-lock hint, validated against
  *    the word) is preempted lends it its pCPU once (a directed yield), and
  *    halts if that did not help, handing the host the hint - except the
@@ -306,9 +318,12 @@ struct otk_params {
 	u32			oc_spin_ns;	/* spin budget under over-commit */
 	u32			spin_min_ns;	/* bounds of the idle-host budget */
 	u32			spin_max_ns;
+	u32			oc_spin_max_ns;	/* spin_on_holder: spin at most */
 	u32			idle_ns;	/* lock idle this long: look at turn H */
 	u32			publish_ns;	/* publish the record after this */
 	bool			early;		/* halt at once if the holder is preempted */
+	bool			spin_on_holder;	/* over-commit: spin while it moves */
+	bool			spin_runtime;	/* budgets: steal time does not count */
 	bool			steal;		/* arrivals may take an absent owner's turn */
 };
 
@@ -319,9 +334,12 @@ struct otk_params {
 	.oc_spin_ns	= 10000,					\
 	.spin_min_ns	= 2000,						\
 	.spin_max_ns	= 1000000,					\
+	.oc_spin_max_ns	= 100000,					\
 	.idle_ns	= 1000,						\
 	.publish_ns	= 2000,						\
 	.early		= true,						\
+	.spin_on_holder	= true,						\
+	.spin_runtime	= true,						\
 	.steal		= true,						\
 }
 
@@ -425,6 +443,86 @@ static inline u64 otk_budget_ns(const struct otk_pcpu *p,
 #define __LOCKING_OTICKET_MACHINE_H
 
 #define otk_param(name)		READ_ONCE(otk_tunables->name)
+
+/*
+ * The clock of one spin (otk_spin(), otk_spin_home()).  The budget counts
+ * from tc: the start, or with on_holder (spin_on_holder, over-commit) the
+ * last time the lock was seen moving; then the whole spin stays within
+ * cap.  With runtime (spin_runtime), only time this vCPU ran counts: steal
+ * time moves t0 and tc on, so a waiter preempted mid-spin spins its budget
+ * when it runs again, rather than halting at once and giving back the pCPU
+ * it just got.
+ */
+struct otk_clock {
+	u64	t0, tc;
+	u64	steal;		/* otk_steal_ns() at the last check */
+	u64	budget, cap;
+	bool	runtime, on_holder;
+	bool	extended;	/* outlived budget: the lock kept moving */
+};
+
+static __always_inline void otk_clock_start(struct otk_clock *c, bool rehalt)
+{
+	const struct otk_pcpu *p = otk_pcpu_this();
+
+	c->runtime = otk_param(spin_runtime);
+	c->steal = c->runtime ? otk_steal_ns() : 0;
+	c->t0 = otk_now();
+	c->tc = c->t0;
+	c->extended = false;
+	c->budget = otk_budget_ns(p, otk_tunables, rehalt);
+	/* a re-check after a spurious wake-up stays short */
+	c->on_holder = !rehalt && otk_param(spin_on_holder) &&
+		       otk_overcommitted(p, otk_param(oc_steal_pm));
+	c->cap = otk_param(oc_spin_max_ns);
+	if (c->cap < c->budget)
+		c->cap = c->budget;
+}
+
+/* Move spin origin @t on by @d stolen ns, never past @now. */
+static __always_inline void otk_unsteal(u64 *t, u64 d, u64 now)
+{
+	*t += d;
+	if (*t > now)
+		*t = now;
+}
+
+/* Now, with the steal time since the last check taken out of the spin. */
+static __always_inline u64 otk_clock_now(struct otk_clock *c)
+{
+	u64 st = c->runtime ? otk_steal_ns() : 0, now = otk_now();
+
+	/* steal before now: a preemption in between is then not spin time */
+	if (st > c->steal) {
+		otk_unsteal(&c->t0, st - c->steal, now);
+		otk_unsteal(&c->tc, st - c->steal, now);
+		c->steal = st;
+	}
+	return now;
+}
+
+/* The lock moves at @now: its holder runs, or it changed hands. */
+static __always_inline void otk_clock_moved(struct otk_clock *c, u64 now)
+{
+	if (c->on_holder)
+		c->tc = now;
+}
+
+/* Has the spin run out at @now? */
+static __always_inline bool otk_clock_out(struct otk_clock *c, u64 now)
+{
+	if (now - c->tc >= c->budget)
+		return true;
+	if (!c->on_holder)
+		return false;
+	if (now - c->t0 >= c->cap)
+		return true;
+	if (!c->extended && now - c->t0 >= c->budget) {
+		c->extended = true;	/* counted once per spin */
+		otk_ev(otk_spin_on_holder);
+	}
+	return false;
+}
 
 /* A kick at @kick (otk_gnow()) ended a halt at @now: learn its latency. */
 static inline void otk_learn_wake(struct otk_pcpu *p, u64 kick, u64 now)
@@ -803,14 +901,18 @@ static inline void otk_call_near(void *lock, u32 nv)
 
 /*
  * Go home (LOCAL) if we are far from the head of word @v, until called
- * back, moved, or the spin budget (from @t0) runs out.  Returns false if
- * we stayed on the word.
+ * back, moved, or the spin clock @c runs out.  With on_holder (over-commit
+ * only), a look at the word, the holder hint and the holder's preempted
+ * flag every OTK_CHECK_MASK + 1 loops - reads, no write - tells whether the
+ * lock moves.  Returns false if we stayed on the word.
  */
-static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v, u64 t0,
-					  u64 budget)
+static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v,
+					  struct otk_clock *c)
 {
 	u64 run = w->tk, home = otk_tk_set_state(run, OTK_LOCAL), tk = run;
-	u32 loop;
+	u32 loop, head, nv;
+	u64 now;
+	int h;
 
 	if (otk_pos(v, otk_tk_ticket(run)) < OTK_LOCAL_POS)
 		return false;
@@ -818,10 +920,26 @@ static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v, u64 t0,
 		return true;		/* moved meanwhile: look again */
 	/* the cmpxchg ordered LOCAL before this load */
 	v = atomic_read(w->word);
+	head = otk_head(v);
 	if (otk_pos(v, otk_tk_ticket(home)) >= OTK_LOCAL_POS) {
 		otk_ev(otk_local);
 		for (loop = 1; READ_ONCE(w->r->tk) == home; loop++) {
-			if (!(loop & OTK_CHECK_MASK) && otk_now() - t0 >= budget)
+			if (loop & OTK_CHECK_MASK) {
+				cpu_relax();
+				continue;
+			}
+			now = otk_clock_now(c);
+			if (c->on_holder) {
+				nv = atomic_read(w->word);
+				if (otk_pos(nv, otk_tk_ticket(home)) < OTK_LOCAL_POS)
+					break;	/* near: a call-back was missed */
+				if (otk_head(nv) != head ||
+				    ((h = otk_holder(w->lock, nv)) >= 0 &&
+				     !otk_preempted(h)))
+					otk_clock_moved(c, now);
+				head = otk_head(nv);
+			}
+			if (otk_clock_out(c, now))
 				break;
 			cpu_relax();
 		}
@@ -933,19 +1051,23 @@ enum otk_spun {
 };
 
 /*
- * Spin for the lock up to the policy's budget.  Returns how it ended;
- * *@holder is the holder's CPU if known, *@loops the loops spun.
+ * Spin for the lock until the spin clock (struct otk_clock) runs out.
+ * Returns how it ended; *@holder is the holder's CPU if known, *@loops the
+ * loops spun.
  */
 static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 					      u32 *loops)
 {
-	u64 t0 = otk_now(), budget = 0, now, idle_since = 0;
-	u32 loop, v, idle_head = 0, moving = 0;
-	bool yielded = false, home_done = false, synced = true;
+	struct otk_clock c = {};
+	u64 now, idle_since = 0;
+	u32 loop, v, idle_head = 0, moving = 0, head_seen;
+	bool yielded = false, home_done = false, synced = true, pre;
+	bool held_seen = false;
 	int stuck;
 
 	if (w->opp)
-		budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, w->rehalt);
+		otk_clock_start(&c, w->rehalt);
+	head_seen = otk_head(atomic_read(w->word));
 	*holder = -1;
 	for (loop = 0;; loop++) {
 		/* an unlocker may have given us turn H (otk_handoff()) */
@@ -962,15 +1084,24 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			continue;
 		}
 		if (synced && !home_done && otk_published(w) &&
-		    otk_spin_home(w, v, t0, budget)) {
-			home_done = otk_now() - t0 >= budget;
+		    otk_spin_home(w, v, &c)) {
+			if (otk_clock_out(&c, otk_clock_now(&c))) {
+				/* out at home: one check on the word, no more */
+				home_done = true;
+				c.on_holder = false;
+				loop |= OTK_CHECK_MASK;
+			}
 			continue;
 		}
 		if (loop & OTK_CHECK_MASK) {
 			cpu_relax();
 			continue;
 		}
-		now = otk_now();
+		now = otk_clock_now(&c);
+		if (otk_head(v) != head_seen) {
+			head_seen = otk_head(v);
+			otk_clock_moved(&c, now);	/* turns go by */
+		}
 		if (w->r && !otk_published(w) &&
 		    now - w->start >= otk_param(publish_ns))
 			otk_publish(w->lock, w->r);
@@ -983,6 +1114,9 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			}
 		} else if (!(v & OTK_LOCKED)) {
 			/* free with no progress: is turn H's owner there? */
+			if (held_seen)
+				otk_clock_moved(&c, now);	/* released */
+			held_seen = false;
 			if (!idle_since || otk_head(v) != idle_head) {
 				idle_since = now;
 				idle_head = otk_head(v);
@@ -999,9 +1133,12 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			}
 		} else {
 			idle_since = 0;
+			held_seen = true;
 			*holder = otk_holder(w->lock, v);
-			if (*holder >= 0 && otk_param(early) &&
-			    otk_preempted(*holder)) {
+			pre = *holder >= 0 && otk_preempted(*holder);
+			if (*holder >= 0 && !pre)
+				otk_clock_moved(&c, now);	/* held, running */
+			if (pre && otk_param(early)) {
 				/*
 				 * Lend the holder our pCPU once; then halt,
 				 * unless we are next: the holder's release
@@ -1016,7 +1153,7 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 				}
 			}
 		}
-		if (now - t0 >= budget && synced)
+		if (synced && otk_clock_out(&c, now))
 			goto timeout;
 		cpu_relax();
 	}

@@ -21,6 +21,7 @@ OTK_EVENT(otk_bypass)		/* waiters that took the turn of an absent owner */
 OTK_EVENT(otk_steal)		/* arrivals that took the lock, the turn left to its absent owner */
 OTK_EVENT(otk_yield_holder)	/* directed yields to a preempted lock holder	*/
 OTK_EVENT(otk_yield_owner)	/* ... to a preempted next owner passed over enough */
+OTK_EVENT(otk_spin_on_holder)	/* spins that outlived their budget: the lock kept moving */
 OTK_EVENT(otk_local)		/* waiters that spun on their own record, far from the head */
 OTK_EVENT(otk_local_call)	/* ... called back to the lock word near their turn */
 OTK_EVENT(otk_publish)		/* records made findable (waited long)	*/
