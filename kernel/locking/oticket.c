@@ -538,7 +538,7 @@ MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);
 MODULE_PARM_DESC(steal, "arrivals may take the turn of an absent owner");
 module_param_named(spin_on_holder, otk_tunables_v.spin_on_holder, bool, 0644);
-MODULE_PARM_DESC(spin_on_holder, "over-commit: spin on while the lock moves");
+MODULE_PARM_DESC(spin_on_holder, "over-commit: spin on while the lock moves (default N)");
 module_param_named(spin_runtime, otk_tunables_v.spin_runtime, bool, 0644);
 MODULE_PARM_DESC(spin_runtime, "spin budgets count run time: steal time does not");
 

@@ -161,7 +161,9 @@
  *                  oc_spin_max_ns in all: each halt costs a kick, and
  *                  KVM's KICK_CPU also yields the kicker's pCPU to the
  *                  kicked vCPU, so a halt behind a running holder takes
- *                  the pCPU from the next releaser.  Waiters far from the
+ *                  the pCPU from the next releaser.  Off by default: on
+ *                  the emulated testbed it did not cut the halts, whose
+ *                  bulk are re-halts after spurious wake-ups.  Waiters far from the
  *                  head keep spinning at home and only read the word now
  *                  and then.  A holder that is halted in another lock's
  *                  slow path looks running: its waiters spin to the cap;
@@ -338,7 +340,7 @@ struct otk_params {
 	.idle_ns	= 1000,						\
 	.publish_ns	= 2000,						\
 	.early		= true,						\
-	.spin_on_holder	= true,						\
+	.spin_on_holder	= false,					\
 	.spin_runtime	= true,						\
 	.steal		= true,						\
 }
