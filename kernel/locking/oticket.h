@@ -437,7 +437,6 @@ static inline u64 otk_budget_ns(const struct otk_pcpu *p,
 	return rehalt ? b / 8 : b;
 }
 
-
 #endif /* __LOCKING_OTICKET_H */
 
 /* The slow paths proper, for includers that defined the machine. */
@@ -935,10 +934,13 @@ static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v,
 				nv = atomic_read(w->word);
 				if (otk_pos(nv, otk_tk_ticket(home)) < OTK_LOCAL_POS)
 					break;	/* near: a call-back was missed */
-				if (otk_head(nv) != head ||
-				    ((h = otk_holder(w->lock, nv)) >= 0 &&
-				     !otk_preempted(h)))
+				if (otk_head(nv) != head) {
 					otk_clock_moved(c, now);
+				} else {
+					h = otk_holder(w->lock, nv);
+					if (h >= 0 && !otk_preempted(h))
+						otk_clock_moved(c, now);
+				}
 				head = otk_head(nv);
 			}
 			if (otk_clock_out(c, now))

@@ -415,6 +415,7 @@ static void kot_unboost_work(struct work_struct *work)
 {
 	struct kot_vcpu *kv = container_of(to_delayed_work(work), struct kot_vcpu,
 					   unboost_work);
+	/* pairs with kot_boost()'s release: boost_until is this boost's */
 	int st = smp_load_acquire(&kv->boost_state);
 	unsigned long until = READ_ONCE(kv->boost_until);
 
