@@ -258,13 +258,8 @@ void oqs_spin_start(struct oqs_spin *s)
 /* Has this wait spun its budget?  Of run time, with spin_runtime. */
 bool oqs_spin_over(struct oqs_spin *s)
 {
-	u64 st = s->runtime ? otk_steal_ns() : 0, now = otk_now();
+	u64 now = otk_now_unstolen(s->runtime, &s->steal, &s->t0, NULL);
 
-	/* steal before now: a preemption in between is then not spin time */
-	if (st > s->steal) {
-		otk_unsteal(&s->t0, st - s->steal, now);
-		s->steal = st;
-	}
 	return now - s->t0 >= s->budget;
 }
 
@@ -406,8 +401,6 @@ u32 oticket_test_bypass_max(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_bypass_max);
 
-/* Set bypass_max (in range) for a test; the old value, to restore. */
-
 /* ---- debugfs ------------------------------------------------------------ */
 
 static int mode_show(struct seq_file *m, void *v)
@@ -478,6 +471,9 @@ static const struct file_operations hist_reset_fops = {
  * the kernel command line (oticket.bypass_max=64) and changed at run time
  * in /sys/module/oticket/parameters/.  A value out of range is refused.
  */
+/* spins happen with preemption, maybe interrupts, off: at most 10 ms */
+#define OTK_SPIN_NS_MAX		(10 * NSEC_PER_MSEC)
+
 static const struct otk_range {
 	const char	*name;
 	const u32	*var;
@@ -487,11 +483,11 @@ static const struct otk_range {
 	OTK_RANGE(bypass_max, 0, OTK_NBYP_MAX),
 	OTK_RANGE(head_pass_max, 0, OTK_NBYP_MAX),
 	OTK_RANGE(oc_steal_pm, 0, 1000),
-	OTK_RANGE(oc_spin_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(oc_spin_ns, 0, OTK_SPIN_NS_MAX),
 	/* in any order, also on the command line: spin_max_ns wins a cross */
-	OTK_RANGE(spin_min_ns, 0, NSEC_PER_SEC),
-	OTK_RANGE(spin_max_ns, 0, NSEC_PER_SEC),
-	OTK_RANGE(oc_spin_max_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(spin_min_ns, 0, OTK_SPIN_NS_MAX),
+	OTK_RANGE(spin_max_ns, 0, OTK_SPIN_NS_MAX),
+	OTK_RANGE(oc_spin_max_ns, 0, OTK_SPIN_NS_MAX),
 	OTK_RANGE(idle_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(publish_ns, 0, NSEC_PER_SEC),
 #undef OTK_RANGE

@@ -428,7 +428,7 @@ static inline u64 otk_budget_ns(const struct otk_pcpu *p,
 	} else {
 		u64 lo = READ_ONCE(pp->spin_min_ns), hi = READ_ONCE(pp->spin_max_ns);
 
-		b = p->wake_ns;
+		b = READ_ONCE(p->wake_ns);
 		if (b < lo)
 			b = lo;
 		if (b > hi)
@@ -488,18 +488,30 @@ static __always_inline void otk_unsteal(u64 *t, u64 d, u64 now)
 		*t = now;
 }
 
+/*
+ * Now; with @runtime, the steal time since *@steal (which moves on) taken
+ * out of the spin: origins *@t0 and, if given, *@tc move on by it.  Shared
+ * by o-ticket's clock and oqspin's budget (oqs_spin_over()).
+ */
+static __always_inline u64 otk_now_unstolen(bool runtime, u64 *steal, u64 *t0,
+					    u64 *tc)
+{
+	u64 st = runtime ? otk_steal_ns() : 0, now = otk_now();
+
+	/* steal before now: a preemption in between is then not spin time */
+	if (st > *steal) {
+		otk_unsteal(t0, st - *steal, now);
+		if (tc)
+			otk_unsteal(tc, st - *steal, now);
+		*steal = st;
+	}
+	return now;
+}
+
 /* Now, with the steal time since the last check taken out of the spin. */
 static __always_inline u64 otk_clock_now(struct otk_clock *c)
 {
-	u64 st = c->runtime ? otk_steal_ns() : 0, now = otk_now();
-
-	/* steal before now: a preemption in between is then not spin time */
-	if (st > c->steal) {
-		otk_unsteal(&c->t0, st - c->steal, now);
-		otk_unsteal(&c->tc, st - c->steal, now);
-		c->steal = st;
-	}
-	return now;
+	return otk_now_unstolen(c->runtime, &c->steal, &c->t0, &c->tc);
 }
 
 /* The lock moves at @now: its holder runs, or it changed hands. */

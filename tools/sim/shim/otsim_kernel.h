@@ -484,6 +484,7 @@ static inline int match_string(const char * const *array, size_t n, const char *
 #define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
 #define roundup_pow_of_two(n)	(1UL << (ilog2((n) - 1) + 1))
 #define NSEC_PER_SEC		1000000000L
+#define NSEC_PER_MSEC		1000000L
 
 extern int debug_locks_silent;
 
