@@ -61,8 +61,8 @@ locktorture)
 	rmmod locktorture || fail "rmmod locktorture failed"
 	stat_line stat1
 	w=$(dmesg | grep 'Writes:' | tail -n 1)
-	echo "$lines" | sed 's/^\[[ 0-9.]*\] /otb: lt: /'
-	dmesg | grep -E 'End of test' | sed 's/^\[[ 0-9.]*\] /otb: lt: /'
+	echo "$lines" | sed -E 's/^(\[[ 0-9.]*\] )?/otb: lt: /'
+	dmesg | grep -E 'End of test' | sed -E 's/^(\[[ 0-9.]*\] )?/otb: lt: /'
 	dmesg | grep -q 'End of test: SUCCESS' || fail "locktorture did not report SUCCESS"
 	# per interval: acquisitions and seconds between consecutive lines
 	set -- $(echo "$lines" | awk '

@@ -364,6 +364,8 @@ static int t_spin_rules(void)
 		if (halts_per_entry(cases[i].shape, cases[i].off, &off, &xoff) ||
 		    halts_per_entry(cases[i].shape, cases[i].on, &on, &xon))
 			return 1;
+		if (!(off > 0))
+			return fail("%s: no halts without it: nothing to compare", cases[i].off);
 		if (!(on <= cases[i].most * off))
 			return fail("%s: %.4f halts per entry with it, %.4f without: want "
 				    "at most %.2fx", cases[i].on, on, off, cases[i].most);
