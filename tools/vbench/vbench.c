@@ -570,6 +570,9 @@ struct plan {
 				 * is not reached at its point */
 	int attempts;		/* recorded so far */
 	int settled;
+	int limit;		/* attempts it may have recorded in all */
+	int rejoined;		/* the boot it runs again in (rejoin_groups) */
+	int reruns;		/* times it ran again so */
 };
 
 static struct plan *plan;
@@ -655,8 +658,7 @@ static const char *vm_name(const char *mode, int idx, int g)
 }
 
 /* the level-2 job for the runs @todo[0..n) */
-static int write_script(const char *path, int *todo, int n, int max_attempts, int *mem,
-			int *budget)
+static int write_script(const char *path, int *todo, int n, int *mem, int *budget)
 {
 	FILE *f = fopen(path, "w");
 
@@ -697,7 +699,7 @@ static int write_script(const char *path, int *todo, int n, int max_attempts, in
 		if (m > *mem)
 			*mem = m;
 		/* a failed guest is tried again at once, so pairs stay in one boot */
-		*budget += run_budget(&p->id) * (max_attempts - p->attempts);
+		*budget += run_budget(&p->id) * (p->limit - p->attempts);
 		fprintf(f, "a=%d\nwhile :; do\necho \"@@RUN %d $a $(up)\"\n", p->attempts + 1,
 			todo[i]);
 		if (p->mode->host)
@@ -727,7 +729,7 @@ static int write_script(const char *path, int *todo, int n, int max_attempts, in
 			"[ $rc = 4 ] && exit 4\n"
 			"# 3: a guest failed (the testbed's failure, not the workload's)\n"
 			"[ $rc = 3 ] && [ $a -lt %d ] || break\n"
-			"a=$((a + 1))\ndone\n", max_attempts);
+			"a=$((a + 1))\ndone\n", p->limit);
 	}
 	fprintf(f, "exit 0\n");
 	return fclose(f) ? -1 : 0;
@@ -813,24 +815,37 @@ struct pairs {
 };
 
 /*
- * The pairs of @mode with @base at point @pt.  With @quiet > 0, a pair
- * counts only if level 1 ran at most @quiet CPUs besides level 2 during
- * both runs (a run without the figure counts as quiet).
+ * The pairs of @mode with @base at point @pt, one per repetition that has
+ * ok runs of both in one boot: of the records @r[0..@n), those of the
+ * latest such boot (a run that ran again to rejoin its group, see
+ * rejoin_groups(), has more than one ok record).  @ok[0..@nok) are the
+ * first ok records, one per run.  With @quiet > 0, a pair counts only if
+ * level 1 ran at most @quiet CPUs besides level 2 during both runs (a run
+ * without the figure counts as quiet).
  */
-static void pair_up(const struct vb_rec **ok, int nok, const struct vb_runid *pt,
-		    const char *mode, const char *base, double quiet, struct pairs *p)
+static void pair_up(const struct vb_rec *r, int n, const struct vb_rec **ok, int nok,
+		    const struct vb_runid *pt, const char *mode, const char *base,
+		    double quiet, struct pairs *p)
 {
 	p->n = p->unpaired = p->busy = 0;
 	for (int i = 0; i < nok; i++) {
-		const struct vb_rec *x = ok[i], *y = NULL;
+		const struct vb_rec *x = NULL, *y = NULL;
 
-		if (strcmp(x->id.mode, mode) || !vb_same_point(&x->id, pt))
+		if (strcmp(ok[i]->id.mode, mode) || !vb_same_point(&ok[i]->id, pt))
 			continue;
-		for (int j = 0; j < nok && !y; j++)
-			if (!strcmp(ok[j]->id.mode, base) && ok[j]->id.rep == x->id.rep &&
-			    vb_same_point(&ok[j]->id, pt))
-				y = ok[j];
-		if (!y || y->boot != x->boot || !(x->value > 0) || !(y->value > 0))
+		for (int a = 0; a < n; a++) {
+			if (strcmp(r[a].status, "ok") || !(r[a].value > 0) ||
+			    !vb_same_run(&r[a].id, &ok[i]->id) || (x && r[a].boot <= x->boot))
+				continue;
+			for (int j = 0; j < n; j++)
+				if (!strcmp(r[j].status, "ok") && r[j].value > 0 &&
+				    !strcmp(r[j].id.mode, base) && r[j].id.rep == r[a].id.rep &&
+				    r[j].boot == r[a].boot && vb_same_point(&r[j].id, pt)) {
+					x = &r[a];
+					y = &r[j];
+				}
+		}
+		if (!y)
 			p->unpaired++;
 		else if (quiet > 0 && (x->l1_load > quiet || y->l1_load > quiet))
 			p->busy++;
@@ -843,8 +858,8 @@ static void pair_up(const struct vb_rec **ok, int nok, const struct vb_runid *pt
  * Has point @pt reached the precision: every mode's paired ratio to the
  * baseline from at least 3 pairs, with a CI half-width <= c->precision?
  */
-static int point_decided(const struct cfg *c, const struct vb_rec **ok, int nok,
-			 const struct vb_runid *pt)
+static int point_decided(const struct cfg *c, const struct vb_rec *r, int n,
+			 const struct vb_rec **ok, int nok, const struct vb_runid *pt)
 {
 	struct pairs p;
 
@@ -853,7 +868,7 @@ static int point_decided(const struct cfg *c, const struct vb_rec **ok, int nok,
 
 		if (!strcmp(c->mode[m].name, baseline_of(c)))
 			continue;
-		pair_up(ok, nok, pt, c->mode[m].name, baseline_of(c), c->l1_quiet, &p);
+		pair_up(r, n, ok, nok, pt, c->mode[m].name, baseline_of(c), c->l1_quiet, &p);
 		/* two pairs that happen to agree are not a precise ratio */
 		if (p.n < 3)
 			return 0;
@@ -1024,7 +1039,8 @@ static int wanted(struct boot *b, int i, const struct vb_rec **ok, int nok)
 {
 	return !plan[i].settled && (!plan[i].optional ||
 				    (!out_of_time(b) &&
-				     !point_decided(b->c, ok, nok, &plan[i].id)));
+				     !point_decided(b->c, b->recs, b->nrec, ok, nok,
+						    &plan[i].id)));
 }
 
 static int runs_left(struct boot *b)
@@ -1036,6 +1052,89 @@ static int runs_left(struct boot *b)
 		left += wanted(b, i, ok, nok);
 	free(ok);
 	return left;
+}
+
+/* has run @id an ok record? */
+static int has_ok(const struct boot *b, const struct vb_runid *id)
+{
+	for (int k = 0; k < b->nrec; k++)
+		if (vb_same_run(&b->recs[k].id, id) && !strcmp(b->recs[k].status, "ok"))
+			return 1;
+	return 0;
+}
+
+/* have runs @x and @y ok records in one boot? */
+static int paired_runs(const struct boot *b, const struct vb_runid *x,
+		       const struct vb_runid *y)
+{
+	for (int k = 0; k < b->nrec; k++) {
+		if (!vb_same_run(&b->recs[k].id, x) || strcmp(b->recs[k].status, "ok"))
+			continue;
+		for (int l = 0; l < b->nrec; l++)
+			if (vb_same_run(&b->recs[l].id, y) && !strcmp(b->recs[l].status, "ok") &&
+			    b->recs[l].boot == b->recs[k].boot)
+				return 1;
+	}
+	return 0;
+}
+
+/* settled run @p runs again in the coming boot, for @why's pair */
+static void rerun(struct boot *b, struct plan *p, const struct plan *why)
+{
+	char key[160];
+
+	p->settled = 0;
+	p->rejoined = b->no + 1;
+	p->reruns++;
+	p->limit = p->attempts + b->max_attempts;
+	b->finished--;
+	vb_run_key(&p->id, key, sizeof(key));
+	printf("vbench: %s runs again, in the boot of its partner %s\n", key, why->id.mode);
+}
+
+/* may settled run @p run again in the coming boot? */
+static int may_rerun(const struct boot *b, const struct plan *p)
+{
+	return p->settled && p->rejoined != b->no + 1 && p->reruns < b->max_attempts &&
+	       has_ok(b, &p->id);
+}
+
+/*
+ * Pairs form only within a level-2 boot.  A run that is to be tried again
+ * after its level 2 died (or its console was garbled) lands in another boot
+ * than the runs of its group that are done, and would lose its pair.  So
+ * the group's baseline run runs in the coming boot too (again, if it was
+ * done), and so does every other mode's ok run of the group that has no
+ * pair yet.  Each such rerun has attempts of its own; a run is rerun at
+ * most once per boot and max-attempts times in all.  A group whose
+ * baseline run failed for good is left alone: no pair can form.
+ * pair_up() takes a pair from the latest boot that has one, so a rerun adds
+ * pairs and never loses one.
+ */
+static void rejoin_groups(struct boot *b, const struct vb_rec **ok, int nok)
+{
+	const char *base = baseline_of(b->c);
+
+	for (int i = 0; i < nplan; i++) {
+		struct plan *bp = NULL;
+
+		if (!plan[i].attempts || !wanted(b, i, ok, nok))
+			continue;
+		for (int j = 0; j < nplan && !bp; j++)
+			if (plan[j].group == plan[i].group && !strcmp(plan[j].id.mode, base))
+				bp = &plan[j];
+		if (!bp || (bp->settled && !may_rerun(b, bp)))
+			continue;	/* no baseline run in this boot */
+		if (bp->settled)
+			rerun(b, bp, &plan[i]);
+		for (int j = 0; j < nplan; j++) {
+			struct plan *p = &plan[j];
+
+			if (p->group == plan[i].group && p != bp && may_rerun(b, p) &&
+			    !paired_runs(b, &p->id, &bp->id))
+				rerun(b, p, &plan[i]);
+		}
+	}
 }
 
 static void progress(struct boot *b, const struct vb_rec *r)
@@ -1089,7 +1188,7 @@ static void append_rec(struct boot *b, struct vb_rec *r, int idx)
 	}
 	b->recs[b->nrec++] = *r;
 	p->attempts = r->attempt;
-	if (!p->settled && vb_attempt_settles(r->status, r->attempt, b->max_attempts)) {
+	if (!p->settled && vb_attempt_settles(r->status, r->attempt, p->limit)) {
 		p->settled = 1;
 		b->finished++;
 	}
@@ -1325,7 +1424,7 @@ static int boot_should_stop(struct boot *b, int cur)
 	if (out_of_time(b))
 		return 1;
 	ok = first_oks(b->recs, b->nrec, &nok);
-	stop = point_decided(b->c, ok, nok, &plan[cur].id);
+	stop = point_decided(b->c, b->recs, b->nrec, ok, nok, &plan[cur].id);
 	free(ok);
 	return stop;
 }
@@ -1379,6 +1478,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 	for (int i = 0; i < nplan; i++) {
 		plan[i].settled = vb_run_settled(b.recs, b.nrec, &plan[i].id, max_attempts,
 						 &plan[i].attempts);
+		plan[i].limit = max_attempts;
 		b.finished += plan[i].settled;
 	}
 	/* boot numbers go on from the records' */
@@ -1422,6 +1522,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 		char *l2, *cmd, *con;
 		pid_t pid;
 
+		rejoin_groups(&b, ok, nok);
 		for (int i = 0; i < nplan; i++)
 			if (wanted(&b, i, ok, nok)) {
 				todo[n++] = i;
@@ -1434,7 +1535,7 @@ static int sweep(struct cfg *c, const char *out, const char *top, const char *bu
 		snprintf(script, sizeof(script), "%s/l2-boot%d.sh", out, b.no);
 		snprintf(log, sizeof(log), "%s/l2-boot%d.log", out, b.no);
 		snprintf(outp, sizeof(outp), "%s/l2-boot%d.out", out, b.no);
-		if (write_script(script, todo, n, max_attempts, &mem, &budget))
+		if (write_script(script, todo, n, &mem, &budget))
 			die("cannot write %s", script);
 		if (need_disk && access(disk, R_OK) && !l2_override)
 			die("%s missing: the gmake and perf workloads need it (make wlimage)",
@@ -1792,8 +1893,8 @@ static int load_table(const char *dir, struct table *t, const char *baseline)
 
 		c->pr = vb_paired_ratio(NULL, 0);
 		if (t->base >= 0 && c->mode != t->base) {
-			pair_up(t->ok, t->nok, &c->pt, t->names[c->mode], t->names[t->base],
-				t->l1_quiet, &p);
+			pair_up(t->r, t->nr, t->ok, t->nok, &c->pt, t->names[c->mode],
+				t->names[t->base], t->l1_quiet, &p);
 			c->pr = vb_paired_ratio(p.r, p.n);
 			c->unpaired = p.unpaired;
 			c->busy = p.busy;
@@ -2320,7 +2421,8 @@ static double log_pairs(const struct table *t, const struct cell *c, double *l)
 {
 	struct pairs p;
 
-	pair_up(t->ok, t->nok, &c->pt, t->names[c->mode], t->names[t->base], t->l1_quiet, &p);
+	pair_up(t->r, t->nr, t->ok, t->nok, &c->pt, t->names[c->mode], t->names[t->base],
+		t->l1_quiet, &p);
 	for (int i = 0; i < p.n; i++)
 		l[i] = log(p.r[i]);
 	return p.n;

@@ -189,6 +189,87 @@ static void test_retry_in_boot(void)
 	free(r);
 }
 
+/* the pairs column of @mode's paired row in report @out; -1 if none */
+static int pairs_of(const char *out, const char *mode)
+{
+	char pat[64];
+	const char *l;
+	int n;
+
+	snprintf(pat, sizeof(pat), " %s ", mode);
+	l = line_with(out, pat, "[");
+	if (sscanf(l, "%*s %*d %*d %*s %*s %d", &n) != 1)
+		return -1;
+	return n;
+}
+
+/*
+ * Sweep pvqspinlock, tas and oticket, 3 repetitions, into @dir with level
+ * 2 dying at the guest starts @crash (VBFAKE_CRASH) and @retries.  Modes
+ * rotate: repetition 0 runs pvqspinlock, tas, oticket (starts 1-3),
+ * repetition 1 tas, oticket, pvqspinlock (4-6).  Checks the exit status,
+ * the pairs of tas and oticket, and that nothing of level 2 outlives it.
+ */
+static void rejoin_case(const char *name, const char *crash, int retries, int rc_want,
+			int tas_want, int ot_want)
+{
+	char dir[512], log[600], what[200], *out;
+	int rc, tas, ot, left;
+
+	snprintf(dir, sizeof(dir), "%s/vbt-rejoin-%s", tmp, name);
+	snprintf(log, sizeof(log), "%s.log", dir);
+	rc = sh(log, "rm -rf %s && VBFAKE_CRASH=%s %s/vbench sweep --modes pvqspinlock,tas,"
+		"oticket --vcpus 2 --reps 3 --intervals 2 --retries %d --size "
+		"locktorture=1 --out %s", dir, crash, bin, retries, dir);
+	out = slurp(log);
+	tas = out ? pairs_of(out, "tas") : -1;
+	ot = out ? pairs_of(out, "oticket") : -1;
+	free(out);
+	snprintf(what, sizeof(what), "pgrep -f '%s/l2-boo[t]' >/dev/null", dir);
+	left = !system(what);
+	snprintf(what, sizeof(what), "rejoin: level 2 dies at %s (retries %d): %d and %d pairs",
+		 crash, retries, tas_want, ot_want);
+	check(rc == rc_want && tas == tas_want && ot == ot_want && !left, what,
+	      "exit %d, tas %d pairs, oticket %d pairs, %s (%s)", rc, tas, ot,
+	      left ? "level-2 processes left" : "nothing left", log);
+}
+
+/*
+ * Level 2 dies during a run: that run goes to the next boot, and the
+ * partners it needs for a pair run again there.
+ */
+static void test_rejoin(void)
+{
+	char dir[512], log[600];
+	struct vb_rec *r;
+	int n, crashed = 0, boots = 0, again = 0;
+
+	/* tas of repetition 0: pvqspinlock runs again with it */
+	rejoin_case("a", "1:2", 1, 0, 3, 3);
+	snprintf(dir, sizeof(dir), "%s/vbt-rejoin-a", tmp);
+	snprintf(log, sizeof(log), "%s.log", dir);
+	r = records(dir, &n);
+	for (int i = 0; r && i < n; i++) {
+		crashed += !strcmp(r[i].status, "l2-crashed") && r[i].boot == 1;
+		boots = r[i].boot > boots ? r[i].boot : boots;
+		again += !strcmp(r[i].status, "ok") && r[i].boot == 2 && r[i].id.rep == 0 &&
+			 !strcmp(r[i].id.mode, "pvqspinlock");
+	}
+	check(crashed == 1 && boots == 2 && again == 1 && n == 11,
+	      "rejoin: the cut run's done baseline runs again, once, in the next boot",
+	      "%d records, %d crashed, %d boots, %d pvqspinlock reruns (%s)", n, crashed,
+	      boots, again, log);
+	free(r);
+	/* oticket of repetition 1, after tas and before pvqspinlock: tas again */
+	rejoin_case("b", "1:5", 1, 0, 3, 3);
+	/* the baseline of repetition 1, after both others: both again */
+	rejoin_case("c", "1:6", 1, 0, 3, 3);
+	/* oticket of repetition 0 twice: pvqspinlock again in boots 2 and 3 */
+	rejoin_case("d", "1:3,2:2", 2, 0, 3, 3);
+	/* ... and with no attempt left, it fails (exit 1); tas keeps its pair */
+	rejoin_case("e", "1:3,2:2", 1, 1, 3, 2);
+}
+
 /* a precision sweep of pvqspinlock and tas into @name with @env; its records */
 static struct vb_rec *prec_sweep(const char *name, const char *env, const char *opts,
 				 char *log, size_t len, int *rc, int *n)
@@ -396,6 +477,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_sweep();
 	test_retry_in_boot();
+	test_rejoin();
 	test_precision();
 	test_compare();
 	test_shards();

@@ -25,6 +25,9 @@
  *   VBFAKE_NOISE_<MODE>  that mode's run noise instead of VBFAKE_RUN
  *   VBFAKE_FAIL       probability that a guest hangs (0)
  *   VBFAKE_DELAY      seconds a guest takes (0)
+ *   VBFAKE_CRASH      B:K[,B:K...]: level 2 dies at the K-th guest start of
+ *                     its boot B (l2-bootB.log), a run in progress (needs
+ *                     VBFAKE_SEED)
  *   VBFAKE_SEED       seed: the same seed, plan and order give the same numbers
  *                     (default: time and pid)
  */
@@ -35,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -60,10 +64,11 @@ static double normal(void)
 
 /*
  * With VBFAKE_SEED, every guest start of a boot draws from its own
- * sequence: the seed, the boot's log and a count of the guest starts
- * in it (VBFAKE_STATE, a file).
+ * sequence: the seed, the name of the boot's log (not its directory) and
+ * a count of the guest starts in it (VBFAKE_STATE, a file).  Returns that
+ * count, from 1.
  */
-static void seed(void)
+static unsigned int seed(void)
 {
 	const char *s = getenv("VBFAKE_SEED"), *state = getenv("VBFAKE_STATE");
 	unsigned int h = 2166136261u, count = 0;
@@ -71,7 +76,7 @@ static void seed(void)
 
 	if (!s) {
 		srandom((unsigned int)time(NULL) ^ getpid());
-		return;
+		return 0;
 	}
 	if (state && (f = fopen(state, "r+"))) {
 		if (fscanf(f, "%u", &count) != 1)
@@ -80,11 +85,24 @@ static void seed(void)
 		fprintf(f, "%u\n", count + 1);
 		fclose(f);
 	}
-	for (const char *p = state ? state : ""; *p; p++)
+	for (const char *p = state ? (strrchr(state, '/') ? strrchr(state, '/') + 1 : state) : "";
+	     *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	srandom((unsigned int)atol(s) * 1000003u ^ h ^ count * 7919u);
 	for (int i = 0; i < 8; i++)
 		random();
+	return count + 1;
+}
+
+static pid_t script_pg;
+
+/* stopped (vbench ends a boot): the script's group goes with us */
+static void on_term(int sig)
+{
+	if (script_pg > 0)
+		kill(-script_pg, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 static int run(int argc, char **argv)
@@ -94,6 +112,7 @@ static int run(int argc, char **argv)
 	char cmd[3 * PATH_MAX + 200], drift[32];
 	ssize_t n;
 	FILE *f;
+	pid_t pid;
 	int st;
 
 	for (int i = 2; i + 1 < argc; i++) {
@@ -140,7 +159,24 @@ static int run(int argc, char **argv)
 	fprintf(f, "@@OTB-BEGIN 6.12.0-fake level=2@@\n");
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "PATH='%s':\"$PATH\" sh '%s' >>'%s' 2>&1", bin, script, log);
-	st = system(cmd);
+	/* in a process group of its own, all of which ends with it, as level 2 */
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	signal(SIGHUP, on_term);
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0) {
+		setpgid(pid, pid);	/* no race with the child's own call */
+		script_pg = pid;
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		st = 1 << 8;
+	if (pid > 0)
+		kill(-pid, SIGKILL);
 	f = fopen(log, "a");
 	if (f) {
 		fprintf(f, "@@OTB-EXIT %d@@\n", WIFEXITED(st) ? WEXITSTATUS(st) : 1);
@@ -251,10 +287,32 @@ static int frame(const struct vm *v)
 	return 0;
 }
 
+/* does VBFAKE_CRASH name guest start @k of the boot of @state? */
+static int crash_here(const char *state, unsigned int k)
+{
+	const char *c = getenv("VBFAKE_CRASH"), *b = state ? strrchr(state, '/') : NULL;
+	unsigned int boot, cb, ck;
+	int len;
+
+	if (!c || !b || sscanf(b, "/count.l2-boot%u", &boot) != 1)
+		return 0;
+	while (sscanf(c, "%u:%u%n", &cb, &ck, &len) == 2) {
+		if (cb == boot && ck == k)
+			return 1;
+		c += len;
+		if (*c != ',')
+			break;
+		c++;
+	}
+	return 0;
+}
+
 static int guest(int argc, char **argv)
 {
 	struct vm vms[16];
 	int n = -1, failed = 0;
+	unsigned int start;
+	const char *state;
 
 	memset(vms, 0, sizeof(vms));
 	for (int i = 2; i + 1 < argc; i++) {
@@ -286,7 +344,14 @@ static int guest(int argc, char **argv)
 		}
 		i++;
 	}
-	seed();
+	start = seed();		/* run() drew the boot's drift as start 1 */
+	state = getenv("VBFAKE_STATE");
+	if (start > 1 && crash_here(state, start - 1)) {
+		/* level 2 froze: it is gone, its console ends mid-run */
+		fflush(stdout);
+		kill(getppid(), SIGKILL);
+		return 4;
+	}
 	usleep(env_num("VBFAKE_DELAY", 0) * 1e6);
 	for (int g = 0; g <= n; g++)
 		failed += frame(&vms[g]);
