@@ -1669,10 +1669,44 @@ struct cell {
 	double rate[4];		/* median lock and KVM events per guest-second */
 };
 
-/* events per guest-second in the report: guest lock events, KVM exits */
-static const char *const rate_names[4] = {
-	"ev.slowpath", "ev.wait", "kvm.halt_exits", "kvm.exits",
+/*
+ * Events per guest-second in the report: lock slow paths and the halts in
+ * them (o-ticket's events; else the qspinlock ones, which pvqspinlock and
+ * oqspin count), level 2's halt exits and exits.  Each is the sum of the
+ * '+'-separated metrics of the first alternative a record has.
+ */
+static const char *const rate_names[4][2] = {
+	{ "ev.otk_slowpath", "ev.lock_slowpath" },
+	{ "ev.otk_wait", "ev.pv_wait_node+ev.pv_wait_head" },
+	{ "kvm.halt_exits" }, { "kvm.exits" },
 };
+
+/* rate_names[@k] of record @r: NAN if it has none of them */
+static double rate_metric(const struct vb_rec *r, int k)
+{
+	for (int a = 0; a < 2 && rate_names[k][a]; a++) {
+		const char *p = rate_names[k][a];
+		double sum = 0;
+		int any = 0;
+
+		while (*p) {
+			char name[64];
+			size_t n = strcspn(p, "+");
+			double v;
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			v = vb_metric_get(r, name);
+			if (!isnan(v)) {
+				sum += v;
+				any = 1;
+			}
+			p += n + (p[n] == '+');
+		}
+		if (any)
+			return sum;
+	}
+	return NAN;
+}
 
 struct table {
 	struct cell *c;
@@ -1789,7 +1823,7 @@ static void cell_variation(struct table *t, struct cell *c)
 	free(x);
 }
 
-/* median over @c's runs of each rate_names[] counter per guest-second */
+/* median over @c's runs of each rate_names[] event per guest-second */
 static void cell_rates(struct table *t, struct cell *c)
 {
 	double *x = malloc((t->nok + 1) * sizeof(*x));
@@ -1801,7 +1835,7 @@ static void cell_rates(struct table *t, struct cell *c)
 
 		for (int i = 0; i < t->nok; i++) {
 			const struct vb_rec *r = t->ok[i];
-			double ev = vb_metric_get(r, rate_names[k]), cs = vb_metric_get(r, "wl.cs");
+			double ev = rate_metric(r, k), cs = vb_metric_get(r, "wl.cs");
 
 			if (!strcmp(r->id.mode, t->names[c->mode]) &&
 			    vb_same_point(&r->id, &c->pt) && !isnan(ev) && cs > 0)
@@ -2159,8 +2193,9 @@ static void report_rates(struct table *t)
 		if (isnan(c->rate[0]) && isnan(c->rate[2]))
 			continue;
 		if (!any++)
-			printf("\nEvents per guest-second (medians; lock events: the oticket\n"
-			       "and oqspin slow paths only; KVM: level 2's counters, guest boot\n"
+			printf("\nEvents per guest-second (medians; lock events: slow paths\n"
+			       "and halts in them, o-ticket's or qspinlock's, with\n"
+			       "CONFIG_LOCK_EVENT_COUNTS; KVM: level 2's counters, guest boot\n"
 			       "included)\n\n%-14s %5s %3s %-17s %10s %10s %10s %10s\n",
 			       "workload", "vCPUs", "VMs", "mode", "slowpath", "wait",
 			       "halt_exits", "exits");

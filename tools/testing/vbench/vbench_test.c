@@ -143,6 +143,11 @@ static void test_sweep(void)
 		check(aa_ok, "paired: A/A ratio (pvqspinlock.aa) near 1, its CI covers 1",
 		      "'%s'", l);
 	}
+	/* 40 slow paths and 9 + 3 waits in 75 guest-seconds */
+	check(*line_with(out, "8   1 pvqspinlock ", "53.33         16") &&
+	      !*line_with(out, "8   1 tas ", "nan        nan"),
+	      "report: lock events per guest-second, qspinlock's summed, none for tas",
+	      "%s", log);
 	check(strstr(out, "Variation") && *line_with(out, "pvqspinlock ", "within runs") +
 	      *line_with(out, "pvqspinlock ", "between runs"),
 	      "report: within- and between-run variation table", "%s", log);

@@ -283,7 +283,15 @@ static int frame(const struct vm *v)
 		for (int i = 0; i < k; i++)
 			printf("%s%.3f", i ? "," : "", 400.0 * v->vcpus * v->size / x[i]);
 	}
-	printf(" end\n%s| otb: ev: wait 12\n@@OTB-GUEST-END %s@@\n", v->name, v->name);
+	printf(" end\n");
+	/* lock events: o-ticket's, or qspinlock's (pvqspinlock, oqspin) */
+	if (strstr(mode, "ticket"))
+		printf("%s| otb: ev: otk_slowpath 40\n%s| otb: ev: otk_wait 12\n", v->name,
+		       v->name);
+	else if (strstr(mode, "q"))
+		printf("%s| otb: ev: lock_slowpath 40\n%s| otb: ev: pv_wait_node 9\n"
+		       "%s| otb: ev: pv_wait_head 3\n", v->name, v->name, v->name);
+	printf("@@OTB-GUEST-END %s@@\n", v->name);
 	return 0;
 }
 
