@@ -830,24 +830,30 @@ static void pair_up(const struct vb_rec *r, int n, const struct vb_rec **ok, int
 	p->n = p->unpaired = p->busy = 0;
 	for (int i = 0; i < nok; i++) {
 		const struct vb_rec *x = NULL, *y = NULL;
+		int any = 0;
 
 		if (strcmp(ok[i]->id.mode, mode) || !vb_same_point(&ok[i]->id, pt))
 			continue;
+		/* the latest quiet pair; a busy one only says there was a pair */
 		for (int a = 0; a < n; a++) {
 			if (strcmp(r[a].status, "ok") || !(r[a].value > 0) ||
 			    !vb_same_run(&r[a].id, &ok[i]->id) || (x && r[a].boot <= x->boot))
 				continue;
-			for (int j = 0; j < n; j++)
-				if (!strcmp(r[j].status, "ok") && r[j].value > 0 &&
-				    !strcmp(r[j].id.mode, base) && r[j].id.rep == r[a].id.rep &&
-				    r[j].boot == r[a].boot && vb_same_point(&r[j].id, pt)) {
-					x = &r[a];
-					y = &r[j];
-				}
+			for (int j = 0; j < n; j++) {
+				if (strcmp(r[j].status, "ok") || !(r[j].value > 0) ||
+				    strcmp(r[j].id.mode, base) || r[j].id.rep != r[a].id.rep ||
+				    r[j].boot != r[a].boot || !vb_same_point(&r[j].id, pt))
+					continue;
+				any = 1;
+				if (quiet > 0 && (r[a].l1_load > quiet || r[j].l1_load > quiet))
+					continue;
+				x = &r[a];
+				y = &r[j];
+			}
 		}
-		if (!y)
+		if (!any)
 			p->unpaired++;
-		else if (quiet > 0 && (x->l1_load > quiet || y->l1_load > quiet))
+		else if (!y)
 			p->busy++;
 		else if (p->n < (int)(sizeof(p->r) / sizeof(p->r[0])))
 			p->r[p->n++] = x->value / y->value;
@@ -1089,7 +1095,8 @@ static void rerun(struct boot *b, struct plan *p, const struct plan *why)
 	p->limit = p->attempts + b->max_attempts;
 	b->finished--;
 	vb_run_key(&p->id, key, sizeof(key));
-	printf("vbench: %s runs again, in the boot of its partner %s\n", key, why->id.mode);
+	printf("vbench: %s runs again, to pair with %s in the coming boot\n", key,
+	       why->id.mode);
 }
 
 /* may settled run @p run again in the coming boot? */
@@ -1132,7 +1139,7 @@ static void rejoin_groups(struct boot *b, const struct vb_rec **ok, int nok)
 
 			if (p->group == plan[i].group && p != bp && may_rerun(b, p) &&
 			    !paired_runs(b, &p->id, &bp->id))
-				rerun(b, p, &plan[i]);
+				rerun(b, p, bp);
 		}
 	}
 }
@@ -1671,9 +1678,9 @@ struct cell {
 
 /*
  * Events per guest-second in the report: lock slow paths and the halts in
- * them (o-ticket's events; else the qspinlock ones, which pvqspinlock and
- * oqspin count), level 2's halt exits and exits.  Each is the sum of the
- * '+'-separated metrics of the first alternative a record has.
+ * them, level 2's halt exits and exits.  The lock events are o-ticket's
+ * for the ticket modes and qspinlock's for the others (pvqspinlock and
+ * oqspin count them); each is the sum of its '+'-separated metrics.
  */
 static const char *const rate_names[4][2] = {
 	{ "ev.otk_slowpath", "ev.lock_slowpath" },
@@ -1681,31 +1688,36 @@ static const char *const rate_names[4][2] = {
 	{ "kvm.halt_exits" }, { "kvm.exits" },
 };
 
-/* rate_names[@k] of record @r: NAN if it has none of them */
+/*
+ * rate_names[@k] of record @r.  The guest prints only the lock events
+ * that happened: a record with any event of the mode's family counts a
+ * missing one as 0; a record with none (no lock-event counts, or tas,
+ * whose spinning no event counts) has NAN.
+ */
 static double rate_metric(const struct vb_rec *r, int k)
 {
-	for (int a = 0; a < 2 && rate_names[k][a]; a++) {
-		const char *p = rate_names[k][a];
-		double sum = 0;
-		int any = 0;
+	int q = !strstr(r->id.mode, "ticket");
+	const char *p = rate_names[k][k < 2 && q];
+	double sum = 0;
+	int ev = 0;
 
-		while (*p) {
-			char name[64];
-			size_t n = strcspn(p, "+");
-			double v;
+	for (int i = 0; i < r->nmetrics; i++)
+		ev |= q ? !strncmp(r->m[i].name, "ev.lock_", 8) ||
+			  !strncmp(r->m[i].name, "ev.pv_", 6) :
+			  !strncmp(r->m[i].name, "ev.otk_", 7);
+	while (*p) {
+		char name[64];
+		size_t n = strcspn(p, "+");
+		double v;
 
-			snprintf(name, sizeof(name), "%.*s", (int)n, p);
-			v = vb_metric_get(r, name);
-			if (!isnan(v)) {
-				sum += v;
-				any = 1;
-			}
-			p += n + (p[n] == '+');
-		}
-		if (any)
-			return sum;
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		v = vb_metric_get(r, name);
+		if (isnan(v) && !(ev && !strncmp(name, "ev.", 3)))
+			return NAN;
+		sum += isnan(v) ? 0 : v;
+		p += n + (p[n] == '+');
 	}
-	return NAN;
+	return sum;
 }
 
 struct table {

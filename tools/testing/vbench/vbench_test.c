@@ -143,11 +143,22 @@ static void test_sweep(void)
 		check(aa_ok, "paired: A/A ratio (pvqspinlock.aa) near 1, its CI covers 1",
 		      "'%s'", l);
 	}
-	/* 40 slow paths and 9 + 3 waits in 75 guest-seconds */
-	check(*line_with(out, "8   1 pvqspinlock ", "53.33         16") &&
-	      !*line_with(out, "8   1 tas ", "nan        nan"),
-	      "report: lock events per guest-second, qspinlock's summed, none for tas",
-	      "%s", log);
+	/*
+	 * 40 slow paths and 9 + 3 waits in 75 guest-seconds, qspinlock's
+	 * events although an o-ticket one is there (as 0); no row for tas,
+	 * which has only another lock's event (and, in the fake, no KVM
+	 * counters)
+	 */
+	{
+		const char *ev = strstr(out, "Events per guest-second");
+		const char *end = ev ? strstr(strstr(ev, "workload") ?
+					      strstr(ev, "workload") : ev, "\n\n") : NULL;
+
+		check(ev && end && *line_with(ev, "8   1 pvqspinlock ", "53.33         16") &&
+		      !memmem(ev, end - ev, " tas ", 5),
+		      "report: lock events per guest-second by lock family, none for tas",
+		      "%s", log);
+	}
 	check(strstr(out, "Variation") && *line_with(out, "pvqspinlock ", "within runs") +
 	      *line_with(out, "pvqspinlock ", "between runs"),
 	      "report: within- and between-run variation table", "%s", log);

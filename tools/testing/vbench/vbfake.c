@@ -285,12 +285,15 @@ static int frame(const struct vm *v)
 	}
 	printf(" end\n");
 	/* lock events: o-ticket's, or qspinlock's (pvqspinlock, oqspin) */
-	if (strstr(mode, "ticket"))
+	if (!strcmp(mode, "tas"))	/* other locks' events only */
+		printf("%s| otb: ev: rwsem_opt_lock 2\n", v->name);
+	else if (strstr(mode, "ticket"))
 		printf("%s| otb: ev: otk_slowpath 40\n%s| otb: ev: otk_wait 12\n", v->name,
 		       v->name);
-	else if (strstr(mode, "q"))
+	else if (strstr(mode, "q"))	/* the simulator prints zeros too */
 		printf("%s| otb: ev: lock_slowpath 40\n%s| otb: ev: pv_wait_node 9\n"
-		       "%s| otb: ev: pv_wait_head 3\n", v->name, v->name, v->name);
+		       "%s| otb: ev: pv_wait_head 3\n%s| otb: ev: otk_slowpath 0\n",
+		       v->name, v->name, v->name, v->name);
 	printf("@@OTB-GUEST-END %s@@\n", v->name);
 	return 0;
 }
