@@ -490,6 +490,8 @@ static const struct otk_range {
 	OTK_RANGE(oc_spin_max_ns, 0, OTK_SPIN_NS_MAX),
 	OTK_RANGE(idle_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(publish_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(oc_publish_ns, 0, NSEC_PER_SEC),
+	OTK_RANGE(handoff_max, 0, OTK_NBYP_MAX),
 #undef OTK_RANGE
 };
 
@@ -529,6 +531,8 @@ OTK_PARAM(spin_max_ns, "longest spin before halting on an idle host, ns (wins ov
 OTK_PARAM(oc_spin_max_ns, "over-commit: longest spin while the lock moves, ns");
 OTK_PARAM(idle_ns, "a free lock standing still this long: look at the next owner, ns");
 OTK_PARAM(publish_ns, "make a waiter findable after this long, ns");
+OTK_PARAM(oc_publish_ns, "over-commit: make a waiter findable after this long, ns");
+OTK_PARAM(handoff_max, "passes of a halted waiter before an unlock wakes it (0..4095)");
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);

@@ -59,7 +59,9 @@
  *          LOCAL     spinning on its own record, far from the head
  *
  * The state is the low byte, so it is the u8 that pvlock_wait() watches.
- * A waiter that waited long enough to matter "publishes" its record in a
+ * A waiter that waited long enough to matter (publish_ns; under over-commit
+ * oc_publish_ns, at once: it may be preempted any moment) "publishes" its
+ * record in a
  * hash table keyed by (lock, ticket) (otk_publish()); only published
  * records can be found, kicked or passed over.  Short waits - all of them
  * on an idle host - never touch the table.
@@ -84,7 +86,10 @@
  *    HALTED and a recent arrival (ticket T - 1, else H + 1) is RUNNING on
  *    a vCPU that is not preempted: it swaps their tickets
  *    (otk_handoff()), releases, and kicks nobody - the halted waiter
- *    sleeps on, the lock goes to a CPU that is there;
+ *    sleeps on, the lock goes to a CPU that is there.  Only while the
+ *    halted waiter was passed over fewer than handoff_max (1) times in
+ *    this wait: then it is kicked - a waiter handed back at every turn
+ *    would make every unlock a slow one;
  *
  *  - a running waiter that sees the lock free with no progress, when the
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
@@ -323,6 +328,10 @@ struct otk_params {
 	u32			oc_spin_max_ns;	/* spin_on_holder: spin at most */
 	u32			idle_ns;	/* lock idle this long: look at turn H */
 	u32			publish_ns;	/* publish the record after this */
+	u32			oc_publish_ns;	/* ... under over-commit */
+	u32			handoff_max;	/* hand on a halted owner's turn while
+						 * it was passed fewer times
+						 */
 	bool			early;		/* halt at once if the holder is preempted */
 	bool			spin_on_holder;	/* over-commit: spin while it moves */
 	bool			spin_runtime;	/* budgets: steal time does not count */
@@ -339,6 +348,8 @@ struct otk_params {
 	.oc_spin_max_ns	= 100000,					\
 	.idle_ns	= 1000,						\
 	.publish_ns	= 2000,						\
+	.oc_publish_ns	= 0,						\
+	.handoff_max	= 1,						\
 	.early		= true,						\
 	.spin_on_holder	= false,					\
 	.spin_runtime	= true,						\
@@ -458,6 +469,7 @@ struct otk_clock {
 	u64	t0, tc;
 	u64	steal;		/* otk_steal_ns() at the last check */
 	u64	budget, cap;
+	bool	oc;		/* over-committed when the spin started */
 	bool	runtime, on_holder;
 	bool	extended;	/* outlived budget: the lock kept moving */
 };
@@ -472,9 +484,9 @@ static __always_inline void otk_clock_start(struct otk_clock *c, bool rehalt)
 	c->tc = c->t0;
 	c->extended = false;
 	c->budget = otk_budget_ns(p, otk_tunables, rehalt);
+	c->oc = otk_overcommitted(p, otk_param(oc_steal_pm));
 	/* a re-check after a spurious wake-up stays short */
-	c->on_holder = !rehalt && otk_param(spin_on_holder) &&
-		       otk_overcommitted(p, otk_param(oc_steal_pm));
+	c->on_holder = !rehalt && otk_param(spin_on_holder) && c->oc;
 	c->cap = otk_param(oc_spin_max_ns);
 	if (c->cap < c->budget)
 		c->cap = c->budget;
@@ -760,8 +772,14 @@ static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 	struct otk_rec *rr;
 	u64 rtk;
 
+	/*
+	 * A halted owner passed over handoff_max times already has slept
+	 * through turns enough: wake it.  Handing it back again and again
+	 * puts a lookup and a swap into every unlock while S stays set.
+	 */
 	if (otk_waiters(v) < 2 || otk_tk_state(vtk) != OTK_HALTED ||
-	    otk_tk_nbyp(vtk) >= otk_param(bypass_max))
+	    otk_tk_nbyp(vtk) >= otk_param(bypass_max) ||
+	    otk_tk_nbyp(vtk) >= otk_param(handoff_max))
 		return false;
 
 	/* the latest arrival is the likeliest to be running; then the next */
@@ -1118,8 +1136,15 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			head_seen = otk_head(v);
 			otk_clock_moved(&c, now);	/* turns go by */
 		}
+		/*
+		 * Over-committed, a waiter may lose its pCPU at any moment -
+		 * pause-loop exiting takes it after a microsecond or two of
+		 * spinning - and one that cannot be found cannot be passed
+		 * over: its turn would stand still until it runs again.
+		 */
 		if (w->r && !otk_published(w) &&
-		    now - w->start >= otk_param(publish_ns))
+		    now - w->start >= (c.oc ? otk_param(oc_publish_ns) :
+				       otk_param(publish_ns)))
 			otk_publish(w->lock, w->r);
 		if (!synced) {
 			/* a pass of ours stalls: its passer may be preempted */

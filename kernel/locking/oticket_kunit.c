@@ -183,6 +183,8 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("oc_spin_max_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("bypass_max", 4096, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 4096, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("oc_publish_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, oticket_test_param_set("bypass_max", "x", &old), -EINVAL);
 	KUNIT_EXPECT_EQ(test, otk_set("no_such", 1, &old), -ENOENT);
 	KUNIT_EXPECT_EQ(test, otk_set("spin_min_ns", 2000, &old), 0);
