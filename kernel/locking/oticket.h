@@ -59,12 +59,12 @@
  *          LOCAL     spinning on its own record, far from the head
  *
  * The state is the low byte, so it is the u8 that pvlock_wait() watches.
- * A waiter that waited long enough to matter (publish_ns; under over-commit
- * oc_publish_ns, at once: it may be preempted any moment) "publishes" its
- * record in a
- * hash table keyed by (lock, ticket) (otk_publish()); only published
- * records can be found, kicked or passed over.  Short waits - all of them
- * on an idle host - never touch the table.
+ * A waiter that waited long enough to matter (publish_ns; under
+ * over-commit oc_publish_ns, at once: it may be preempted any moment)
+ * "publishes" its record in a hash table keyed by (lock, ticket)
+ * (otk_publish()); only published records can be found, kicked or passed
+ * over.  Short waits - all of them on an idle host - never touch the
+ * table.
  *
  * TURNS AND BYPASS (preemption-tolerant handoff)
  *
@@ -87,9 +87,11 @@
  *    a vCPU that is not preempted: it swaps their tickets
  *    (otk_handoff()), releases, and kicks nobody - the halted waiter
  *    sleeps on, the lock goes to a CPU that is there.  Only while the
- *    halted waiter was passed over fewer than handoff_max (1) times in
- *    this wait: then it is kicked - a waiter handed back at every turn
- *    would make every unlock a slow one;
+ *    halted waiter was passed over (by a steal, pass or hand-off: nbyp)
+ *    fewer than handoff_max (1) times in this wait; then it is kicked - a
+ *    waiter handed back at every turn would make every unlock a slow one.
+ *    handoff_max 0 turns hand-offs off, at or above bypass_max it adds
+ *    nothing;
  *
  *  - a running waiter that sees the lock free with no progress, when the
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING

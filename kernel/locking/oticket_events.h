@@ -24,7 +24,7 @@ OTK_EVENT(otk_yield_owner)	/* ... to a preempted next owner passed over enough *
 OTK_EVENT(otk_spin_on_holder)	/* spins that outlived their budget: the lock kept moving */
 OTK_EVENT(otk_local)		/* waiters that spun on their own record, far from the head */
 OTK_EVENT(otk_local_call)	/* ... called back to the lock word near their turn */
-OTK_EVENT(otk_publish)		/* records made findable (waited long)	*/
+OTK_EVENT(otk_publish)		/* records made findable		*/
 OTK_EVENT(otk_publish_full)	/* ... refused: hash probe window full	*/
 OTK_EVENT(otk_hc_wait)		/* KVM_HC_OTICKET_WAIT issued			*/
 OTK_EVENT(otk_hc_kick)		/* KVM_HC_OTICKET_KICK issued			*/

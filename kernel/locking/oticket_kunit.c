@@ -172,7 +172,7 @@ static int otk_set(const char *name, u32 v, u32 *old)
  */
 static void otk_test_param_set(struct kunit *test)
 {
-	u32 min0, max0, old;
+	u32 min0, max0, hm0, old;
 
 	KUNIT_ASSERT_EQ(test, otk_set("spin_min_ns", 2000, &min0), 0);
 	KUNIT_ASSERT_EQ(test, otk_set("spin_max_ns", 1000000, &max0), 0);
@@ -184,6 +184,10 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("oc_spin_max_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("bypass_max", 4096, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 4096, &old), -ERANGE);
+	KUNIT_ASSERT_EQ(test, otk_set("handoff_max", 4095, &hm0), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 0, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, 4095U);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", hm0, &old), 0);
 	KUNIT_EXPECT_EQ(test, otk_set("oc_publish_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, oticket_test_param_set("bypass_max", "x", &old), -EINVAL);
 	KUNIT_EXPECT_EQ(test, otk_set("no_such", 1, &old), -ENOENT);

@@ -707,8 +707,8 @@ static const struct spin_case {
 } spin_cases[] = {
 	{ "model: SPIN pvticket, 3 CPUs: exclusion, turn order, no lost wake-up",
 	  "", 0 },
-	{ "model: SPIN oticket passes and steals, bound 2: same, and the bound",
-	  "-DOPP -DK=2", 0 },
+	{ "model: SPIN oticket passes and steals, bound 2, hand-back bound 1: same, the bound",
+	  "-DOPP -DK=2 -DHK=1", 0 },
 	{ "model: SPIN oticket spinning at home: same, no waiter left at home",
 	  "-DOPP -DNO_STEAL -DHOME", 0 },
 	{ "model: SPIN finds the lost wake-up of a halt without re-check",

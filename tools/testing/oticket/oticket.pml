@@ -65,6 +65,9 @@
 #ifndef K
 #define K	1		/* bypass_max */
 #endif
+#ifndef HK
+#define HK	K		/* handoff_max */
+#endif
 #define LOCALPOS 1		/* this far from the head, a waiter may go home */
 #define TMASK	3		/* tickets mod 4: more than NCPU - 1 waiters */
 #define NONE	NCPU
@@ -431,7 +434,7 @@ spun:			   skip;
 #ifndef MUTANT_NO_BOUND
 			   vn < K &&
 #endif
-			   true ->
+			   vn < HK && true ->
 				if
 				:: cand = (t - 1) & TMASK
 				:: cand = (h + 1) & TMASK

@@ -200,7 +200,9 @@ static void *worker(void *arg)
 {
 	me = (int)(long)arg;
 	seed = 0x9e3779b9u * (me + 1);
-	pcpus[me] = (struct otk_pcpu){ .wake_ns = OTK_WAKE_INIT_NS };
+	/* oc_steal_pm 0: over-committed from the start (no steal decays to 3) */
+	pcpus[me] = (struct otk_pcpu){ .wake_ns = OTK_WAKE_INIT_NS,
+				       .steal_pm = params.oc_steal_pm ? 0 : 1000 };
 	for (int i = 0; i < iters; i++) {
 		int v = 0;
 		long t = -1;
@@ -255,7 +257,7 @@ static const struct variant variants[] = {
 	    .publish_ns = 0, .early = true, .steal = false },
 	  "otk_wait otk_kick" },
 	{ "oticket-bypass", 1,
-	  { .bypass_max = 2, .handoff_max = 2, .oc_steal_pm = 50, .oc_spin_ns = 1000,
+	  { .bypass_max = 2, .handoff_max = 1, .oc_steal_pm = 50, .oc_spin_ns = 1000,
 	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
 	    .publish_ns = 0, .early = true, .steal = false },
 	  "otk_wait otk_kick otk_bypass otk_handoff" },
@@ -264,6 +266,12 @@ static const struct variant variants[] = {
 	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
 	    .publish_ns = 0, .early = true, .steal = true },
 	  "otk_wait otk_kick otk_steal" },
+	/* over-committed: only oc_publish_ns makes a waiter findable */
+	{ "oticket-oc", 1,
+	  { .bypass_max = 2, .handoff_max = 1, .oc_steal_pm = 0, .oc_spin_ns = 1000,
+	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	    .publish_ns = 1000000000, .oc_publish_ns = 0, .early = true, .steal = true },
+	  "otk_wait otk_kick otk_publish otk_bypass" },
 };
 
 static bool happened(const char *name)
