@@ -252,7 +252,9 @@ void oqs_spin_start(struct oqs_spin *s)
 	/* steal before now, as in otk_clock_now() */
 	s->steal = s->runtime ? otk_steal_ns() : 0;
 	s->t0 = otk_now();
-	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables, s->rehalt);
+	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables,
+				  otk_overcommitted(otk_pcpu_this(), otk_param(oc_steal_pm)),
+				  s->rehalt);
 }
 
 /* Has this wait spun its budget?  Of run time, with spin_runtime. */

@@ -426,17 +426,19 @@ static inline void otk_wake_sample(struct otk_pcpu *p, u64 lat_ns)
 }
 
 /*
- * The policy: how long to spin, in ns, before halting.  @rehalt: the last
- * wait ended without a kick, so only re-check briefly.  On an idle host
- * the learnt wake-up latency, kept within spin_min_ns and then spin_max_ns
- * (crossed bounds: spin_max_ns wins); under over-commit oc_spin_ns as set.
+ * The policy: how long to spin, in ns, before halting.  @oc: the regime,
+ * otk_overcommitted() read once by the caller, which may act on it too.
+ * @rehalt: the last wait ended without a kick, so only re-check briefly.
+ * On an idle host the learnt wake-up latency, kept within spin_min_ns and
+ * then spin_max_ns (crossed bounds: spin_max_ns wins); under over-commit
+ * oc_spin_ns as set.
  */
 static inline u64 otk_budget_ns(const struct otk_pcpu *p,
-				const struct otk_params *pp, bool rehalt)
+				const struct otk_params *pp, bool oc, bool rehalt)
 {
 	u64 b;
 
-	if (otk_overcommitted(p, READ_ONCE(pp->oc_steal_pm))) {
+	if (oc) {
 		b = READ_ONCE(pp->oc_spin_ns);
 	} else {
 		u64 lo = READ_ONCE(pp->spin_min_ns), hi = READ_ONCE(pp->spin_max_ns);
@@ -485,8 +487,9 @@ static __always_inline void otk_clock_start(struct otk_clock *c, bool rehalt)
 	c->t0 = otk_now();
 	c->tc = c->t0;
 	c->extended = false;
-	c->budget = otk_budget_ns(p, otk_tunables, rehalt);
+	/* one reading of the regime for the budget and the publish rule */
 	c->oc = otk_overcommitted(p, otk_param(oc_steal_pm));
+	c->budget = otk_budget_ns(p, otk_tunables, c->oc, rehalt);
 	/* a re-check after a spurious wake-up stays short */
 	c->on_holder = !rehalt && otk_param(spin_on_holder) && c->oc;
 	c->cap = otk_param(oc_spin_max_ns);

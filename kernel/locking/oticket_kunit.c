@@ -153,7 +153,8 @@ static void otk_test_budget(struct kunit *test)
 		pp.spin_min_ns = c->spin_min_ns;
 	if (c->spin_max_ns)
 		pp.spin_max_ns = c->spin_max_ns;
-	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, c->rehalt), c->expect);
+	KUNIT_EXPECT_EQ(test, otk_budget_ns(&p, &pp, otk_overcommitted(&p, pp.oc_steal_pm),
+					    c->rehalt), c->expect);
 }
 
 /* Set tunable @name to @v through the parameter setter. */
