@@ -468,13 +468,14 @@ static const struct file_operations hist_reset_fops = {
 };
 #endif
 
+/* spins happen with preemption, maybe interrupts, off: at most 10 ms */
+#define OTK_SPIN_NS_MAX		(10 * NSEC_PER_MSEC)
+
 /*
  * Tunables: parameters of the built-in "oticket", so they can be given on
  * the kernel command line (oticket.bypass_max=64) and changed at run time
  * in /sys/module/oticket/parameters/.  A value out of range is refused.
  */
-/* spins happen with preemption, maybe interrupts, off: at most 10 ms */
-#define OTK_SPIN_NS_MAX		(10 * NSEC_PER_MSEC)
 
 static const struct otk_range {
 	const char	*name;

@@ -181,8 +181,10 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 4000000, &old), 0);
 	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 1000000, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, 4000000U);
-	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 1000000001, &old), -ERANGE);
-	KUNIT_EXPECT_EQ(test, otk_set("oc_spin_max_ns", 1000000001, &old), -ERANGE);
+	/* spins are bounded to 10 ms */
+	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", 10000001, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("oc_spin_max_ns", 10000001, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("oc_spin_ns", 10000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("bypass_max", 4096, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 4096, &old), -ERANGE);
 	KUNIT_ASSERT_EQ(test, otk_set("handoff_max", 4095, &hm0), 0);

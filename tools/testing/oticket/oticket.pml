@@ -432,9 +432,9 @@ spun:			   skip;
 			if					/* otk_handoff() */
 			:: c != NONE && ((t - h) & TMASK) >= 2 && vs == HALTED &&
 #ifndef MUTANT_NO_BOUND
-			   vn < K &&
+			   vn < K && vn < HK &&
 #endif
-			   vn < HK && true ->
+			   true ->
 				if
 				:: cand = (t - 1) & TMASK
 				:: cand = (h + 1) & TMASK
