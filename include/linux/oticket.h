@@ -77,6 +77,7 @@ void __pvt_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
 #define OTICKET_TEST_FAST	(-1)	/* the fast path: the word was 0 */
 #define OTICKET_TEST_STEAL	(-2)	/* an arrival steal (o-ticket only) */
 int oticket_test_lock(struct qspinlock *lock, bool opp);
+bool oticket_test_steal(struct qspinlock *lock);
 void oticket_test_unlock(struct qspinlock *lock, bool opp);
 u32 oticket_test_passes(void);
 u32 oticket_test_bypass_max(void);

@@ -381,6 +381,13 @@ int oticket_test_lock(struct qspinlock *lock, bool opp)
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_lock);
 
+/* An o-ticket arrival's steal attempt alone: true if it took @lock. */
+bool oticket_test_steal(struct qspinlock *lock)
+{
+	return otk_steal(lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_steal);
+
 void oticket_test_unlock(struct qspinlock *lock, bool opp)
 {
 	u8 locked = OTK_LOCKED;
@@ -485,6 +492,7 @@ static const struct otk_range {
 #define OTK_RANGE(f, lo, hi)	{ #f, &otk_tunables_v.f, lo, hi }
 	OTK_RANGE(bypass_max, 0, OTK_NBYP_MAX),
 	OTK_RANGE(head_pass_max, 0, OTK_NBYP_MAX),
+	OTK_RANGE(steal_max, 0, OTK_STEALS_MAX),
 	OTK_RANGE(oc_steal_pm, 0, 1000),
 	OTK_RANGE(oc_spin_ns, 0, OTK_SPIN_NS_MAX),
 	/* in any order, also on the command line: spin_max_ns wins a cross */
@@ -525,8 +533,9 @@ static const struct kernel_param_ops otk_param_ops = {
 #define OTK_PARAM(f, desc)						\
 	module_param_cb(f, &otk_param_ops, &otk_tunables_v.f, 0644);	\
 	MODULE_PARM_DESC(f, desc)
-OTK_PARAM(bypass_max, "times one waiter may be passed over per wait (0..4095, 0: strict FIFO)");
+OTK_PARAM(bypass_max, "times one waiter may be passed over per wait (0..4095)");
 OTK_PARAM(head_pass_max, "oqspin: times arrivals may pass one preempted queue head (0..4095)");
+OTK_PARAM(steal_max, "free steals per turn (0..63; 0 with bypass_max 0: strict FIFO)");
 OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as over-committed");
 OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
 OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");
@@ -539,7 +548,7 @@ OTK_PARAM(handoff_max, "passes of a halted waiter before an unlock wakes it (0..
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);
-MODULE_PARM_DESC(steal, "arrivals may take the turn of an absent owner");
+MODULE_PARM_DESC(steal, "beyond steal_max, arrivals may take the turn of an absent owner");
 module_param_named(spin_on_holder, otk_tunables_v.spin_on_holder, bool, 0644);
 MODULE_PARM_DESC(spin_on_holder, "over-commit: spin on while the lock moves (default N)");
 module_param_named(spin_runtime, otk_tunables_v.spin_runtime, bool, 0644);

@@ -18,23 +18,25 @@
  *
  *   31          20 19           8 7         2   1   0
  *  +--------------+--------------+-----------+---+---+
- *  |  tail (12)   |  head (12)   |     0     | S | L |
+ *  |  tail (12)   |  head (12)   |   C (6)   | S | L |
  *  +--------------+--------------+-----------+---+---+
  *
  *  L     held (by the fast path or by a ticket)
  *  S     a waiter of this queue may be halted: unlock must look for it
+ *  C     o-ticket: free steals since turn H came up (see TURNS AND BYPASS)
  *  tail  next ticket to hand out; waiting W = tail - head (mod 4096)
  *  head  the ticket whose turn it is once L == 0 ("turn H")
  *
- * With nobody waiting, head == tail == 0 and S == 0: the waiter that takes
- * the last turn rewrites the word to plain L.  So the fast path only wins
- * when nobody queues.  A CPU waits for a lock in at most one context, so
+ * With nobody waiting, head == tail == 0 and S == C == 0: the waiter that
+ * takes the last turn rewrites the word to plain L.  So the fast path only
+ * wins when nobody queues.  A CPU waits for a lock in at most one context, so
  * at most nr_cpu_ids - 1 tickets are out: 12 bits serve OTK_MAX_CPUS.
  *
  * The unlock fast path is upstream's x86-64 PV unlock, instruction for
  * instruction: cmpxchg the locked byte from L to 0.  It fails only when S
- * is set, and then calls otk_unlock_slowpath().  Nobody halted, nothing to
- * look up: the cost of a contended unlock is what happened, no more.
+ * or C is set, and then calls otk_unlock_slowpath(), which looks for a
+ * waiter to kick only if S is set.  Nobody halted, nothing to look up: the
+ * cost of a contended unlock is what happened, no more.
  *
  * WAIT RECORDS
  *
@@ -97,13 +99,22 @@
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
  *    on a preempted vCPU (otk_bypass());
  *
- *  - an arrival, before it takes a ticket, when the lock is free and the
- *    owner of turn H is absent in the same sense (otk_steal()): it counts
- *    a pass in the owner's record (nbyp + 1, same rule) and then sets L
- *    without moving the head, so the turn stays the owner's.  This is
+ *  - an arrival, before it takes a ticket, when the lock is free
+ *    (otk_steal()).  It sets L without moving the head, so the turn stays
+ *    its owner's, who finds the lock held and waits on.  This is
  *    pvqspinlock's lock stealing with a bound: the releaser that comes
  *    straight back, the commonest arrival on a hot lock, takes the lock
- *    at once instead of queueing behind vCPUs that are not there.
+ *    at once instead of queueing behind vCPUs that are not there.  The
+ *    first steal_max steals of each turn are free: one cmpxchg of the
+ *    word, which counts them in C ({L=0,C} -> {L=1,C+1}) and which the
+ *    take of a turn clears, with no look at the owner - a running owner
+ *    spins on the word and is usually there first.  After that, an
+ *    arrival steals only if the owner of turn H is absent in the sense
+ *    above, and counts a pass in its record first (nbyp + 1, same rule).
+ *    So a waiter is still served within (bypass_max + 1) * W turns (W
+ *    the longest queue in its wait), and each turn comes after at most
+ *    steal_max free steals and the absent-owner steals its owners' nbyp
+ *    allow.  Strict FIFO is bypass_max 0 and steal_max 0.
  *
  * A pass is claim, take, move:
  *
@@ -135,8 +146,8 @@
  * HALTING: the lost-wake-up handshake, in the style of pv_wait_node():
  *
  *   waiter                                   unlock
- *   [RmW] rec: RUNNING -> HALTED             [RmW] locked: L -> 0 (fails: S)
- *   [RmW] word |= S (if not yet set)         [RmW] locked: S|L -> S (xchg)
+ *   [RmW] rec: RUNNING -> HALTED             [RmW] locked: C|L -> C (fails: S)
+ *   [RmW] word |= S (if not yet set)         [RmW] locked: S|C|L -> S|C (xchg)
  *   MB                                       MB
  *   [L]   word: my turn? then take it        [L]   rec of turn H
  *   else  wait(&rec.state, HALTED)           if HALTED: -> KICKED, kick
@@ -220,6 +231,10 @@
 #define OTK_LOCKED		0x01U
 #define OTK_SLOW		0x02U
 #define OTK_LOCKED_MASK		0xffU
+#define OTK_STEALS_SHIFT	2
+#define OTK_STEALS_MASK		0xfcU	/* C: free steals since turn H came up */
+#define OTK_STEAL_ONE		0x04U	/* 1U << OTK_STEALS_SHIFT */
+#define OTK_STEALS_MAX		(OTK_STEALS_MASK >> OTK_STEALS_SHIFT)
 #define OTK_TICKET_BITS		12
 #define OTK_TICKET_MASK		((1U << OTK_TICKET_BITS) - 1)
 #define OTK_HEAD_OFFSET		8
@@ -321,8 +336,9 @@ struct otk_pcpu {
 
 /* Tunables: parameters of the built-in oticket (kernel), options (tools). */
 struct otk_params {
-	u32			bypass_max;	/* passes per wait, 0: strict FIFO */
+	u32			bypass_max;	/* passes per wait */
 	u32			head_pass_max;	/* oqspin: passes of one queue head */
+	u32			steal_max;	/* free steals per turn (C) */
 	u32			oc_steal_pm;	/* over-commit above this steal */
 	u32			oc_spin_ns;	/* spin budget under over-commit */
 	u32			spin_min_ns;	/* bounds of the idle-host budget */
@@ -343,6 +359,7 @@ struct otk_params {
 #define OTK_PARAMS_DEFAULT {						\
 	.bypass_max	= OTK_NBYP_MAX,					\
 	.head_pass_max	= 8,						\
+	.steal_max	= 16,						\
 	.oc_steal_pm	= 50,						\
 	.oc_spin_ns	= 10000,					\
 	.spin_min_ns	= 2000,						\
@@ -368,6 +385,11 @@ static inline u32 otk_tail(u32 v)
 	return v >> OTK_TAIL_OFFSET;
 }
 
+static inline u32 otk_steals(u32 v)
+{
+	return (v & OTK_STEALS_MASK) >> OTK_STEALS_SHIFT;
+}
+
 static inline u32 otk_waiters(u32 v)
 {
 	return (otk_tail(v) - otk_head(v)) & OTK_TICKET_MASK;
@@ -386,7 +408,7 @@ static inline bool otk_turn(u32 v, u32 ticket)
 
 /*
  * The word once turn @ticket was taken out of handover word @v: L set, the
- * head moved on, S kept; plain L when that was the last waiter.
+ * head moved on, S kept, C cleared; plain L when that was the last waiter.
  */
 static inline u32 otk_acquired(u32 v, u32 ticket)
 {
@@ -679,12 +701,19 @@ static inline int otk_holder(void *lock, u32 v)
 	return word & 0xffff;
 }
 
-/* This CPU holds @lock, whose word is now @nv. */
+/*
+ * This CPU holds @lock, whose word is now @nv.  The slot is written only if
+ * it changes: waiters read it, and the commonest acquirer of a hot lock is
+ * the CPU that held it last.
+ */
 static inline void otk_hint_set(void *lock, u32 nv)
 {
-	WRITE_ONCE(otk_hint_slot(lock)->word,
-		   OTK_HINT(lock, nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv),
-			    otk_cpu()));
+	struct otk_hint *s = otk_hint_slot(lock);
+	u64 word = OTK_HINT(lock, nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv),
+			    otk_cpu());
+
+	if (READ_ONCE(s->word) != word)
+		WRITE_ONCE(s->word, word);
 }
 
 /*
@@ -827,23 +856,33 @@ static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 
 /*
  * Unlock when the fast path's cmpxchg failed: @locked is the byte it saw.
- * S is set, so the owner of turn H may be halted and need a kick - or, for
- * o-ticket, a running waiter may take the turn instead.
+ * With S clear, free steals (C) made it fail: release, keep C.  With S set,
+ * the owner of turn H may be halted and need a kick - or, for o-ticket, a
+ * running waiter may take the turn instead.  While we hold the lock only S
+ * can change in the byte, and only from 0 to 1.
  */
 static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 						u8 locked, bool opp)
 {
 	atomic_t *word = &lock->val;
-	u32 v = atomic_read(word);	/* the head is ours to move: stable */
-	u32 h = otk_head(v);
 	struct otk_rec *r;
+	u32 v, h;
 	u64 tk;
 
-	if (unlikely(locked != (OTK_SLOW | OTK_LOCKED))) {
+	if (unlikely(!(locked & OTK_LOCKED) ||
+		     (!opp && locked != (OTK_SLOW | OTK_LOCKED)))) {
 		WARN_ONCE(1, "oticket: lock %p has corrupted value %#x\n",
 			  lock, atomic_read(word));
 		return;
 	}
+	/* a halt sets S then loads the word: the Dekker of the fast path */
+	while (!(locked & OTK_SLOW)) {
+		if (try_cmpxchg_release(&lock->locked, &locked,
+					locked & ~OTK_LOCKED))
+			return;
+	}
+	v = atomic_read(word);	/* the head is ours to move: stable */
+	h = otk_head(v);
 	r = otk_lookup(lock, h, &tk);
 	if (opp && r && otk_handoff(lock, v, r, tk))
 		r = otk_lookup(lock, h, &tk);	/* turn H has a new owner */
@@ -852,7 +891,9 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 	 * otk_halt()): it may have halted since - the runner of a handoff
 	 * too.  An owner that was not findable before may be now.
 	 */
-	xchg(&lock->locked, OTK_SLOW);
+	if (xchg(&lock->locked, locked & ~OTK_LOCKED) != locked)
+		WARN_ONCE(1, "oticket: lock %p changed while held: %#x\n",
+			  lock, atomic_read(word));
 	if (r)
 		otk_kick_rec(r, READ_ONCE(r->tk), h, otk_tk_seq(tk));
 	else
@@ -1276,10 +1317,11 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 }
 
 /*
- * At slow-path entry: if the lock is free but the owner of its turn is not
- * there, take the lock without a ticket and leave the turn to its owner,
- * which counts it as a pass.  The word's only change is L; the owner finds
- * the lock held and waits on.  Returns true if we hold the lock.
+ * At slow-path entry: if the lock is free, take it without a ticket and
+ * leave the turn to its owner, who finds the lock held and waits on.  The
+ * first steal_max steals of a turn only count themselves in C; after that,
+ * only if the owner of the turn is not there, which counts it as a pass.
+ * Returns true if we hold the lock.
  */
 static __always_inline bool otk_steal(struct qspinlock *lock)
 {
@@ -1287,7 +1329,17 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 	struct otk_rec *r;
 	u64 tk;
 
-	if ((v & OTK_LOCKED) || !otk_waiters(v) || !otk_param(steal))
+	if ((v & OTK_LOCKED) || !otk_waiters(v))
+		return false;
+	if (otk_steals(v) < otk_param(steal_max)) {
+		if (!atomic_try_cmpxchg_acquire(&lock->val, &v,
+						v + OTK_STEAL_ONE + OTK_LOCKED))
+			return false;
+		otk_hint_set(lock, v | OTK_LOCKED);
+		otk_ev(otk_steal_free);
+		return true;
+	}
+	if (!otk_param(steal))
 		return false;
 	r = otk_lookup(lock, otk_head(v), &tk);
 	if (!r || !otk_passable(r, tk))

@@ -27,7 +27,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 struct enc_case {
 	const char	*name;
-	u32		v;		/* a handover word: locked == 0 */
+	u32		v;		/* a handover word: L == 0 */
 	u32		ticket;		/* the ticket at head */
 	u32		after;		/* word once @ticket took the lock */
 	u32		waiters;
@@ -48,6 +48,10 @@ static const struct enc_case enc_cases[] = {
 	  word(OTK_SLOW, 0, 3), 0, word(OTK_SLOW | 1, 1, 3), 3 },
 	{ "S goes when the queue drains",
 	  word(OTK_SLOW, 2, 3), 2, OTK_LOCKED, 1 },
+	{ "a turn taken clears the free steals",
+	  word(OTK_SLOW | 5 * OTK_STEAL_ONE, 0, 3), 0, word(OTK_SLOW | 1, 1, 3), 3 },
+	{ "free steals go when the queue drains",
+	  word(OTK_STEALS_MASK, 2, 3), 2, OTK_LOCKED, 1 },
 };
 
 static void enc_case_desc(const struct enc_case *c, char *desc)
@@ -191,6 +195,11 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 0, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, 4095U);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", hm0, &old), 0);
+	/* C has six bits */
+	KUNIT_EXPECT_EQ(test, otk_set("steal_max", OTK_STEALS_MAX + 1, &old), -ERANGE);
+	KUNIT_ASSERT_EQ(test, otk_set("steal_max", OTK_STEALS_MAX, &hm0), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("steal_max", hm0, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, OTK_STEALS_MAX);
 	KUNIT_EXPECT_EQ(test, otk_set("oc_publish_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, oticket_test_param_set("bypass_max", "x", &old), -EINVAL);
 	KUNIT_EXPECT_EQ(test, otk_set("no_such", 1, &old), -ENOENT);
@@ -263,6 +272,41 @@ static void otk_test_hook_refusal(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, !!why, c->refused, "%s", why ?: "used");
 }
 
+/*
+ * Free steals, one CPU: a lock that is free with a waiter (turn 0, owner
+ * nowhere to be found) is stolen steal_max times, each counted in C and
+ * kept by the release, S too; then it is refused.
+ */
+static void otk_test_free_steals(struct kunit *test)
+{
+	struct qspinlock lock = { .val = ATOMIC_INIT(OTK_TAIL_ONE) };
+	u32 old, i;
+
+	/* the slow paths need the hash table */
+	if (pvlock_active() != PVLOCK_PVTICKET && pvlock_active() != PVLOCK_OTICKET)
+		kunit_skip(test, "the guest runs %s, not a ticket mode",
+			   pvlock_name(pvlock_active()));
+	KUNIT_ASSERT_EQ(test, otk_set("steal_max", 3, &old), 0);
+	preempt_disable();
+	for (i = 1; i <= 3; i++) {
+		KUNIT_EXPECT_TRUE(test, oticket_test_steal(&lock));
+		KUNIT_EXPECT_EQ(test, (u32)atomic_read(&lock.val),
+				OTK_TAIL_ONE | i * OTK_STEAL_ONE | OTK_LOCKED);
+		if (i == 3)	/* a waiter halted meanwhile */
+			atomic_or(OTK_SLOW, &lock.val);
+		oticket_test_unlock(&lock, true);
+		KUNIT_EXPECT_EQ(test, (u32)atomic_read(&lock.val),
+				OTK_TAIL_ONE | i * OTK_STEAL_ONE |
+				(i == 3 ? OTK_SLOW : 0));
+	}
+	/* C is full and the owner of turn 0 cannot be found */
+	KUNIT_EXPECT_FALSE(test, oticket_test_steal(&lock));
+	KUNIT_EXPECT_EQ(test, (u32)atomic_read(&lock.val),
+			OTK_TAIL_ONE | 3 * OTK_STEAL_ONE | OTK_SLOW);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, otk_set("steal_max", old, &old), 0);
+}
+
 /* ---- turn order, exclusion and the bypass bound, concurrent kthreads -- */
 
 struct fifo_run {
@@ -280,6 +324,7 @@ struct fifo_run {
 	unsigned long		bound_errors;
 	unsigned long		tickets;
 	unsigned long		steals;
+	unsigned long		run, run_max;	/* steals in a row */
 	/* written once per thread */
 	atomic_long_t		acquired;
 	atomic_t		overlap;
@@ -315,6 +360,8 @@ static int fifo_thread(void *arg)
 		} else if (t < 0 || (u32)t != r->expect) {
 			r->fifo_errors++;
 		}
+		r->run = t == OTICKET_TEST_STEAL ? r->run + 1 : 0;
+		r->run_max = max(r->run, r->run_max);
 		if (t >= 0) {
 			r->tickets++;
 			if (r->opp &&
@@ -337,11 +384,16 @@ static int fifo_thread(void *arg)
 	return 0;
 }
 
-static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
+/*
+ * @bypass_max, @steal_max: set for the run, -1 leaves them.  With
+ * bypass_max 0 the only steals are free ones: at most steal_max in a row.
+ */
+static void otk_test_fifo(struct kunit *test, bool opp, int bypass_max,
+			  int steal_max)
 {
 	int n = max(4U, 2 * num_online_cpus()), i;
 	struct fifo_run *r;
-	u32 old = 0;
+	u32 old = 0, old_steal = 0;
 
 	/* the slow paths need the hash table and a KVM host to halt on */
 	if (pvlock_active() != PVLOCK_PVTICKET && pvlock_active() != PVLOCK_OTICKET)
@@ -353,8 +405,10 @@ static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
 	r->opp = opp;
 	r->deadline = jiffies + 3 * HZ;
 	/* a bound the run can reach: the default, 4095, it cannot */
-	if (bypass_max)
+	if (bypass_max >= 0)
 		KUNIT_ASSERT_EQ(test, otk_set("bypass_max", bypass_max, &old), 0);
+	if (steal_max >= 0)
+		KUNIT_ASSERT_EQ(test, otk_set("steal_max", steal_max, &old_steal), 0);
 	atomic_set(&r->running, n);
 	init_completion(&r->done);
 
@@ -365,11 +419,15 @@ static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(k));
 	}
 	wait_for_completion(&r->done);
-	if (bypass_max)
+	if (bypass_max >= 0)
 		KUNIT_EXPECT_EQ(test, otk_set("bypass_max", old, &old), 0);
+	if (steal_max >= 0)
+		KUNIT_EXPECT_EQ(test, otk_set("steal_max", old_steal, &old), 0);
 
-	kunit_info(test, "%d kthreads on %u CPUs: %lu taken, %lu by ticket, %lu stolen\n",
-		   n, num_online_cpus(), r->count, r->tickets, r->steals);
+	kunit_info(test, "%d kthreads on %u CPUs: %lu taken, %lu by ticket, %lu stolen, %lu in a row\n",
+		   n, num_online_cpus(), r->count, r->tickets, r->steals, r->run_max);
+	if (bypass_max == 0 && steal_max >= 0)
+		KUNIT_EXPECT_LE(test, r->run_max, (unsigned long)steal_max);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->overlap), 0);
 	KUNIT_EXPECT_EQ(test, r->fifo_errors, 0UL);
 	KUNIT_EXPECT_EQ(test, r->bound_errors, 0UL);
@@ -381,17 +439,22 @@ static void otk_test_fifo(struct kunit *test, bool opp, u32 bypass_max)
 
 static void otk_test_fifo_pvticket(struct kunit *test)
 {
-	otk_test_fifo(test, false, 0);
+	otk_test_fifo(test, false, -1, -1);
 }
 
 static void otk_test_fifo_oticket(struct kunit *test)
 {
-	otk_test_fifo(test, true, 0);
+	otk_test_fifo(test, true, -1, -1);
 }
 
 static void otk_test_fifo_oticket_bound2(struct kunit *test)
 {
-	otk_test_fifo(test, true, 2);
+	otk_test_fifo(test, true, 2, -1);
+}
+
+static void otk_test_fifo_oticket_free2(struct kunit *test)
+{
+	otk_test_fifo(test, true, 0, 2);
 }
 
 static struct kunit_case oticket_cases[] = {
@@ -402,9 +465,11 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE(otk_test_param_set),
 	KUNIT_CASE(otk_test_signals_converge),
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
+	KUNIT_CASE(otk_test_free_steals),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket_bound2),
+	KUNIT_CASE_SLOW(otk_test_fifo_oticket_free2),
 	{}
 };
 

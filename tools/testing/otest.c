@@ -711,6 +711,8 @@ static const struct spin_case {
 	  "-DOPP -DK=2 -DHK=1", 0 },
 	{ "model: SPIN oticket spinning at home: same, no waiter left at home",
 	  "-DOPP -DNO_STEAL -DHOME", 0 },
+	{ "model: SPIN oticket free steals (1 per turn), steals, passes: same, both bounds",
+	  "-DOPP -DFREE", 0 },
 	{ "model: SPIN finds the lost wake-up of a halt without re-check",
 	  "-DOPP -DMUTANT_NO_RECHECK", 1 },
 	{ "model: SPIN finds the lost wake-up of a halt that does not set S",
@@ -727,6 +729,10 @@ static const struct spin_case {
 	  "-DOPP -DK=2 -DMUTANT_NO_UNCLAIM_KICK", 1 },
 	{ "model: SPIN finds a waiter left at home without a call-back",
 	  "-DOPP -DNO_STEAL -DHOME -DMUTANT_NO_CALL", 1 },
+	{ "model: SPIN finds free steals beyond steal_max",
+	  "-DOPP -DFREE -DNO_STEAL -DMUTANT_NO_FREE_BOUND", 1 },
+	{ "model: SPIN finds the lost wake-up of an unlock after a free steal",
+	  "-DOPP -DFREE -DNO_STEAL -DMUTANT_FREE_IGNORES_S", 1 },
 	{ "model: SPIN oqspin / pvqspinlock, 3 CPUs: exclusion, no lost wake-up",
 	  "-DOQSPIN", 0 },
 	{ "model: SPIN finds a hashed successor without _Q_SLOW_VAL (mutant)",
@@ -1528,6 +1534,10 @@ struct test {
 };
 
 #define FAKE(i) { .fake = &fake_cases[i] }
+#define SPIN(i) { .spin = &spin_cases[i] }
+/* a case added to spin_cases[] must be added to tests[] too */
+_Static_assert(sizeof(spin_cases) / sizeof(spin_cases[0]) == 16,
+	       "tests[] lists spin_cases[0..15]");
 
 static const struct test tests[] = {
 	/* 1. userspace */
@@ -1544,11 +1554,8 @@ static const struct test tests[] = {
 	{ "stage: rejects a non-6.12 base", t_stage_rejects_other_version },
 	{ "stage: names the patch and file that fail", t_stage_names_bad_patch },
 	{ "stage: applies series, overlays, base untouched", t_stage_applies_and_keeps_base },
-	{ .spin = &spin_cases[0] }, { .spin = &spin_cases[1] }, { .spin = &spin_cases[2] },
-	{ .spin = &spin_cases[3] }, { .spin = &spin_cases[4] }, { .spin = &spin_cases[5] },
-	{ .spin = &spin_cases[6] }, { .spin = &spin_cases[7] }, { .spin = &spin_cases[8] },
-	{ .spin = &spin_cases[9] }, { .spin = &spin_cases[10] }, { .spin = &spin_cases[11] },
-	{ .spin = &spin_cases[12] },
+	SPIN(0), SPIN(1), SPIN(2), SPIN(3), SPIN(4), SPIN(5), SPIN(6), SPIN(7), SPIN(8),
+	SPIN(9), SPIN(10), SPIN(11), SPIN(12), SPIN(13), SPIN(14), SPIN(15),
 	{ "model: slow paths, 8 threads on 2 CPUs, ASan+UBSan: exclusion, order, bound",
 	  t_otkstress },
 	{ "vbench: statistics against known vectors (median, CI, U)", t_vbstat },

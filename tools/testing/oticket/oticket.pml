@@ -6,7 +6,9 @@
  * handshake, and - with OPP - what o-ticket adds: a running waiter taking
  * the turn of an absent owner (otk_bypass()), the unlocker giving the turn
  * of a halted owner to a running waiter (otk_handoff()), an arrival taking
- * the lock past an absent owner without a ticket (otk_steal()), and waiters
+ * the lock past an absent owner without a ticket (otk_steal()) - with FREE
+ * also the first CK steals of each turn, past any owner, counted in the
+ * word's C - and waiters
  * far from the head spinning on their own record until the taker of a turn
  * calls them back (otk_spin_home(), otk_call_near()).
  *
@@ -32,7 +34,8 @@
  *
  * Checked: mutual exclusion; turns served in order, whoever takes them,
  * and a steal takes none; the bypass bound (nobody passed over more than K
- * times); no lost wake-up and no waiter left at home (a CPU blocked for
+ * times); at most CK free steals between two turns taken (a ghost count,
+ * not C); no lost wake-up and no waiter left at home (a CPU blocked for
  * ever is an invalid end state).  The model is sequentially consistent:
  * the code's full barriers give the store-load orders it relies on.
  *
@@ -52,6 +55,9 @@
  *   MUTANT_NO_UNCLAIM_KICK  a passer that could not pass puts a halted owner
  *                      back without the kick an unlock skipped meanwhile
  *   MUTANT_NO_CALL     a taker does not call the waiter at home back
+ *   MUTANT_NO_FREE_BOUND  free steals ignore C
+ *   MUTANT_FREE_IGNORES_S  an unlock that free steals sent to the slow path
+ *                      releases without looking at S: no kick
  */
 #ifndef NCPU
 #define NCPU	3
@@ -68,6 +74,9 @@
 #ifndef HK
 #define HK	K		/* handoff_max */
 #endif
+#ifndef CK
+#define CK	1		/* steal_max: free steals per turn, with FREE */
+#endif
 #define LOCALPOS 1		/* this far from the head, a waiter may go home */
 #define TMASK	3		/* tickets mod 4: more than NCPU - 1 waiters */
 #define NONE	NCPU
@@ -79,13 +88,14 @@
 #define BYPASSED	4
 #define LOCAL		5
 
-byte L, S, H, T;		/* lock word */
+byte L, S, C, H, T;		/* lock word */
 byte st[NCPU], nb[NCPU], tk[NCPU], sq[NCPU];	/* record word */
 bool valid[NCPU];		/* record: lock != NULL */
 bool pub[NCPU];			/* record: published in the hash table */
 bool unhalted[NCPU];		/* KVM's latched kick */
 byte inside;			/* CPUs in the critical section */
 byte expect;			/* head the last holder left */
+byte fsince;			/* ghost: free steals since a turn was taken */
 
 /* otk_lookup(): the published record of ticket @t and its word, or NONE. */
 inline lookup(t, c, ws, wn, wt, wq)
@@ -180,7 +190,7 @@ inline take(h, ok)
 #endif
 		:: else ->
 			assert(L == 0 && H == h);
-			L = 1; ok = true;
+			L = 1; ok = true; C = 0;
 			if
 			:: ((h + 1) & TMASK) == T -> H = 0; T = 0; S = 0
 			:: else -> H = (h + 1) & TMASK
@@ -205,20 +215,34 @@ proctype cpu(byte me)
 	byte i, c, r, h, t, cand, took;
 	byte ms, mn, mt, mq;		/* our record word, as last seen */
 	byte vs, vn, vt, vq, rs, rn, rt, rq;
-	bool fast, ok, turn, stolen, synced;
+	bool fast, ok, turn, stolen, fstolen, synced;
+	byte cv;			/* C as the unlock saw it */
 	byte iter = (me == 0 -> ITER0 : ITER);
 
 	for (i : 1 .. iter) {
 		stolen = false;
+		fstolen = false;
 		atomic {					/* 1: fast path */
 			if
-			:: L == 0 && S == 0 && H == 0 && T == 0 -> L = 1; fast = true
+			:: L == 0 && S == 0 && C == 0 && H == 0 && T == 0 -> L = 1; fast = true
 			:: else -> fast = false
 			fi
 		}
+#ifdef FREE
+		atomic {			/* otk_steal(): a free steal */
+			if
+			:: !fast && L == 0 && H != T &&
+#ifndef MUTANT_NO_FREE_BOUND
+			   C < CK &&
+#endif
+			   true -> L = 1; C++; stolen = true; fstolen = true
+			:: else -> skip
+			fi
+		}
+#endif
 #if defined(OPP) && !defined(NO_STEAL)
 		if						/* otk_steal() */
-		:: !fast ->
+		:: !fast && !stolen ->
 			atomic { h = H; t = T; ok = S; turn = (L == 0 && H != T) };
 			if
 			:: turn ->
@@ -413,16 +437,37 @@ spun:			   skip;
 		assert(fast && expect == 0 || stolen && H == expect ||
 		       !fast && !stolen && took == expect);
 		assert(fast || stolen || nb[me] <= K);
+		if
+		:: fstolen -> fsince++
+		:: !fstolen && stolen -> skip
+		:: else -> fsince = 0		/* a turn, or the fast path */
+		fi;
+		assert(fsince <= CK);
 		expect = H;
 		inside--;
 
 		/* unlock: the fast path cmpxchg, else otk_unlock_slowpath() */
 		atomic {						/* 15 */
 			if
-			:: L == 1 && S == 0 -> L = 0; fast = true
+			:: L == 1 && S == 0 && C == 0 -> L = 0; fast = true
 			:: else -> fast = false
-			fi
+			fi;
+			cv = C
 		}
+		if
+		:: !fast ->	/* free steals counted, nobody halted: release */
+			atomic {
+				if
+#ifdef MUTANT_FREE_IGNORES_S
+				:: S == 0 || C != 0 -> L = 0; fast = true
+#else
+				:: S == 0 -> L = 0; fast = true
+#endif
+				:: else -> skip
+				fi
+			}
+		:: else -> skip
+		fi;
 		if
 		:: fast -> skip
 		:: else ->
@@ -470,7 +515,12 @@ spun:			   skip;
 			:: else -> skip
 			fi;
 #endif
-			L = 0;						/* 18: release */
+			atomic {				/* 18: release */
+				/* the kernel writes back the byte it saw, S set: right
+				 * only if nothing but S changed while held */
+				assert(S == 1 && C == cv);
+				L = 0
+			}
 			/* the owner of turn H again: it may have halted since */
 			if
 			:: c != NONE -> kick_rec(c, h, vq)		/* 19 */
@@ -479,7 +529,7 @@ spun:			   skip;
 		fi;
 		skip;
 		d_step { c = 0; r = 0; h = 0; t = 0; cand = 0; ok = false; turn = false; took = 0;
-			 stolen = false; synced = false;
+			 stolen = false; fstolen = false; synced = false; cv = 0;
 			 vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
 	}
 }

@@ -62,6 +62,9 @@ struct qspinlock {
 #define try_cmpxchg(p, old, new)					\
 	__atomic_compare_exchange_n((p), (old), (new), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define try_cmpxchg_release(p, old, new)				\
+	__atomic_compare_exchange_n((p), (old), (new), false,		\
+				    __ATOMIC_RELEASE, __ATOMIC_RELAXED)
 #define atomic_read(v)		((u32)__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED))
 #define atomic_or(i, v)		((void)__atomic_fetch_or(&(v)->counter, (i), __ATOMIC_SEQ_CST))
 #define atomic_fetch_add(i, v)	((u32)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_SEQ_CST))
@@ -184,6 +187,7 @@ static bool otk_arch_yield(int cpu)
 static struct qspinlock lock;
 static int opp, iters, inside;
 static unsigned long count, turn_errors, overlaps, tickets, progress, bound_errors, steals;
+static unsigned long run_len, free_errors;	/* steals in a row; beyond steal_max */
 static u32 expect;
 static unsigned int nthr;
 
@@ -218,6 +222,10 @@ static void *worker(void *arg)
 			steals++;
 			if (otk_head(atomic_read(&lock.val)) != expect)
 				turn_errors++;
+			/* only free steals (bypass_max 0): steal_max per turn */
+			if (++run_len > params.steal_max && !params.bypass_max &&
+			    free_errors++ < 3)
+				printf("bound: %lu steals in a row\n", run_len);
 		} else if ((t < 0 && expect != 0) || (t >= 0 && (u32)t != expect)) {
 			turn_errors++;
 		}
@@ -230,6 +238,8 @@ static void *worker(void *arg)
 			}
 		}
 		tickets += t >= 0 && t != OTK_NO_TURN;
+		if (t != OTK_NO_TURN)
+			run_len = 0;
 		expect = otk_head(atomic_read(&lock.val));
 		count++;
 		if (rand_r(&seed) % 64 == 0)
@@ -262,14 +272,22 @@ static const struct variant variants[] = {
 	    .publish_ns = 0, .early = true, .steal = false },
 	  "otk_wait otk_kick otk_bypass otk_handoff" },
 	{ "oticket-steal", 1,
-	  { .bypass_max = 2, .handoff_max = 2, .oc_steal_pm = 50, .oc_spin_ns = 1000,
-	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	  { .bypass_max = 2, .handoff_max = 2, .steal_max = 2,
+	    .oc_steal_pm = 50, .oc_spin_ns = 1000, .spin_min_ns = 200,
+	    .spin_max_ns = 2000, .idle_ns = 0,
 	    .publish_ns = 0, .early = true, .steal = true },
 	  "otk_wait otk_kick otk_steal" },
+	/* free steals only: at most steal_max between two turns */
+	{ "oticket-free", 1,
+	  { .bypass_max = 0, .steal_max = 2, .oc_steal_pm = 50, .oc_spin_ns = 1000,
+	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	    .publish_ns = 0, .early = true, .steal = true },
+	  "otk_wait otk_kick otk_steal_free" },
 	/* over-committed: only oc_publish_ns makes a waiter findable */
 	{ "oticket-oc", 1,
-	  { .bypass_max = 2, .handoff_max = 1, .oc_steal_pm = 0, .oc_spin_ns = 1000,
-	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
+	  { .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
+	    .oc_steal_pm = 0, .oc_spin_ns = 1000, .spin_min_ns = 200,
+	    .spin_max_ns = 2000, .idle_ns = 0,
 	    .publish_ns = 1000000000, .oc_publish_ns = 0, .early = true, .steal = true },
 	  "otk_wait otk_kick otk_publish otk_bypass" },
 };
@@ -295,6 +313,8 @@ static int run(const struct variant *va, int nthreads, int n)
 	iters = n;
 	nthr = nthreads;
 	count = turn_errors = overlaps = tickets = progress = bound_errors = steals = 0;
+	run_len = 0;
+	free_errors = 0;
 	expect = 0;
 	memset(events, 0, sizeof(events));
 	memset(hash, 0, sizeof(hash));
@@ -336,6 +356,9 @@ static int run(const struct variant *va, int nthreads, int n)
 	if (bound_errors)
 		printf("FAIL %s: %lu waiters passed over beyond the bound\n", va->name,
 		       bound_errors), ok = 0;
+	if (free_errors)
+		printf("FAIL %s: %lu free steals beyond steal_max\n", va->name,
+		       free_errors), ok = 0;
 	if (count != (unsigned long)nthreads * n)
 		printf("FAIL %s: %lu acquisitions, want %lu\n", va->name, count,
 		       (unsigned long)nthreads * n), ok = 0;
