@@ -275,36 +275,50 @@ static void otk_test_hook_refusal(struct kunit *test)
 /*
  * Free steals, one CPU: a lock that is free with a waiter (turn 0, owner
  * nowhere to be found) is stolen steal_max times, each counted in C and
- * kept by the release, S too; then it is refused.
+ * kept by the release, S too; then it is refused.  The lock is static, so
+ * that the holder hint and the lock events it leaves behind name a lock
+ * nobody else uses.  Words are checked after preempt_enable().
  */
+static struct qspinlock otk_steal_lock;
+
 static void otk_test_free_steals(struct kunit *test)
 {
-	struct qspinlock lock = { .val = ATOMIC_INIT(OTK_TAIL_ONE) };
-	u32 old, i;
+	u32 held[3] = {}, after[3] = {}, last, old, i;
+	bool took[3] = {}, again;
 
 	/* the slow paths need the hash table */
 	if (pvlock_active() != PVLOCK_PVTICKET && pvlock_active() != PVLOCK_OTICKET)
 		kunit_skip(test, "the guest runs %s, not a ticket mode",
 			   pvlock_name(pvlock_active()));
+	atomic_set(&otk_steal_lock.val, OTK_TAIL_ONE);
 	KUNIT_ASSERT_EQ(test, otk_set("steal_max", 3, &old), 0);
 	preempt_disable();
-	for (i = 1; i <= 3; i++) {
-		KUNIT_EXPECT_TRUE(test, oticket_test_steal(&lock));
-		KUNIT_EXPECT_EQ(test, (u32)atomic_read(&lock.val),
-				OTK_TAIL_ONE | i * OTK_STEAL_ONE | OTK_LOCKED);
-		if (i == 3)	/* a waiter halted meanwhile */
-			atomic_or(OTK_SLOW, &lock.val);
-		oticket_test_unlock(&lock, true);
-		KUNIT_EXPECT_EQ(test, (u32)atomic_read(&lock.val),
-				OTK_TAIL_ONE | i * OTK_STEAL_ONE |
-				(i == 3 ? OTK_SLOW : 0));
+	for (i = 0; i < 3; i++) {
+		took[i] = oticket_test_steal(&otk_steal_lock);
+		if (!took[i])
+			break;		/* not ours to unlock */
+		held[i] = atomic_read(&otk_steal_lock.val);
+		if (i == 2)	/* a waiter halted meanwhile */
+			atomic_or(OTK_SLOW, &otk_steal_lock.val);
+		oticket_test_unlock(&otk_steal_lock, true);
+		after[i] = atomic_read(&otk_steal_lock.val);
 	}
 	/* C is full and the owner of turn 0 cannot be found */
-	KUNIT_EXPECT_FALSE(test, oticket_test_steal(&lock));
-	KUNIT_EXPECT_EQ(test, (u32)atomic_read(&lock.val),
-			OTK_TAIL_ONE | 3 * OTK_STEAL_ONE | OTK_SLOW);
+	again = i == 3 && oticket_test_steal(&otk_steal_lock);
+	last = atomic_read(&otk_steal_lock.val);
 	preempt_enable();
 	KUNIT_EXPECT_EQ(test, otk_set("steal_max", old, &old), 0);
+
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_TRUE(test, took[i]);
+		KUNIT_EXPECT_EQ(test, held[i],
+				OTK_TAIL_ONE | (i + 1) * OTK_STEAL_ONE | OTK_LOCKED);
+		KUNIT_EXPECT_EQ(test, after[i],
+				OTK_TAIL_ONE | (i + 1) * OTK_STEAL_ONE |
+				(i == 2 ? OTK_SLOW : 0));
+	}
+	KUNIT_EXPECT_FALSE(test, again);
+	KUNIT_EXPECT_EQ(test, last, OTK_TAIL_ONE | 3 * OTK_STEAL_ONE | OTK_SLOW);
 }
 
 /* ---- turn order, exclusion and the bypass bound, concurrent kthreads -- */
