@@ -247,13 +247,15 @@ static DEFINE_PER_CPU(u64, oqs_kick_ns);
  */
 void oqs_spin_start(struct oqs_spin *s)
 {
+	const struct otk_pcpu *p = otk_pcpu_this();
+
 	otk_regime_update();
 	s->runtime = otk_param(spin_runtime);
 	/* steal before now, as in otk_clock_now() */
 	s->steal = s->runtime ? otk_steal_ns() : 0;
 	s->t0 = otk_now();
-	s->budget = otk_budget_ns(otk_pcpu_this(), otk_tunables,
-				  otk_overcommitted(otk_pcpu_this(), otk_param(oc_steal_pm)),
+	s->budget = otk_budget_ns(p, otk_tunables,
+				  otk_overcommitted(p, otk_param(oc_steal_pm)),
 				  s->rehalt);
 }
 
@@ -483,7 +485,6 @@ static const struct file_operations hist_reset_fops = {
  * the kernel command line (oticket.bypass_max=64) and changed at run time
  * in /sys/module/oticket/parameters/.  A value out of range is refused.
  */
-
 static const struct otk_range {
 	const char	*name;
 	const u32	*var;
@@ -533,9 +534,9 @@ static const struct kernel_param_ops otk_param_ops = {
 #define OTK_PARAM(f, desc)						\
 	module_param_cb(f, &otk_param_ops, &otk_tunables_v.f, 0644);	\
 	MODULE_PARM_DESC(f, desc)
-OTK_PARAM(bypass_max, "times one waiter may be passed over per wait (0..4095)");
+OTK_PARAM(bypass_max, "passes of one waiter per wait (0..4095; 0 with steal=N: strict FIFO)");
 OTK_PARAM(head_pass_max, "oqspin: times arrivals may pass one preempted queue head (0..4095)");
-OTK_PARAM(steal_max, "free steals per turn (0..63; 0 with bypass_max 0: strict FIFO)");
+OTK_PARAM(steal_max, "free steals per turn (0..63)");
 OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as over-committed");
 OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
 OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");
@@ -548,7 +549,7 @@ OTK_PARAM(handoff_max, "passes of a halted waiter before an unlock wakes it (0..
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);
-MODULE_PARM_DESC(steal, "beyond steal_max, arrivals may take the turn of an absent owner");
+MODULE_PARM_DESC(steal, "arrivals may steal: steal_max a turn, then from absent owners");
 module_param_named(spin_on_holder, otk_tunables_v.spin_on_holder, bool, 0644);
 MODULE_PARM_DESC(spin_on_holder, "over-commit: spin on while the lock moves (default N)");
 module_param_named(spin_runtime, otk_tunables_v.spin_runtime, bool, 0644);

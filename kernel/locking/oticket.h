@@ -36,7 +36,8 @@
  * instruction: cmpxchg the locked byte from L to 0.  It fails only when S
  * or C is set, and then calls otk_unlock_slowpath(), which looks for a
  * waiter to kick only if S is set.  Nobody halted, nothing to look up: the
- * cost of a contended unlock is what happened, no more.
+ * cost of a contended unlock is what happened, no more - but the release
+ * after a free steal is always that out-of-line call and a cmpxchg.
  *
  * WAIT RECORDS
  *
@@ -99,8 +100,8 @@
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
  *    on a preempted vCPU (otk_bypass());
  *
- *  - an arrival, before it takes a ticket, when the lock is free
- *    (otk_steal()).  It sets L without moving the head, so the turn stays
+ *  - an arrival, before it takes a ticket, when the lock is free and
+ *    steal is on (otk_steal()).  It sets L without moving the head, so the turn stays
  *    its owner's, who finds the lock held and waits on.  This is
  *    pvqspinlock's lock stealing with a bound: the releaser that comes
  *    straight back, the commonest arrival on a hot lock, takes the lock
@@ -114,7 +115,8 @@
  *    So a waiter is still served within (bypass_max + 1) * W turns (W
  *    the longest queue in its wait), and each turn comes after at most
  *    steal_max free steals and the absent-owner steals its owners' nbyp
- *    allow.  Strict FIFO is bypass_max 0 and steal_max 0.
+ *    allow.  steal=N turns both kinds of steal off: with bypass_max 0
+ *    the lock is strict FIFO.
  *
  * A pass is claim, take, move:
  *
@@ -232,8 +234,9 @@
 #define OTK_SLOW		0x02U
 #define OTK_LOCKED_MASK		0xffU
 #define OTK_STEALS_SHIFT	2
-#define OTK_STEALS_MASK		0xfcU	/* C: free steals since turn H came up */
-#define OTK_STEAL_ONE		0x04U	/* 1U << OTK_STEALS_SHIFT */
+#define OTK_STEAL_ONE		(OTK_SLOW << 1)	/* the bit above S */
+/* C: free steals since turn H came up, the locked byte above S and L */
+#define OTK_STEALS_MASK		(OTK_LOCKED_MASK & ~(OTK_STEAL_ONE - 1))
 #define OTK_STEALS_MAX		(OTK_STEALS_MASK >> OTK_STEALS_SHIFT)
 #define OTK_TICKET_BITS		12
 #define OTK_TICKET_MASK		((1U << OTK_TICKET_BITS) - 1)
@@ -702,17 +705,17 @@ static inline int otk_holder(void *lock, u32 v)
 }
 
 /*
- * This CPU holds @lock, whose word is now @nv.  The slot is written only if
- * it changes: waiters read it, and the commonest acquirer of a hot lock is
- * the CPU that held it last.
+ * This CPU holds @lock, whose word is now @nv.  With @same_likely (a steal:
+ * the head did not move, and the stealer is often the last holder) the
+ * slot is written only if it changes, so that its waiters keep their copy.
  */
-static inline void otk_hint_set(void *lock, u32 nv)
+static inline void otk_hint_set(void *lock, u32 nv, bool same_likely)
 {
 	struct otk_hint *s = otk_hint_slot(lock);
 	u64 word = OTK_HINT(lock, nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv),
 			    otk_cpu());
 
-	if (READ_ONCE(s->word) != word)
+	if (!same_likely || READ_ONCE(s->word) != word)
 		WRITE_ONCE(s->word, word);
 }
 
@@ -1045,7 +1048,7 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 	} while (!atomic_try_cmpxchg_acquire(w->word, &v, nv));
 	w->turn = h;
 	if (w->opp) {
-		otk_hint_set(w->lock, nv);
+		otk_hint_set(w->lock, nv, false);
 		otk_call_near(w->lock, nv);
 	}
 	return true;
@@ -1329,28 +1332,28 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 	struct otk_rec *r;
 	u64 tk;
 
-	if ((v & OTK_LOCKED) || !otk_waiters(v))
+	bool free;
+
+	if ((v & OTK_LOCKED) || !otk_waiters(v) || !otk_param(steal))
 		return false;
-	if (otk_steals(v) < otk_param(steal_max)) {
-		if (!atomic_try_cmpxchg_acquire(&lock->val, &v,
-						v + OTK_STEAL_ONE + OTK_LOCKED))
+	free = otk_steals(v) < otk_param(steal_max);
+	if (!free) {
+		r = otk_lookup(lock, otk_head(v), &tk);
+		if (!r || !otk_passable(r, tk))
 			return false;
-		otk_hint_set(lock, v | OTK_LOCKED);
-		otk_ev(otk_steal_free);
-		return true;
+		/* count the pass first: a count without the steal only protects it */
+		if (!try_cmpxchg(&r->tk, &tk, tk + OTK_NBYP_ONE))
+			return false;
 	}
-	if (!otk_param(steal))
+	if (!atomic_try_cmpxchg_acquire(&lock->val, &v,
+					v + (free ? OTK_STEAL_ONE : 0) + OTK_LOCKED))
 		return false;
-	r = otk_lookup(lock, otk_head(v), &tk);
-	if (!r || !otk_passable(r, tk))
-		return false;
-	/* count the pass first: a count without the steal only protects it */
-	if (!try_cmpxchg(&r->tk, &tk, tk + OTK_NBYP_ONE))
-		return false;
-	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, v | OTK_LOCKED))
-		return false;
-	otk_hint_set(lock, v | OTK_LOCKED);
-	otk_ev(otk_steal);
+	/* the commonest stealer is the last holder: write the hint if it changed */
+	otk_hint_set(lock, v | OTK_LOCKED, true);
+	if (free)
+		otk_ev(otk_steal_free);
+	else
+		otk_ev(otk_steal);
 	return true;
 }
 

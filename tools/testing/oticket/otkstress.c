@@ -258,37 +258,34 @@ struct variant {
 	const char	*must;		/* events that must have happened */
 };
 
+/*
+ * The hand-written variants: short spins so that waiters halt, the regime
+ * threshold @pm and the publish delay @pub, then what the variant is about.
+ */
+#define STRESS(pm, pub, ...)						\
+	{ .oc_steal_pm = pm, .oc_spin_ns = 1000, .spin_min_ns = 200,	\
+	  .spin_max_ns = 2000, .idle_ns = 0, .publish_ns = pub,		\
+	  .early = true, __VA_ARGS__ }
+
 static const struct variant variants[] = {
 	{ "pvticket", 0, OTK_PARAMS_DEFAULT, "otk_wait otk_kick" },
 	{ "oticket", 1, OTK_PARAMS_DEFAULT, "otk_wait" },
-	{ "oticket-fifo", 1,
-	  { .bypass_max = 0, .oc_steal_pm = 50, .oc_spin_ns = 1000,
-	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
-	    .publish_ns = 0, .early = true, .steal = false },
+	{ "oticket-fifo", 1, STRESS(50, 0, .bypass_max = 0, .steal = false),
 	  "otk_wait otk_kick" },
 	{ "oticket-bypass", 1,
-	  { .bypass_max = 2, .handoff_max = 1, .oc_steal_pm = 50, .oc_spin_ns = 1000,
-	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
-	    .publish_ns = 0, .early = true, .steal = false },
+	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 1, .steal = false),
 	  "otk_wait otk_kick otk_bypass otk_handoff" },
 	{ "oticket-steal", 1,
-	  { .bypass_max = 2, .handoff_max = 2, .steal_max = 2,
-	    .oc_steal_pm = 50, .oc_spin_ns = 1000, .spin_min_ns = 200,
-	    .spin_max_ns = 2000, .idle_ns = 0,
-	    .publish_ns = 0, .early = true, .steal = true },
+	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 2, .steal_max = 2,
+		 .steal = true),
 	  "otk_wait otk_kick otk_steal" },
 	/* free steals only: at most steal_max between two turns */
-	{ "oticket-free", 1,
-	  { .bypass_max = 0, .steal_max = 2, .oc_steal_pm = 50, .oc_spin_ns = 1000,
-	    .spin_min_ns = 200, .spin_max_ns = 2000, .idle_ns = 0,
-	    .publish_ns = 0, .early = true, .steal = true },
+	{ "oticket-free", 1, STRESS(50, 0, .bypass_max = 0, .steal_max = 2, .steal = true),
 	  "otk_wait otk_kick otk_steal_free" },
 	/* over-committed: only oc_publish_ns makes a waiter findable */
 	{ "oticket-oc", 1,
-	  { .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
-	    .oc_steal_pm = 0, .oc_spin_ns = 1000, .spin_min_ns = 200,
-	    .spin_max_ns = 2000, .idle_ns = 0,
-	    .publish_ns = 1000000000, .oc_publish_ns = 0, .early = true, .steal = true },
+	  STRESS(0, 1000000000, .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
+		 .steal = true, .oc_publish_ns = 0),
 	  "otk_wait otk_kick otk_publish otk_bypass" },
 };
 
