@@ -536,7 +536,7 @@ static const struct kernel_param_ops otk_param_ops = {
 	MODULE_PARM_DESC(f, desc)
 OTK_PARAM(bypass_max, "passes of one waiter per wait (0..4095; 0 with steal=N: strict FIFO)");
 OTK_PARAM(head_pass_max, "oqspin: times arrivals may pass one preempted queue head (0..4095)");
-OTK_PARAM(steal_max, "free steals per turn (0..63)");
+OTK_PARAM(steal_max, "free steals per turn or absent-owner steal (0..31)");
 OTK_PARAM(oc_steal_pm, "steal time, per mille, above which the host counts as over-committed");
 OTK_PARAM(oc_spin_ns, "spin before halting on an over-committed host, ns");
 OTK_PARAM(spin_min_ns, "shortest spin before halting on an idle host, ns");
@@ -549,7 +549,7 @@ OTK_PARAM(handoff_max, "passes of a halted waiter before an unlock wakes it (0..
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");
 module_param_named(steal, otk_tunables_v.steal, bool, 0644);
-MODULE_PARM_DESC(steal, "arrivals may steal: steal_max a turn, then from absent owners");
+MODULE_PARM_DESC(steal, "arrivals may steal: steal_max free, then one from an absent owner, again");
 module_param_named(spin_on_holder, otk_tunables_v.spin_on_holder, bool, 0644);
 MODULE_PARM_DESC(spin_on_holder, "over-commit: spin on while the lock moves (default N)");
 module_param_named(spin_runtime, otk_tunables_v.spin_runtime, bool, 0644);

@@ -16,28 +16,36 @@
  * "0 <=> free and nobody waiting" must hold.  The ticket pair lives above
  * the locked byte:
  *
- *   31          20 19           8 7         2   1   0
- *  +--------------+--------------+-----------+---+---+
- *  |  tail (12)   |  head (12)   |   C (6)   | S | L |
- *  +--------------+--------------+-----------+---+---+
+ *   31          20 19           8 7       3   2   1   0
+ *  +--------------+--------------+---------+---+---+---+
+ *  |  tail (12)   |  head (12)   |  C (5)  | K | S | L |
+ *  +--------------+--------------+---------+---+---+---+
  *
  *  L     held (by the fast path or by a ticket)
- *  S     a waiter of this queue may be halted: unlock must look for it
- *  C     o-ticket: free steals since turn H came up (see TURNS AND BYPASS)
+ *  S     a waiter of this queue may be halted: whoever takes a turn looks
+ *        at the owner of the next one
+ *  K     the owner of turn H may be halted: unlock must look for it
+ *  C     o-ticket: free steals since a turn was taken or an absent owner
+ *        was stolen past (see TURNS AND BYPASS)
  *  tail  next ticket to hand out; waiting W = tail - head (mod 4096)
  *  head  the ticket whose turn it is once L == 0 ("turn H")
  *
- * With nobody waiting, head == tail == 0 and S == C == 0: the waiter that
- * takes the last turn rewrites the word to plain L.  So the fast path only
- * wins when nobody queues.  A CPU waits for a lock in at most one context, so
- * at most nr_cpu_ids - 1 tickets are out: 12 bits serve OTK_MAX_CPUS.
+ * With nobody waiting, head == tail == 0 and S == K == C == 0: the waiter
+ * that takes the last turn rewrites the word to plain L.  So the fast path
+ * only wins when nobody queues.  A CPU waits for a lock in at most one
+ * context, so at most nr_cpu_ids - 1 tickets are out: 12 bits serve
+ * OTK_MAX_CPUS.
  *
  * The unlock fast path is upstream's x86-64 PV unlock, instruction for
- * instruction: cmpxchg the locked byte from L to 0.  It fails only when S
+ * instruction: cmpxchg the locked byte from L to 0.  It fails when S, K
  * or C is set, and then calls otk_unlock_slowpath(), which looks for a
- * waiter to kick only if S is set.  Nobody halted, nothing to look up: the
- * cost of a contended unlock is what happened, no more - but the release
- * after a free steal is always that out-of-line call and a cmpxchg.
+ * waiter to kick only if K is set: only when the owner of the turn it
+ * hands on may be halted.  A queue with a halted waiter somewhere keeps S
+ * for as long as it lasts, and under over-commit that is for ever; the
+ * lookup is paid once per turn, by its taker, not by every release after
+ * a steal.  Nobody halted, nothing to look up: the cost of a contended
+ * unlock is what happened, no more - but the release after a steal, or
+ * while S is set, is always that out-of-line call and a cmpxchg.
  *
  * WAIT RECORDS
  *
@@ -55,7 +63,8 @@
  *  nbyp    how often this waiter was passed over in this wait (bypass_max,
  *          at most 4095, bounds it)
  *  state   RUNNING   spinning (or about to)
- *          HALTED    halted, or committed to halt: S is set
+ *          HALTED    halted, or committed to halt: it sets S, and K
+ *                    if it owns turn H
  *          KICKED    an unlock kicked it out of HALTED
  *          TAKING    it is taking its turn: nobody may pass it over now
  *          BYPASSED  another CPU is moving it to a later ticket
@@ -111,12 +120,17 @@
  *    take of a turn clears, with no look at the owner - a running owner
  *    spins on the word and is usually there first.  After that, an
  *    arrival steals only if the owner of turn H is absent in the sense
- *    above, and counts a pass in its record first (nbyp + 1, same rule).
- *    So a waiter is still served within (bypass_max + 1) * W turns (W
- *    the longest queue in its wait), and each turn comes after at most
- *    steal_max free steals and the absent-owner steals its owners' nbyp
- *    allow.  steal=N turns both kinds of steal off: with bypass_max 0
- *    the lock is strict FIFO.
+ *    above, counts a pass in its record first (nbyp + 1, same rule) and
+ *    clears C ({L=0,C} -> {L=1,0}): a pass buys steal_max more free
+ *    steals, so that an owner preempted for long is looked up once per
+ *    steal_max + 1 steals, not at every one.  So a waiter is still served
+ *    within (bypass_max + 1) * W turns (W the longest queue in its wait),
+ *    and a turn whose owners were passed P times comes after at most
+ *    (P + 1) * steal_max + P steals - at the defaults, up to 17 times the
+ *    steals per turn of counting every pass, but only while its owners
+ *    are absent: after the last pass counted against it, an owner sees at
+ *    most steal_max before it gets in.  steal=N turns both kinds of steal
+ *    off: with bypass_max 0 the lock is strict FIFO.
  *
  * A pass is claim, take, move:
  *
@@ -147,21 +161,29 @@
  *
  * HALTING: the lost-wake-up handshake, in the style of pv_wait_node():
  *
- *   waiter                                   unlock
- *   [RmW] rec: RUNNING -> HALTED             [RmW] locked: C|L -> C (fails: S)
- *   [RmW] word |= S (if not yet set)         [RmW] locked: S|C|L -> S|C (xchg)
- *   MB                                       MB
- *   [L]   word: my turn? then take it        [L]   rec of turn H
- *   else  wait(&rec.state, HALTED)           if HALTED: -> KICKED, kick
+ *   waiter (owner of turn H)              unlock
+ *   [RmW] rec: RUNNING -> HALTED          [RmW] locked: C|S|L -> C|S (fails: K)
+ *   [RmW] word |= S (if not yet set)      [RmW] locked: C|K|S|L -> C|S (cmpxchg)
+ *   MB                                    MB
+ *   [L]   word: my turn? then take it     [L]   rec of turn H
+ *   [RmW] v = fetch_or(word, K) (if not   if HALTED: -> KICKED, kick
+ *         yet set): my turn in v? take it
+ *   else  wait(&rec.state, HALTED)
  *
  * Both sides store, then load what the other stored.  If the unlock's
- * cmpxchg saw no S, the waiter's later load of the word sees L == 0; if it
- * saw S, the waiter's HALTED is visible to its load of the record.  wait()
- * re-reads the state with interrupts off, and the hypervisor latches a kick
- * that comes before the halt.  S stays set until the queue drains (the
- * last waiter's acquisition writes plain L).  The SPIN models in
- * tools/testing/oticket/ check mutual exclusion, the absence of lost
- * wake-ups and the bypass bound with every interleaving of three CPUs.
+ * cmpxchg saw no K, the waiter's later load of the word sees L == 0; if it
+ * saw K, the waiter's HALTED is visible to its load of the record.  A
+ * waiter that halts further back sets S only, and whoever moves the head
+ * to its ticket finds it and sets K (otk_mark_turn()); so does a passer
+ * that leaves a halted waiter the owner of the next turn, or puts it back
+ * as the owner of this one (otk_unclaim()).  wait() re-reads the state
+ * with interrupts off, and the hypervisor latches a kick that comes before
+ * the halt.  S stays set until the queue drains (the last waiter's
+ * acquisition writes plain L); K until a turn is taken, or until the
+ * release that looked for the owner.  K is never set without S.  The
+ * SPIN models in tools/testing/oticket/ check mutual exclusion, the
+ * absence of lost wake-ups and the bypass bound with every interleaving
+ * of three CPUs.
  *
  * POLICY (o-ticket; pvticket spins SPIN_THRESHOLD loops, halts, is kicked)
  *
@@ -232,10 +254,11 @@
 
 #define OTK_LOCKED		0x01U
 #define OTK_SLOW		0x02U
+#define OTK_KICK		0x04U
 #define OTK_LOCKED_MASK		0xffU
-#define OTK_STEALS_SHIFT	2
-#define OTK_STEAL_ONE		(OTK_SLOW << 1)	/* the bit above S */
-/* C: free steals since turn H came up, the locked byte above S and L */
+#define OTK_STEALS_SHIFT	3
+#define OTK_STEAL_ONE		(OTK_KICK << 1)	/* the bit above K */
+/* C: free steals since the last take or absent-owner steal; above K */
 #define OTK_STEALS_MASK		(OTK_LOCKED_MASK & ~(OTK_STEAL_ONE - 1))
 #define OTK_STEALS_MAX		(OTK_STEALS_MASK >> OTK_STEALS_SHIFT)
 #define OTK_TICKET_BITS		12
@@ -411,7 +434,8 @@ static inline bool otk_turn(u32 v, u32 ticket)
 
 /*
  * The word once turn @ticket was taken out of handover word @v: L set, the
- * head moved on, S kept, C cleared; plain L when that was the last waiter.
+ * head moved on, S kept, K and C cleared (the taker looks at the next
+ * owner, otk_mark_turn()); plain L when that was the last waiter.
  */
 static inline u32 otk_acquired(u32 v, u32 ticket)
 {
@@ -421,6 +445,16 @@ static inline u32 otk_acquired(u32 v, u32 ticket)
 		return OTK_LOCKED;
 	return (v & (OTK_TAIL_MASK | OTK_SLOW)) | (next << OTK_HEAD_OFFSET) |
 	       OTK_LOCKED;
+}
+
+/*
+ * The word once a steal took free word @v (L == 0): a free steal counts
+ * itself in C, a steal past an absent owner (@free false) clears C.  The
+ * head, the tail, S and K stay.
+ */
+static inline u32 otk_stolen(u32 v, bool free)
+{
+	return (free ? v + OTK_STEAL_ONE : v & ~OTK_STEALS_MASK) | OTK_LOCKED;
 }
 
 /* Over-committed host? @p->steal_pm is the EWMA of the steal fraction. */
@@ -790,7 +824,12 @@ static inline void otk_unclaim(void *lock, atomic_t *word, struct otk_rec *v,
 	smp_store_release(&v->tk, vtk);
 	if (otk_tk_state(vtk) != OTK_HALTED)
 		return;
-	smp_mb();	/* HALTED again before the load of L */
+	/*
+	 * The owner of turn H is halted again: the holder's unlock must look.
+	 * S too: the owner may not have set it yet, and K never goes without.
+	 */
+	atomic_or(OTK_SLOW | OTK_KICK, word);
+	smp_mb__after_atomic();	/* HALTED and K before the load of L */
 	if (!(atomic_read(word) & OTK_LOCKED))
 		otk_kick_turn(lock, h);
 }
@@ -812,7 +851,7 @@ static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 	/*
 	 * A halted owner passed over handoff_max times already has slept
 	 * through turns enough: wake it.  Handing it back again and again
-	 * puts a lookup and a swap into every unlock while S stays set.
+	 * puts a lookup and a swap into every turn for as long as it sleeps.
 	 */
 	if (otk_waiters(v) < 2 || otk_tk_state(vtk) != OTK_HALTED ||
 	    otk_tk_nbyp(vtk) >= otk_param(bypass_max) ||
@@ -859,27 +898,34 @@ static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 
 /*
  * Unlock when the fast path's cmpxchg failed: @locked is the byte it saw.
- * With S clear, free steals (C) made it fail: release, keep C.  With S set,
- * the owner of turn H may be halted and need a kick - or, for o-ticket, a
- * running waiter may take the turn instead.  While we hold the lock only S
- * can change in the byte, and only from 0 to 1.
+ * With K clear, S or free steals (C) made it fail: release, keep them.
+ * With K set, the owner of turn H may be halted and need a kick - or, for
+ * o-ticket, a running waiter may take the turn instead - and the release
+ * clears K: a kicked owner that halts again sets it again.  While we hold
+ * the lock only S and K can change in the byte, and only from 0 to 1; K
+ * is never set without S.
  */
 static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 						u8 locked, bool opp)
 {
 	atomic_t *word = &lock->val;
 	struct otk_rec *r;
+	u8 orig;
 	u32 v, h;
 	u64 tk;
 
 	if (unlikely(!(locked & OTK_LOCKED) ||
-		     (!opp && locked != (OTK_SLOW | OTK_LOCKED)))) {
+		     (!opp && (locked & OTK_STEALS_MASK)))) {
 		WARN_ONCE(1, "oticket: lock %p has corrupted value %#x\n",
 			  lock, atomic_read(word));
 		return;
 	}
-	/* a halt sets S then loads the word: the Dekker of the fast path */
-	while (!(locked & OTK_SLOW)) {
+	/*
+	 * K clear: release, keeping S and C.  A halt at turn H sets K with an
+	 * RmW of the same byte, so the two RmWs are ordered one way or the
+	 * other; release order is enough.
+	 */
+	while (!(locked & OTK_KICK)) {
 		if (try_cmpxchg_release(&lock->locked, &locked,
 					locked & ~OTK_LOCKED))
 			return;
@@ -891,11 +937,16 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 		r = otk_lookup(lock, h, &tk);	/* turn H has a new owner */
 	/*
 	 * Release, then look at turn H's owner again (Dekker with
-	 * otk_halt()): it may have halted since - the runner of a handoff
-	 * too.  An owner that was not findable before may be now.
+	 * otk_halt(); a successful try_cmpxchg() is fully ordered): it may
+	 * have halted since - the runner of a handoff too.  An owner that was
+	 * not findable before may be now.  S may come meanwhile (a waiter
+	 * halts between its HALTED and its S): keep it.
 	 */
-	if (xchg(&lock->locked, locked & ~OTK_LOCKED) != locked)
-		WARN_ONCE(1, "oticket: lock %p changed while held: %#x\n",
+	orig = locked;
+	while (!try_cmpxchg(&lock->locked, &locked,
+			    locked & ~(OTK_LOCKED | OTK_KICK)))
+		WARN_ONCE((locked ^ orig) & ~OTK_SLOW,
+			  "oticket: lock %p changed while held: %#x\n",
 			  lock, atomic_read(word));
 	if (r)
 		otk_kick_rec(r, READ_ONCE(r->tk), h, otk_tk_seq(tk));
@@ -1033,6 +1084,33 @@ static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v,
 }
 
 /*
+ * We took a turn and hold the lock, whose word is now @nv.  If a waiter of
+ * the queue may be halted (S), the owner of the next turn may be one: set
+ * K, so that our unlock looks for it.  A waiter that halts once it owns
+ * turn H sets K itself (otk_halt()); one that halted before is ours to
+ * find:
+ *
+ *   waiter (ticket t)                    taker (of turn t - 1)
+ *   [RmW] rec: RUNNING -> HALTED         [RmW] word: head t - 1 -> t
+ *   [RmW] word |= S; MB                  MB
+ *   [L]   word: head == t?               [L]   rec of ticket t: HALTED?
+ *         then word |= K itself                then word |= K
+ */
+static __always_inline void otk_mark_turn(void *lock, atomic_t *word, u32 nv)
+{
+	struct otk_rec *r;
+	u64 tk;
+
+	if (!(nv & OTK_SLOW))
+		return;
+	r = otk_lookup(lock, otk_head(nv), &tk);
+	if (r && otk_tk_state(tk) == OTK_HALTED) {
+		atomic_or(OTK_KICK, word);
+		otk_ev(otk_mark);
+	}
+}
+
+/*
  * Take turn @h of word @v, claimed by us: nobody else can take it, but a
  * steal may hold the lock across it for a while.  Returns false if the
  * lock is held (stolen); the caller backs out of its claim.
@@ -1046,11 +1124,14 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 			return false;
 		nv = otk_acquired(v, h);
 	} while (!atomic_try_cmpxchg_acquire(w->word, &v, nv));
+	if (w->opp || (nv & OTK_SLOW))
+		smp_mb__after_atomic();	/* take, then look: call-back, next owner */
 	w->turn = h;
-	if (w->opp) {
+	if (w->opp)
 		otk_hint_set(w->lock, nv, false);
+	otk_mark_turn(w->lock, w->word, nv);
+	if (w->opp)
 		otk_call_near(w->lock, nv);
-	}
 	return true;
 }
 
@@ -1123,6 +1204,10 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	WRITE_ONCE(w->r->slot, -1);
 	otk_move(hv, vtk, otk_tk_ticket(mine), slot,
 		 otk_tk_state(vtk) == OTK_HALTED ? OTK_HALTED : OTK_RUNNING);
+	/* a halted owner of the next turn now: our unlock must look (K, S) */
+	if (otk_tk_state(vtk) == OTK_HALTED &&
+	    otk_head(atomic_read(w->word)) == otk_tk_ticket(mine))
+		atomic_or(OTK_SLOW | OTK_KICK, w->word);
 	otk_ev(otk_bypass);
 	return true;
 }
@@ -1296,15 +1381,25 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 		atomic_or(OTK_SLOW, w->word);
 	smp_mb();	/* HALTED and S before the loads below */
 	/*
-	 * A pass may have moved us to another ticket meanwhile: a passer that
-	 * unlocked without seeing S wrote our new ticket before its unlock,
-	 * so it is visible now.
+	 * A pass may have moved us to another ticket meanwhile: the passer
+	 * wrote our new ticket before its release, so it is visible now.
 	 */
 	tk = smp_load_acquire(&w->r->tk);
 	v = atomic_read(w->word);
 	if (otk_tk_state(tk) != OTK_HALTED || otk_turn(v, otk_tk_ticket(tk))) {
 		otk_sync(w);	/* the spin loop takes it from here */
 		return;
+	}
+	/*
+	 * The owner of turn H, the lock held: its unlock must look for us.
+	 * A K set already is the holder's to act on (otk_mark_turn()).
+	 */
+	if (otk_head(v) == otk_tk_ticket(tk) && !(v & OTK_KICK)) {
+		v = atomic_fetch_or(OTK_KICK, w->word);
+		if (otk_turn(v, otk_tk_ticket(tk))) {
+			otk_sync(w);
+			return;
+		}
 	}
 	hint.pos = otk_pos(v, otk_tk_ticket(tk));
 	hint.cpu = holder;
@@ -1323,7 +1418,10 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
  * At slow-path entry: if the lock is free, take it without a ticket and
  * leave the turn to its owner, who finds the lock held and waits on.  The
  * first steal_max steals of a turn only count themselves in C; after that,
- * only if the owner of the turn is not there, which counts it as a pass.
+ * only if the owner of the turn is not there, which counts it as a pass
+ * and clears C: each pass of an absent owner buys steal_max free steals,
+ * so that a lock whose owner of the turn is preempted for long looks the
+ * owner up once per steal_max + 1 steals, not at every one.
  * Returns true if we hold the lock.
  */
 static __always_inline bool otk_steal(struct qspinlock *lock)
@@ -1345,8 +1443,7 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 		if (!try_cmpxchg(&r->tk, &tk, tk + OTK_NBYP_ONE))
 			return false;
 	}
-	if (!atomic_try_cmpxchg_acquire(&lock->val, &v,
-					v + (free ? OTK_STEAL_ONE : 0) + OTK_LOCKED))
+	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, otk_stolen(v, free)))
 		return false;
 	/* the commonest stealer is the last holder: write the hint if it changed */
 	otk_hint_set(lock, v | OTK_LOCKED, true);
@@ -1387,20 +1484,18 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 {
 	struct otk_wait w = { .lock = lock, .word = &lock->val, .opp = opp };
 	int cpu = otk_cpu();
-	int lvl = otk_nest_enter();
 	u32 ticket;
-	int holder;
+	int holder, lvl;
 	u32 loops;
 
 	otk_ev(otk_slowpath);
 	if (opp) {
-		otk_regime_update();
-		if (otk_steal(lock)) {
-			if (lvl >= 0)
-				otk_nest_exit();
+		/* a steal waits for nothing: no record, no clock, no regime */
+		if (otk_steal(lock))
 			return OTK_NO_TURN;
-		}
+		otk_regime_update();
 	}
+	lvl = otk_nest_enter();
 	w.start = otk_now();
 	ticket = otk_tail(atomic_fetch_add(OTK_TAIL_ONE, w.word));
 	/* an NMI cannot halt (pvlock_wait() returns at once): spin only */

@@ -16,10 +16,11 @@ OTK_EVENT(otk_wait_early)	/* ... before the budget ran out: holder preempted */
 OTK_EVENT(otk_spurious_wakeup)	/* halts that ended without a kick		*/
 OTK_EVENT(otk_wakeup_passed)	/* halts kicked, then passed over before running */
 OTK_EVENT(otk_kick)		/* kicks of a halted owner of the next turn	*/
+OTK_EVENT(otk_mark)		/* turns taken whose next owner was halted: K	*/
 OTK_EVENT(otk_handoff)		/* unlocks that gave the turn to a runner	*/
 OTK_EVENT(otk_bypass)		/* waiters that took the turn of an absent owner */
 OTK_EVENT(otk_steal)		/* arrivals that took the lock, the turn left to its absent owner */
-OTK_EVENT(otk_steal_free)	/* ... to its owner, one of the first steal_max of the turn */
+OTK_EVENT(otk_steal_free)	/* ... to its owner, within steal_max of a take or pass */
 OTK_EVENT(otk_yield_holder)	/* directed yields to a preempted lock holder	*/
 OTK_EVENT(otk_yield_owner)	/* ... to a preempted next owner passed over enough */
 OTK_EVENT(otk_spin_on_holder)	/* spins that outlived their budget: the lock kept moving */

@@ -52,6 +52,10 @@ static const struct enc_case enc_cases[] = {
 	  word(OTK_SLOW | 5 * OTK_STEAL_ONE, 0, 3), 0, word(OTK_SLOW | 1, 1, 3), 3 },
 	{ "free steals go when the queue drains",
 	  word(OTK_STEALS_MASK, 2, 3), 2, OTK_LOCKED, 1 },
+	{ "a turn taken clears K: its taker looks at the next owner",
+	  word(OTK_SLOW | OTK_KICK, 0, 3), 0, word(OTK_SLOW | 1, 1, 3), 3 },
+	{ "K and S go when the queue drains",
+	  word(OTK_SLOW | OTK_KICK, 2, 3), 2, OTK_LOCKED, 1 },
 };
 
 static void enc_case_desc(const struct enc_case *c, char *desc)
@@ -71,6 +75,51 @@ static void otk_test_encoding(struct kunit *test)
 	/* the locked byte: L, and S while anybody is left behind */
 	KUNIT_EXPECT_EQ(test, otk_acquired(c->v, c->ticket) & OTK_LOCKED_MASK,
 			(c->waiters > 1 ? c->v & OTK_SLOW : 0) | OTK_LOCKED);
+}
+
+struct steal_case {
+	const char	*name;
+	u32		v;		/* a free word with waiters */
+	bool		free;		/* a free steal, or past an absent owner */
+	u32		after;
+};
+
+static const struct steal_case steal_cases[] = {
+	{ "a free steal counts itself in C",
+	  word(0U, 0U, 1U), true, word(OTK_STEAL_ONE | 1, 0, 1) },
+	{ "a free steal keeps S, K, head and tail",
+	  word(OTK_SLOW | OTK_KICK | 2 * OTK_STEAL_ONE, 4095, 2), true,
+	  word(OTK_SLOW | OTK_KICK | 3 * OTK_STEAL_ONE | 1, 4095, 2) },
+	{ "the last free steal fills C",
+	  word((OTK_STEALS_MAX - 1) * OTK_STEAL_ONE, 1, 3), true,
+	  word(OTK_STEALS_MASK | 1, 1, 3) },
+	{ "a steal past an absent owner clears C",
+	  word(OTK_SLOW | OTK_STEALS_MASK, 7, 9), false,
+	  word(OTK_SLOW | 1, 7, 9) },
+	{ "a steal past an absent owner with C clear",
+	  word(0U, 0U, 1U), false, word(1U, 0U, 1U) },
+	{ "a steal past an absent owner keeps S and K",
+	  word(OTK_SLOW | OTK_KICK | OTK_STEALS_MASK, 7, 9), false,
+	  word(OTK_SLOW | OTK_KICK | 1, 7, 9) },
+};
+
+static void steal_case_desc(const struct steal_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(steal, steal_cases, steal_case_desc);
+
+static void otk_test_steal_word(struct kunit *test)
+{
+	const struct steal_case *c = test->param_value;
+	u32 nv = otk_stolen(c->v, c->free);
+
+	KUNIT_EXPECT_EQ(test, nv, c->after);
+	/* a steal takes no turn and hands out no ticket */
+	KUNIT_EXPECT_EQ(test, otk_head(nv), otk_head(c->v));
+	KUNIT_EXPECT_EQ(test, otk_tail(nv), otk_tail(c->v));
+	KUNIT_EXPECT_EQ(test, otk_waiters(nv), otk_waiters(c->v));
 }
 
 /* Replay the state table: the word is 0 exactly when free and unqueued. */
@@ -275,7 +324,8 @@ static void otk_test_hook_refusal(struct kunit *test)
 /*
  * Free steals, one CPU: a lock that is free with a waiter (turn 0, owner
  * nowhere to be found) is stolen steal_max times, each counted in C and
- * kept by the release, S too; then it is refused.  The lock is static, so
+ * kept by the release, S too; K goes with the release that looked for the
+ * owner of the turn; then the lock is refused.  The lock is static, so
  * that the holder hint and the lock events it leaves behind name a lock
  * nobody else uses.  Words are checked after preempt_enable().
  */
@@ -298,8 +348,10 @@ static void otk_test_free_steals(struct kunit *test)
 		if (!took[i])
 			break;		/* not ours to unlock */
 		held[i] = atomic_read(&otk_steal_lock.val);
-		if (i == 2)	/* a waiter halted meanwhile */
+		if (i == 1)	/* a waiter halted further back */
 			atomic_or(OTK_SLOW, &otk_steal_lock.val);
+		if (i == 2)	/* the owner of turn 0 halted */
+			atomic_or(OTK_KICK, &otk_steal_lock.val);
 		oticket_test_unlock(&otk_steal_lock, true);
 		after[i] = atomic_read(&otk_steal_lock.val);
 	}
@@ -312,10 +364,11 @@ static void otk_test_free_steals(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_TRUE(test, took[i]);
 		KUNIT_EXPECT_EQ(test, held[i],
-				OTK_TAIL_ONE | (i + 1) * OTK_STEAL_ONE | OTK_LOCKED);
+				OTK_TAIL_ONE | (i + 1) * OTK_STEAL_ONE |
+				(i == 2 ? OTK_SLOW : 0) | OTK_LOCKED);
 		KUNIT_EXPECT_EQ(test, after[i],
 				OTK_TAIL_ONE | (i + 1) * OTK_STEAL_ONE |
-				(i == 2 ? OTK_SLOW : 0));
+				(i >= 1 ? OTK_SLOW : 0));
 	}
 	KUNIT_EXPECT_FALSE(test, again);
 	KUNIT_EXPECT_EQ(test, last, OTK_TAIL_ONE | 3 * OTK_STEAL_ONE | OTK_SLOW);
@@ -473,6 +526,7 @@ static void otk_test_fifo_oticket_free2(struct kunit *test)
 
 static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE_PARAM(otk_test_encoding, enc_gen_params),
+	KUNIT_CASE_PARAM(otk_test_steal_word, steal_gen_params),
 	KUNIT_CASE(otk_test_zero_iff_free),
 	KUNIT_CASE(otk_test_record_word),
 	KUNIT_CASE_PARAM(otk_test_budget, budget_gen_params),

@@ -731,8 +731,16 @@ static const struct spin_case {
 	  "-DOPP -DNO_STEAL -DHOME -DMUTANT_NO_CALL", 1 },
 	{ "model: SPIN finds free steals beyond steal_max",
 	  "-DOPP -DFREE -DNO_STEAL -DMUTANT_NO_FREE_BOUND", 1 },
-	{ "model: SPIN finds the lost wake-up of an unlock after a free steal",
-	  "-DOPP -DFREE -DNO_STEAL -DMUTANT_FREE_IGNORES_S", 1 },
+	{ "model: SPIN finds the lost wake-up of an unlock that ignores K",
+	  "-DOPP -DFREE -DNO_STEAL -DMUTANT_IGNORES_K", 1 },
+	{ "model: SPIN finds the lost wake-up of a taker that does not mark the next turn",
+	  "-DMUTANT_NO_MARK", 1 },
+	{ "model: SPIN finds the lost wake-up of an owner of turn H that does not set K",
+	  "-DMUTANT_HEAD_NO_K", 1 },
+	{ "model: SPIN finds a halted owner put back without K",
+	  "-DOPP -DFREE -DNO_STEAL -DMUTANT_UNCLAIM_NO_K", 1 },
+	{ "model: SPIN finds a passer that leaves a halted next owner without K",
+	  "-DOPP -DMUTANT_BYPASS_NO_MARK", 1 },
 	{ "model: SPIN oqspin / pvqspinlock, 3 CPUs: exclusion, no lost wake-up",
 	  "-DOQSPIN", 0 },
 	{ "model: SPIN finds a hashed successor without _Q_SLOW_VAL (mutant)",
@@ -1536,8 +1544,8 @@ struct test {
 #define FAKE(i) { .fake = &fake_cases[i] }
 #define SPIN(i) { .spin = &spin_cases[i] }
 /* a case added to spin_cases[] must be added to tests[] too */
-_Static_assert(sizeof(spin_cases) / sizeof(spin_cases[0]) == 16,
-	       "tests[] lists spin_cases[0..15]");
+_Static_assert(sizeof(spin_cases) / sizeof(spin_cases[0]) == 20,
+	       "tests[] lists spin_cases[0..19]");
 
 static const struct test tests[] = {
 	/* 1. userspace */
@@ -1556,6 +1564,7 @@ static const struct test tests[] = {
 	{ "stage: applies series, overlays, base untouched", t_stage_applies_and_keeps_base },
 	SPIN(0), SPIN(1), SPIN(2), SPIN(3), SPIN(4), SPIN(5), SPIN(6), SPIN(7), SPIN(8),
 	SPIN(9), SPIN(10), SPIN(11), SPIN(12), SPIN(13), SPIN(14), SPIN(15),
+	SPIN(16), SPIN(17), SPIN(18), SPIN(19),
 	{ "model: slow paths, 8 threads on 2 CPUs, ASan+UBSan: exclusion, order, bound",
 	  t_otkstress },
 	{ "vbench: statistics against known vectors (median, CI, U)", t_vbstat },

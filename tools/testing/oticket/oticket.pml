@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SPIN model of the pvticket / o-ticket slow paths (kernel/locking/oticket.h):
- * tickets in the lock word with the "someone halted" bit S, wait records
+ * tickets in the lock word with the "someone halted" bit S and the "owner
+ * of turn H may be halted" bit K (KI here: K is bypass_max), wait records
  * {state, nbyp, ticket, seq} changed only by compare-and-swap, the halt
  * handshake, and - with OPP - what o-ticket adds: a running waiter taking
  * the turn of an absent owner (otk_bypass()), the unlocker giving the turn
  * of a halted owner to a running waiter (otk_handoff()), an arrival taking
  * the lock past an absent owner without a ticket (otk_steal()) - with FREE
  * also the first CK steals of each turn, past any owner, counted in the
- * word's C - and waiters
+ * word's C, which a steal past an absent owner clears - and waiters
  * far from the head spinning on their own record until the taker of a turn
  * calls them back (otk_spin_home(), otk_call_near()).
  *
@@ -34,10 +35,11 @@
  *
  * Checked: mutual exclusion; turns served in order, whoever takes them,
  * and a steal takes none; the bypass bound (nobody passed over more than K
- * times); at most CK free steals between two turns taken (a ghost count,
- * not C); no lost wake-up and no waiter left at home (a CPU blocked for
- * ever is an invalid end state).  The model is sequentially consistent:
- * the code's full barriers give the store-load orders it relies on.
+ * times); at most CK free steals between two turns taken or steals past
+ * an absent owner (a ghost count, not C); no lost wake-up and no waiter
+ * left at home (a CPU blocked for ever is an invalid end state).  The
+ * model is sequentially consistent: the code's full barriers give the
+ * store-load orders it relies on.
  *
  * The state space of everything at once does not fit in memory: OPP
  * checks the passes (NO_STEAL leaves the steal out), HOME the home
@@ -56,8 +58,16 @@
  *                      back without the kick an unlock skipped meanwhile
  *   MUTANT_NO_CALL     a taker does not call the waiter at home back
  *   MUTANT_NO_FREE_BOUND  free steals ignore C
- *   MUTANT_FREE_IGNORES_S  an unlock that free steals sent to the slow path
- *                      releases without looking at S: no kick
+ *   MUTANT_IGNORES_K   an unlock that S or free steals sent to the slow
+ *                      path releases without looking at K: no kick
+ *   MUTANT_NO_MARK     the taker of a turn does not look at the owner of
+ *                      the next one: nobody sets K for a waiter that halted
+ *                      further back
+ *   MUTANT_HEAD_NO_K   the owner of turn H halts without setting K
+ *   MUTANT_UNCLAIM_NO_K  a passer puts a halted owner of turn H back
+ *                      without setting K
+ *   MUTANT_BYPASS_NO_MARK  a passer leaves the halted waiter it moved the
+ *                      owner of the next turn without setting K
  */
 #ifndef NCPU
 #define NCPU	3
@@ -88,14 +98,15 @@
 #define BYPASSED	4
 #define LOCAL		5
 
-byte L, S, C, H, T;		/* lock word */
+byte L, S, KI, C, H, T;	/* lock word (KI: the kernel's K) */
 byte st[NCPU], nb[NCPU], tk[NCPU], sq[NCPU];	/* record word */
 bool valid[NCPU];		/* record: lock != NULL */
 bool pub[NCPU];			/* record: published in the hash table */
 bool unhalted[NCPU];		/* KVM's latched kick */
 byte inside;			/* CPUs in the critical section */
 byte expect;			/* head the last holder left */
-byte fsince;			/* ghost: free steals since a turn was taken */
+byte fsince;			/* ghost: free steals since a turn, a steal past an
+				 * absent owner or a fast-path acquisition */
 
 /* otk_lookup(): the published record of ticket @t and its word, or NONE. */
 inline lookup(t, c, ws, wn, wt, wq)
@@ -190,11 +201,12 @@ inline take(h, ok)
 #endif
 		:: else ->
 			assert(L == 0 && H == h);
-			L = 1; ok = true; C = 0;
+			L = 1; ok = true; C = 0; KI = 0;
 			if
 			:: ((h + 1) & TMASK) == T -> H = 0; T = 0; S = 0
 			:: else -> H = (h + 1) & TMASK
-			fi
+			fi;
+			sk = S
 		fi
 	}
 #if defined(HOME) && !defined(MUTANT_NO_CALL)
@@ -203,6 +215,18 @@ inline take(h, ok)
 		lookup((H + LOCALPOS - 1) & TMASK, r, rs, rn, rt, rq);
 		if
 		:: r != NONE && rs == LOCAL -> claim(r, rs, rn, rt, rq, RUNNING, turn)
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi;
+#endif
+	/* otk_mark_turn(): S, so the owner of the next turn may be halted */
+#ifndef MUTANT_NO_MARK
+	if
+	:: ok && sk ->
+		lookup(H, r, rs, rn, rt, rq);
+		if
+		:: r != NONE && rs == HALTED -> KI = 1
 		:: else -> skip
 		fi
 	:: else -> skip
@@ -215,8 +239,8 @@ proctype cpu(byte me)
 	byte i, c, r, h, t, cand, took;
 	byte ms, mn, mt, mq;		/* our record word, as last seen */
 	byte vs, vn, vt, vq, rs, rn, rt, rq;
-	bool fast, ok, turn, stolen, fstolen, synced;
-	byte cv;			/* C as the unlock saw it */
+	bool fast, ok, turn, stolen, fstolen, synced, sk, hd;
+	byte cv;			/* C as a steal or the unlock saw it */
 	byte iter = (me == 0 -> ITER0 : ITER);
 
 	for (i : 1 .. iter) {
@@ -224,7 +248,7 @@ proctype cpu(byte me)
 		fstolen = false;
 		atomic {					/* 1: fast path */
 			if
-			:: L == 0 && S == 0 && C == 0 && H == 0 && T == 0 -> L = 1; fast = true
+			:: L == 0 && S == 0 && KI == 0 && C == 0 && H == 0 && T == 0 -> L = 1; fast = true
 			:: else -> fast = false
 			fi
 		}
@@ -243,7 +267,7 @@ proctype cpu(byte me)
 #if defined(OPP) && !defined(NO_STEAL)
 		if						/* otk_steal() */
 		:: !fast && !stolen ->
-			atomic { h = H; t = T; ok = S; turn = (L == 0 && H != T) };
+			atomic { h = H; t = T; ok = S; cv = C; turn = (L == 0 && H != T) };
 			if
 			:: turn ->
 				lookup(h, c, vs, vn, vt, vq);
@@ -260,10 +284,10 @@ proctype cpu(byte me)
 						:: else -> turn = false
 						fi
 					}
-					atomic {	/* cmpxchg(word, v, v | L) */
+					atomic {	/* cmpxchg(word, v, (v & ~C) | L) */
 						if
-						:: turn && L == 0 && H == h && T == t && S == ok ->
-							L = 1; stolen = true
+						:: turn && L == 0 && H == h && T == t && S == ok && C == cv ->
+							L = 1; C = 0; stolen = true
 						:: else -> skip
 						fi
 					}
@@ -368,6 +392,10 @@ proctype cpu(byte me)
 #ifndef MUTANT_NO_UNCLAIM_KICK
 						if
 						:: vs == HALTED ->
+#ifndef MUTANT_UNCLAIM_NO_K
+							/* the holder's unlock looks; S: K never without */
+							atomic { S = 1; KI = 1 };
+#endif
 							atomic { turn = (L == 0) };
 							if
 							:: turn -> kick_turn(h)
@@ -386,6 +414,14 @@ proctype cpu(byte me)
 						pub[me] = false;
 						st[c] = (vs == HALTED -> HALTED : RUNNING)
 					}
+#ifndef MUTANT_BYPASS_NO_MARK
+					atomic {	/* it owns the next turn: K */
+						if
+						:: vs == HALTED && H == mt -> S = 1; KI = 1
+						:: else -> skip
+						fi
+					}
+#endif
 					break
 				:: else -> skip
 				fi
@@ -404,7 +440,17 @@ proctype cpu(byte me)
 #else
 				/* 10: a pass may have moved us meanwhile */
 				atomic { ms = st[me]; mt = tk[me] };
-				atomic { turn = (H == mt && L == 0) };	/* 11 */
+				atomic {				/* 11 */
+					turn = (H == mt && L == 0);
+					hd = (H == mt && KI == 0)
+				};
+#ifndef MUTANT_HEAD_NO_K
+				if		/* the owner of turn H: K, look again */
+				:: !turn && ms == HALTED && hd ->
+					atomic { KI = 1; turn = (H == mt && L == 0) }
+				:: else -> skip
+				fi;
+#endif
 #endif
 				if
 				:: turn || ms != HALTED -> skip
@@ -426,7 +472,7 @@ proctype cpu(byte me)
 			   fi;
 spun:			   skip;
 			   d_step { c = 0; r = 0; h = 0; t = 0; cand = 0; ok = false; turn = false;
-				    vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
+				    sk = false; hd = false; vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
 			od;
 			atomic { pub[me] = false; valid[me] = false }	/* 14: exit */
 		fi;
@@ -439,8 +485,7 @@ spun:			   skip;
 		assert(fast || stolen || nb[me] <= K);
 		if
 		:: fstolen -> fsince++
-		:: !fstolen && stolen -> skip
-		:: else -> fsince = 0		/* a turn, or the fast path */
+		:: else -> fsince = 0		/* a turn, a pass or the fast path */
 		fi;
 		assert(fsince <= CK);
 		expect = H;
@@ -449,19 +494,19 @@ spun:			   skip;
 		/* unlock: the fast path cmpxchg, else otk_unlock_slowpath() */
 		atomic {						/* 15 */
 			if
-			:: L == 1 && S == 0 && C == 0 -> L = 0; fast = true
+			:: L == 1 && S == 0 && KI == 0 && C == 0 -> L = 0; fast = true
 			:: else -> fast = false
 			fi;
 			cv = C
 		}
 		if
-		:: !fast ->	/* free steals counted, nobody halted: release */
+		:: !fast ->	/* S or free steals, turn H not halted: release */
 			atomic {
 				if
-#ifdef MUTANT_FREE_IGNORES_S
-				:: S == 0 || C != 0 -> L = 0; fast = true
+#ifdef MUTANT_IGNORES_K
+				:: true -> L = 0; fast = true
 #else
-				:: S == 0 -> L = 0; fast = true
+				:: KI == 0 -> L = 0; fast = true
 #endif
 				:: else -> skip
 				fi
@@ -516,10 +561,10 @@ spun:			   skip;
 			fi;
 #endif
 			atomic {				/* 18: release */
-				/* the kernel writes back the byte it saw, S set: right
-				 * only if nothing but S changed while held */
-				assert(S == 1 && C == cv);
-				L = 0
+				/* a cmpxchg loop that keeps S: K never goes without S,
+				 * and nothing else changes while held */
+				assert(S == 1 && KI == 1 && C == cv);
+				L = 0; KI = 0
 			}
 			/* the owner of turn H again: it may have halted since */
 			if
@@ -530,6 +575,7 @@ spun:			   skip;
 		skip;
 		d_step { c = 0; r = 0; h = 0; t = 0; cand = 0; ok = false; turn = false; took = 0;
 			 stolen = false; fstolen = false; synced = false; cv = 0;
+			 sk = false; hd = false;
 			 vs = 0; vn = 0; vt = 0; vq = 0; rs = 0; rn = 0; rt = 0; rq = 0 }
 	}
 }

@@ -57,6 +57,7 @@ struct qspinlock {
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define smp_mb__after_atomic()	smp_mb()
 #define cpu_relax()		__builtin_ia32_pause()
 #define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define try_cmpxchg(p, old, new)					\
@@ -66,12 +67,13 @@ struct qspinlock {
 	__atomic_compare_exchange_n((p), (old), (new), false,		\
 				    __ATOMIC_RELEASE, __ATOMIC_RELAXED)
 #define atomic_read(v)		((u32)__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED))
-#define atomic_or(i, v)		((void)__atomic_fetch_or(&(v)->counter, (i), __ATOMIC_SEQ_CST))
+#define atomic_fetch_or(i, v)	((u32)__atomic_fetch_or(&(v)->counter, (i), __ATOMIC_SEQ_CST))
+#define atomic_or(i, v)		((void)atomic_fetch_or(i, v))
 #define atomic_fetch_add(i, v)	((u32)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_SEQ_CST))
 #define atomic_try_cmpxchg_acquire(v, old, new)				\
 	__atomic_compare_exchange_n(&(v)->counter, (int *)(old), (int)(new), \
 				    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
-#define WARN_ONCE(c, ...)	(fprintf(stderr, __VA_ARGS__), abort())
+#define WARN_ONCE(c, ...)	({ if (c) { fprintf(stderr, __VA_ARGS__); abort(); } })
 #define WARN_ON_ONCE(c)		({ bool _c = (c); if (_c) { fprintf(stderr, "WARN %s:%d\n", __FILE__, __LINE__); abort(); } _c; })
 #define fallthrough		__attribute__((__fallthrough__))
 
@@ -226,6 +228,11 @@ static void *worker(void *arg)
 			if (++run_len > params.steal_max && !params.bypass_max &&
 			    free_errors++ < 3)
 				printf("bound: %lu steals in a row\n", run_len);
+			/* any steal: C within steal_max (passes clear it) */
+			if (otk_steals(atomic_read(&lock.val)) > params.steal_max &&
+			    free_errors++ < 3)
+				printf("bound: C = %u\n",
+				       otk_steals(atomic_read(&lock.val)));
 		} else if ((t < 0 && expect != 0) || (t >= 0 && (u32)t != expect)) {
 			turn_errors++;
 		}
