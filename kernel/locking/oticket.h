@@ -115,7 +115,7 @@
  *    pvqspinlock's lock stealing with a bound: the releaser that comes
  *    straight back, the commonest arrival on a hot lock, takes the lock
  *    at once instead of queueing behind vCPUs that are not there.  The
- *    first steal_max steals of each turn are free: one cmpxchg of the
+ *    first steal_max steals after a take are free: one cmpxchg of the
  *    word, which counts them in C ({L=0,C} -> {L=1,C+1}) and which the
  *    take of a turn clears, with no look at the owner - a running owner
  *    spins on the word and is usually there first.  After that, an
@@ -364,7 +364,7 @@ struct otk_pcpu {
 struct otk_params {
 	u32			bypass_max;	/* passes per wait */
 	u32			head_pass_max;	/* oqspin: passes of one queue head */
-	u32			steal_max;	/* free steals per turn (C) */
+	u32			steal_max;	/* free steals per take or pass (C) */
 	u32			oc_steal_pm;	/* over-commit above this steal */
 	u32			oc_spin_ns;	/* spin budget under over-commit */
 	u32			spin_min_ns;	/* bounds of the idle-host budget */
@@ -379,7 +379,7 @@ struct otk_params {
 	bool			early;		/* halt at once if the holder is preempted */
 	bool			spin_on_holder;	/* over-commit: spin while it moves */
 	bool			spin_runtime;	/* budgets: steal time does not count */
-	bool			steal;		/* arrivals may take an absent owner's turn */
+	bool			steal;		/* arrivals may steal: free, absent owner */
 };
 
 #define OTK_PARAMS_DEFAULT {						\
@@ -812,6 +812,16 @@ static inline void otk_kick_turn(void *lock, u32 h)
 }
 
 /*
+ * A halted waiter owns turn H, or will once the head moves to it: the
+ * unlock that hands the turn on must look for it (K).  S with it - the
+ * waiter may not have set S yet, and K never goes without S.
+ */
+static inline void otk_want_kick(atomic_t *word)
+{
+	atomic_or(OTK_SLOW | OTK_KICK, word);
+}
+
+/*
  * Put back a halted owner of turn @h that we claimed (its word was @vtk)
  * and could not pass.  An unlock that ran meanwhile saw it BYPASSED and
  * kicked nobody; if the lock is free now, that unlock is over, and the
@@ -824,11 +834,8 @@ static inline void otk_unclaim(void *lock, atomic_t *word, struct otk_rec *v,
 	smp_store_release(&v->tk, vtk);
 	if (otk_tk_state(vtk) != OTK_HALTED)
 		return;
-	/*
-	 * The owner of turn H is halted again: the holder's unlock must look.
-	 * S too: the owner may not have set it yet, and K never goes without.
-	 */
-	atomic_or(OTK_SLOW | OTK_KICK, word);
+	/* the owner of turn H is halted again: the holder's unlock must look */
+	otk_want_kick(word);
 	smp_mb__after_atomic();	/* HALTED and K before the load of L */
 	if (!(atomic_read(word) & OTK_LOCKED))
 		otk_kick_turn(lock, h);
@@ -910,11 +917,11 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 {
 	atomic_t *word = &lock->val;
 	struct otk_rec *r;
-	u8 orig;
 	u32 v, h;
 	u64 tk;
 
 	if (unlikely(!(locked & OTK_LOCKED) ||
+		     (locked & (OTK_KICK | OTK_SLOW)) == OTK_KICK ||
 		     (!opp && (locked & OTK_STEALS_MASK)))) {
 		WARN_ONCE(1, "oticket: lock %p has corrupted value %#x\n",
 			  lock, atomic_read(word));
@@ -937,16 +944,13 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 		r = otk_lookup(lock, h, &tk);	/* turn H has a new owner */
 	/*
 	 * Release, then look at turn H's owner again (Dekker with
-	 * otk_halt(); a successful try_cmpxchg() is fully ordered): it may
-	 * have halted since - the runner of a handoff too.  An owner that was
-	 * not findable before may be now.  S may come meanwhile (a waiter
-	 * halts between its HALTED and its S): keep it.
+	 * otk_halt()): it may have halted since - the runner of a handoff
+	 * too.  An owner that was not findable before may be now.  K is never
+	 * set without S, and C needs the lock free: nothing in the byte can
+	 * change while we hold it.
 	 */
-	orig = locked;
-	while (!try_cmpxchg(&lock->locked, &locked,
-			    locked & ~(OTK_LOCKED | OTK_KICK)))
-		WARN_ONCE((locked ^ orig) & ~OTK_SLOW,
-			  "oticket: lock %p changed while held: %#x\n",
+	if (xchg(&lock->locked, locked & ~(OTK_LOCKED | OTK_KICK)) != locked)
+		WARN_ONCE(1, "oticket: lock %p changed while held: %#x\n",
 			  lock, atomic_read(word));
 	if (r)
 		otk_kick_rec(r, READ_ONCE(r->tk), h, otk_tk_seq(tk));
@@ -1105,7 +1109,7 @@ static __always_inline void otk_mark_turn(void *lock, atomic_t *word, u32 nv)
 		return;
 	r = otk_lookup(lock, otk_head(nv), &tk);
 	if (r && otk_tk_state(tk) == OTK_HALTED) {
-		atomic_or(OTK_KICK, word);
+		otk_want_kick(word);
 		otk_ev(otk_mark);
 	}
 }
@@ -1207,7 +1211,7 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	/* a halted owner of the next turn now: our unlock must look (K, S) */
 	if (otk_tk_state(vtk) == OTK_HALTED &&
 	    otk_head(atomic_read(w->word)) == otk_tk_ticket(mine))
-		atomic_or(OTK_SLOW | OTK_KICK, w->word);
+		otk_want_kick(w->word);
 	otk_ev(otk_bypass);
 	return true;
 }
@@ -1417,7 +1421,7 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 /*
  * At slow-path entry: if the lock is free, take it without a ticket and
  * leave the turn to its owner, who finds the lock held and waits on.  The
- * first steal_max steals of a turn only count themselves in C; after that,
+ * first steal_max steals after a take only count themselves in C; after that,
  * only if the owner of the turn is not there, which counts it as a pass
  * and clears C: each pass of an absent owner buys steal_max free steals,
  * so that a lock whose owner of the turn is preempted for long looks the
@@ -1426,16 +1430,15 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
  */
 static __always_inline bool otk_steal(struct qspinlock *lock)
 {
-	u32 v = atomic_read(&lock->val);
+	u32 nv, v = atomic_read(&lock->val);
 	struct otk_rec *r;
+	bool free_steal;
 	u64 tk;
-
-	bool free;
 
 	if ((v & OTK_LOCKED) || !otk_waiters(v) || !otk_param(steal))
 		return false;
-	free = otk_steals(v) < otk_param(steal_max);
-	if (!free) {
+	free_steal = otk_steals(v) < otk_param(steal_max);
+	if (!free_steal) {
 		r = otk_lookup(lock, otk_head(v), &tk);
 		if (!r || !otk_passable(r, tk))
 			return false;
@@ -1443,11 +1446,12 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 		if (!try_cmpxchg(&r->tk, &tk, tk + OTK_NBYP_ONE))
 			return false;
 	}
-	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, otk_stolen(v, free)))
+	nv = otk_stolen(v, free_steal);
+	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, nv))
 		return false;
 	/* the commonest stealer is the last holder: write the hint if it changed */
-	otk_hint_set(lock, v | OTK_LOCKED, true);
-	if (free)
+	otk_hint_set(lock, nv, true);
+	if (free_steal)
 		otk_ev(otk_steal_free);
 	else
 		otk_ev(otk_steal);

@@ -561,8 +561,8 @@ spun:			   skip;
 			fi;
 #endif
 			atomic {				/* 18: release */
-				/* a cmpxchg loop that keeps S: K never goes without S,
-				 * and nothing else changes while held */
+				/* the kernel writes back the byte it saw, less L and K:
+				 * K never goes without S, nothing changes while held */
 				assert(S == 1 && KI == 1 && C == cv);
 				L = 0; KI = 0
 			}

@@ -211,6 +211,7 @@ static void *worker(void *arg)
 				       .steal_pm = params.oc_steal_pm ? 0 : 1000 };
 	for (int i = 0; i < iters; i++) {
 		int v = 0;
+		u32 c;
 		long t = -1;
 
 		if (!__atomic_compare_exchange_n(&lock.val.counter, &v, OTK_LOCKED, false,
@@ -229,10 +230,9 @@ static void *worker(void *arg)
 			    free_errors++ < 3)
 				printf("bound: %lu steals in a row\n", run_len);
 			/* any steal: C within steal_max (passes clear it) */
-			if (otk_steals(atomic_read(&lock.val)) > params.steal_max &&
-			    free_errors++ < 3)
-				printf("bound: C = %u\n",
-				       otk_steals(atomic_read(&lock.val)));
+			c = otk_steals(atomic_read(&lock.val));
+			if (c > params.steal_max && free_errors++ < 3)
+				printf("bound: C = %u\n", c);
 		} else if ((t < 0 && expect != 0) || (t >= 0 && (u32)t != expect)) {
 			turn_errors++;
 		}
