@@ -72,11 +72,11 @@
  *
  * The state is the low byte, so it is the u8 that pvlock_wait() watches.
  * A waiter that waited long enough to matter (publish_ns; under
- * over-commit oc_publish_ns, at once: it may be preempted any moment)
- * "publishes" its record in a hash table keyed by (lock, ticket)
+ * over-commit oc_publish_ns, at once: it may be preempted any moment),
+ * or that starts OTK_LOCAL_POS or more turns from the head, "publishes"
+ * its record in a hash table keyed by (lock, ticket)
  * (otk_publish()); only published records can be found, kicked or passed
- * over.  Short waits - all of them on an idle host - never touch the
- * table.
+ * over.  Short waits near the head of the queue never touch the table.
  *
  * TURNS AND BYPASS (preemption-tolerant handoff)
  *
@@ -154,10 +154,13 @@
  * (otk_sync()), and lends the mover its pCPU if that takes long.
  *
  * HOME: a waiter OTK_LOCAL_POS or more turns from the head spins on its own
- * record (LOCAL) rather than on the lock word, and the taker of each turn
- * calls the waiter that has just come near back (otk_call_near()): a
- * release then moves the word's line to two waiters, not to all of them,
- * which is what stopped ticket locks from scaling.
+ * record (LOCAL) rather than on the lock word, and the owner of the next
+ * turn, while it waits for it, calls the waiter behind it back to the word
+ * (otk_call_near()): a release then moves the word's line to two waiters,
+ * not to all of them, which is what stopped ticket locks from scaling; the
+ * holder calls only when the next owner may be at home or absent.  Such a
+ * waiter publishes its record at once - it will wait - so that it can go
+ * home at once.
  *
  * HALTING: the lost-wake-up handshake, in the style of pv_wait_node():
  *
@@ -174,7 +177,7 @@
  * cmpxchg saw no K, the waiter's later load of the word sees L == 0; if it
  * saw K, the waiter's HALTED is visible to its load of the record.  A
  * waiter that halts further back sets S only, and whoever moves the head
- * to its ticket finds it and sets K (otk_mark_turn()); so does a passer
+ * to its ticket finds it and sets K (otk_next_turn()); so does a passer
  * that leaves a halted waiter the owner of the next turn, or puts it back
  * as the owner of this one (otk_unclaim()).  wait() re-reads the state
  * with interrupts off, and the hypervisor latches a kick that comes before
@@ -206,8 +209,8 @@
  *                  the pCPU from the next releaser.  Off by default: on
  *                  the emulated testbed it did not cut the halts, whose
  *                  bulk are re-halts after spurious wake-ups.  Waiters far from the
- *                  head keep spinning at home and only read the word now
- *                  and then.  A holder that is halted in another lock's
+ *                  head keep spinning at home; with the rule on they read
+ *                  the word now and then.  A holder that is halted in another lock's
  *                  slow path looks running: its waiters spin to the cap;
  *  - budgets are run time (spin_runtime): steal time does not count, so
  *    a waiter preempted mid-spin spins its budget when it runs again
@@ -435,7 +438,7 @@ static inline bool otk_turn(u32 v, u32 ticket)
 /*
  * The word once turn @ticket was taken out of handover word @v: L set, the
  * head moved on, S kept, K and C cleared (the taker looks at the next
- * owner, otk_mark_turn()); plain L when that was the last waiter.
+ * owner, otk_next_turn()); plain L when that was the last waiter.
  */
 static inline u32 otk_acquired(u32 v, u32 ticket)
 {
@@ -967,6 +970,7 @@ struct otk_wait {
 	u64		tk;		/* our record word, as last seen */
 	u64		start;		/* otk_now() at entry */
 	u32		turn;		/* the turn we took */
+	u32		called;		/* the ticket we called ahead for */
 	bool		opp;
 	bool		rehalt;		/* the last wait ended without a kick */
 };
@@ -1000,6 +1004,8 @@ static __always_inline bool otk_sync(struct otk_wait *w)
 			tk = otk_tk_set_state(tk, OTK_RUNNING);
 			fallthrough;
 		default:
+			if (otk_tk_ticket(tk) != otk_tk_ticket(w->tk))
+				w->called = ~0U;	/* moved: a new turn */
 			w->tk = tk;
 			return true;
 		}
@@ -1010,25 +1016,39 @@ static __always_inline bool otk_sync(struct otk_wait *w)
  * Spinning at home (LOCAL): a waiter OTK_LOCAL_POS or more turns from the
  * head spins on its own record instead of the lock word, so that a release
  * moves the word's line to two waiters, not to all of them (the reason
- * ticket locks stopped scaling).  Whoever takes a turn calls the waiter
- * that has just come within OTK_LOCAL_POS - 1 of the head back to the word:
+ * ticket locks stopped scaling).  The waiter whose turn is next - it saw
+ * head == its ticket t0 - calls the one OTK_LOCAL_POS - 1 behind it,
+ * t = t0 + OTK_LOCAL_POS - 1, back to the word while it waits for its
+ * predecessor anyway (otk_spin()): the call costs the holder nothing.
+ * Whoever takes a turn looks at the owner of the next one when it did not
+ * call ahead for the turn (it took at first sight, or took a turn not its
+ * own: the next owner may be at home) or when a waiter may be halted (S):
+ * it calls that owner if it is at home, and the one behind it if it is
+ * absent - only a waiter on the word can pass an absent owner
+ * (otk_next_turn()); so does a passer that leaves the owner it passed the
+ * owner of the next turn (otk_bypass()):
  *
- *   waiter                               taker of turn h
- *   [RmW] rec: RUNNING -> LOCAL          [RmW] word: head h -> h + 1
- *   [L]   word: still far? spin on rec   [L]   rec of ticket h + LOCAL_POS
- *                                        if LOCAL: -> RUNNING
+ *   waiter (ticket t)                    caller (owner of turn t0)
+ *   [RmW] rec: RUNNING -> LOCAL          [L]   word: head == t0
+ *   MB (the cmpxchg)                     MB
+ *   [L]   word: head < t0? spin on rec,  [L]   rec of ticket t
+ *         else back to the word                if LOCAL: -> RUNNING
  *
- * Either the waiter sees that it is near, or the taker sees it LOCAL.
+ * The head moved to t0 by an RmW that the caller's load saw; so either
+ * the waiter's load comes after it and sees the waiter near, or the
+ * caller's load of the record sees LOCAL.  A call that is missed all the
+ * same costs time, not progress: the waiter's spin clock runs out at home
+ * and it halts, to be kicked at its turn.  One case is missed: with S
+ * clear, nobody looks at a next owner that was called ahead, so if its
+ * vCPU is preempted before it sees its turn, the waiter behind it stays
+ * at home until its clock runs out, then halts, and cannot pass it.
  */
-static inline void otk_call_near(void *lock, u32 nv)
+static inline void otk_call_near(void *lock, u32 t)
 {
-	u32 t = (otk_head(nv) + OTK_LOCAL_POS - 1) & OTK_TICKET_MASK;
 	struct otk_rec *r;
 	u64 tk;
 
-	if (nv == OTK_LOCKED || otk_waiters(nv) < OTK_LOCAL_POS)
-		return;
-	r = otk_lookup(lock, t, &tk);
+	r = otk_lookup(lock, t & OTK_TICKET_MASK, &tk);
 	if (r && otk_tk_state(tk) == OTK_LOCAL &&
 	    try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_RUNNING)))
 		otk_ev(otk_local_call);
@@ -1088,9 +1108,13 @@ static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v,
 }
 
 /*
- * We took a turn and hold the lock, whose word is now @nv.  If a waiter of
- * the queue may be halted (S), the owner of the next turn may be one: set
- * K, so that our unlock looks for it.  A waiter that halts once it owns
+ * We took a turn and hold the lock, whose word is now @nv; @called: we
+ * called the owner of the next turn near ahead of time (o-ticket).  Look at
+ * that owner if a waiter of the queue may be halted (S), or, o-ticket, if
+ * we did not call ahead.  Halted and S: set K, so that our unlock looks for
+ * it.  At home and not called: call it.  Absent (halted, kicked, or on a
+ * preempted vCPU): call the one behind it, which can pass it only from the
+ * word (see "Spinning at home" above).  A waiter that halts once it owns
  * turn H sets K itself (otk_halt()); one that halted before is ours to
  * find:
  *
@@ -1100,26 +1124,46 @@ static __always_inline bool otk_spin_home(struct otk_wait *w, u32 v,
  *   [L]   word: head == t?               [L]   rec of ticket t: HALTED?
  *         then word |= K itself                then word |= K
  */
-static __always_inline void otk_mark_turn(void *lock, atomic_t *word, u32 nv)
+static __always_inline void otk_next_turn(struct otk_wait *w, u32 nv,
+					  bool called)
 {
 	struct otk_rec *r;
 	u64 tk;
+	u8 st;
 
-	if (!(nv & OTK_SLOW))
+	if (!(nv & OTK_SLOW) && (called || !w->opp || !otk_waiters(nv)))
 		return;
-	r = otk_lookup(lock, otk_head(nv), &tk);
-	if (r && otk_tk_state(tk) == OTK_HALTED) {
-		otk_want_kick(word);
+	r = otk_lookup(w->lock, otk_head(nv), &tk);
+	if (!r)
+		return;
+	st = otk_tk_state(tk);
+	if (st == OTK_HALTED && (nv & OTK_SLOW)) {
+		otk_want_kick(w->word);
 		otk_ev(otk_mark);
 	}
+	if (!w->opp)
+		return;
+	if (st == OTK_LOCAL) {
+		if (!called &&
+		    try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_RUNNING)))
+			otk_ev(otk_local_call);
+		return;
+	}
+	/* absent: the one behind it must be on the word to pass it */
+	if (otk_waiters(nv) >= OTK_LOCAL_POS &&
+	    (st == OTK_HALTED || st == OTK_KICKED ||
+	     (st == OTK_RUNNING && otk_preempted(r->cpu))))
+		otk_call_near(w->lock, otk_head(nv) + OTK_LOCAL_POS - 1);
 }
 
 /*
- * Take turn @h of word @v, claimed by us: nobody else can take it, but a
- * steal may hold the lock across it for a while.  Returns false if the
- * lock is held (stolen); the caller backs out of its claim.
+ * Take turn @h of word @v, claimed by us (our own turn if @own, else one
+ * we pass over): nobody else can take it, but a steal may hold the lock
+ * across it for a while.  Returns false if the lock is held (stolen); the
+ * caller backs out of its claim.
  */
-static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
+static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h,
+				     bool own)
 {
 	u32 nv;
 
@@ -1133,9 +1177,7 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 	w->turn = h;
 	if (w->opp)
 		otk_hint_set(w->lock, nv, false);
-	otk_mark_turn(w->lock, w->word, nv);
-	if (w->opp)
-		otk_call_near(w->lock, nv);
+	otk_next_turn(w, nv, own && w->called == h);
 	return true;
 }
 
@@ -1148,11 +1190,11 @@ static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
 	u64 tk = w->tk;
 
 	if (!w->opp || !otk_published(w))
-		return otk_take(w, v, otk_tk_ticket(tk));
+		return otk_take(w, v, otk_tk_ticket(tk), true);
 	/* findable: a passer may race us for the turn */
 	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_TAKING)))
 		return false;
-	if (otk_take(w, v, otk_tk_ticket(tk)))
+	if (otk_take(w, v, otk_tk_ticket(tk), true))
 		return true;
 	WRITE_ONCE(w->r->tk, w->tk);	/* nobody claims a TAKING record */
 	return false;
@@ -1196,7 +1238,7 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	WRITE_ONCE(hv->claimer, otk_cpu());
 	/* Turn H is ours: its owner cannot take it, nor can another passer. */
 	vslot = READ_ONCE(hv->slot);	/* claimed: it cannot leave */
-	if (vslot < 0 || !otk_take(w, atomic_read(w->word), h)) {
+	if (vslot < 0 || !otk_take(w, atomic_read(w->word), h, false)) {
 		/* not findable after all, or stolen meanwhile: undo */
 		otk_unclaim(w->lock, w->word, hv, vtk, h);
 		WRITE_ONCE(w->r->tk, mine);
@@ -1208,10 +1250,19 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	WRITE_ONCE(w->r->slot, -1);
 	otk_move(hv, vtk, otk_tk_ticket(mine), slot,
 		 otk_tk_state(vtk) == OTK_HALTED ? OTK_HALTED : OTK_RUNNING);
-	/* a halted owner of the next turn now: our unlock must look (K, S) */
-	if (otk_tk_state(vtk) == OTK_HALTED &&
-	    otk_head(atomic_read(w->word)) == otk_tk_ticket(mine))
-		otk_want_kick(w->word);
+	/*
+	 * The owner we passed owns the next turn now: if halted, our unlock
+	 * must look (K, S); halted or not, it is absent, and the one behind
+	 * it can pass it only from the word.
+	 */
+	v = atomic_read(w->word);
+	if (otk_head(v) == otk_tk_ticket(mine)) {
+		if (otk_tk_state(vtk) == OTK_HALTED)
+			otk_want_kick(w->word);
+		if (otk_waiters(v) >= OTK_LOCAL_POS)
+			otk_call_near(w->lock,
+				      otk_tk_ticket(mine) + OTK_LOCAL_POS - 1);
+	}
 	otk_ev(otk_bypass);
 	return true;
 }
@@ -1239,7 +1290,12 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 
 	if (w->opp)
 		otk_clock_start(&c, w->rehalt);
-	head_seen = otk_head(atomic_read(w->word));
+	v = atomic_read(w->word);
+	head_seen = otk_head(v);
+	/* far from the head: findable at once, so that we can wait at home */
+	if (w->opp && w->r && !otk_published(w) &&
+	    otk_pos(v, otk_tk_ticket(w->tk)) >= OTK_LOCAL_POS)
+		otk_publish(w->lock, w->r);
 	*holder = -1;
 	for (loop = 0;; loop++) {
 		/* an unlocker may have given us turn H (otk_handoff()) */
@@ -1249,6 +1305,16 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 		if (synced && otk_turn(v, otk_tk_ticket(w->tk)) &&
 		    otk_take_turn(w, v))
 			break;
+		/* our turn is next (and not free, or lost): call ahead */
+		if (w->opp && synced && otk_head(v) == otk_tk_ticket(w->tk) &&
+		    w->called != otk_head(v)) {
+			w->called = otk_head(v);
+			if (otk_waiters(v) >= OTK_LOCAL_POS) {
+				smp_mb();	/* head, then record: see above */
+				otk_call_near(w->lock,
+					      otk_head(v) + OTK_LOCAL_POS - 1);
+			}
+		}
 		if (!w->opp) {
 			if (loop >= OTK_PVT_SPIN)
 				goto timeout;
@@ -1396,7 +1462,7 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 	}
 	/*
 	 * The owner of turn H, the lock held: its unlock must look for us.
-	 * A K set already is the holder's to act on (otk_mark_turn()).
+	 * A K set already is the holder's to act on (otk_next_turn()).
 	 */
 	if (otk_head(v) == otk_tk_ticket(tk) && !(v & OTK_KICK)) {
 		v = atomic_fetch_or(OTK_KICK, w->word);
@@ -1486,7 +1552,8 @@ static __always_inline void otk_regime_update(void)
  */
 static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 {
-	struct otk_wait w = { .lock = lock, .word = &lock->val, .opp = opp };
+	struct otk_wait w = { .lock = lock, .word = &lock->val, .opp = opp,
+			      .called = ~0U };
 	int cpu = otk_cpu();
 	u32 ticket;
 	int holder, lvl;

@@ -10,8 +10,10 @@
  * the lock past an absent owner without a ticket (otk_steal()) - with FREE
  * also the first CK steals of each turn, past any owner, counted in the
  * word's C, which a steal past an absent owner clears - and waiters
- * far from the head spinning on their own record until the taker of a turn
- * calls them back (otk_spin_home(), otk_call_near()).
+ * far from the head spinning on their own record until the owner of the
+ * next turn calls them back ahead of its turn, or the taker of a turn not
+ * called ahead for calls the owner of the next one (otk_spin_home(),
+ * otk_call_near()).
  *
  * NCPU processes take the lock ITER times each (CPU 0: ITER0, so a record
  * is reused).  Every numbered step is one atomic access of the kernel code,
@@ -22,9 +24,9 @@
  * of the record it finds; the kernel's lookup is weaker, but everything it
  * finds is only used through a compare-and-swap of the whole record word,
  * as here.  A record that a pass has claimed (BYPASSED) is waited out by
- * looking again later, never by blocking (otk_sync()).  "Home" is one turn
- * from the head here (LOCALPOS), two in the kernel: the same protocol, but
- * three CPUs can reach it.
+ * looking again later, never by blocking (otk_sync()).  "Home" is two
+ * turns from the head (LOCALPOS), as in the kernel: three CPUs reach it
+ * when a holder releases and queues again behind two waiters.
  *
  * The hypervisor is KVM's: halt blocks until a kick, and a kick that comes
  * first is latched (pv_unhalted).  With SPURIOUS, halts may also return for
@@ -56,7 +58,10 @@
  *                      steal holding the lock
  *   MUTANT_NO_UNCLAIM_KICK  a passer that could not pass puts a halted owner
  *                      back without the kick an unlock skipped meanwhile
- *   MUTANT_NO_CALL     a taker does not call the waiter at home back
+ *   MUTANT_NO_CALL     a taker that did not call ahead for its turn does
+ *                      not call the owner of the next one back from home
+ *   MUTANT_NO_PRECALL  the owner of the next turn says it called the one
+ *                      behind it ahead, but does not
  *   MUTANT_NO_FREE_BOUND  free steals ignore C
  *   MUTANT_IGNORES_K   an unlock that S or free steals sent to the slow
  *                      path releases without looking at K: no kick
@@ -87,9 +92,10 @@
 #ifndef CK
 #define CK	1		/* steal_max: free steals per turn, with FREE */
 #endif
-#define LOCALPOS 1		/* this far from the head, a waiter may go home */
+#define LOCALPOS 2		/* this far from the head, a waiter may go home */
 #define TMASK	3		/* tickets mod 4: more than NCPU - 1 waiters */
 #define NONE	NCPU
+#define NOPC	255		/* called ahead for no ticket */
 
 #define RUNNING		0
 #define HALTED		1
@@ -150,6 +156,7 @@ inline sync()
 			:: st[me] == HALTED || st[me] == KICKED -> st[me] = RUNNING
 			:: else -> skip
 			fi;
+			pc = (tk[me] != mt -> NOPC : pc);	/* moved: a new turn */
 			ms = st[me]; mn = nb[me]; mt = tk[me]; mq = sq[me];
 			synced = true
 		fi
@@ -187,10 +194,21 @@ inline kick_turn(h)
 	fi
 }
 
+/* otk_call_near(): call the owner of ticket @t back from home */
+inline call(t)
+{
+	lookup(t, r, rs, rn, rt, rq);
+	if
+	:: r != NONE && rs == LOCAL -> claim(r, rs, rn, rt, rq, RUNNING, turn)
+	:: else -> skip
+	fi
+}
+
 /*
  * otk_take(): take turn @h, claimed by us, unless a steal holds the lock;
- * then ok is false and the caller backs out of its claims.  Then
- * otk_call_near(): call the waiter that is now near back from home.
+ * then ok is false and the caller backs out of its claims.  Then, unless
+ * we called ahead for this turn (pc, our own turn), otk_call_near(): call
+ * the owner of the next turn back from home.
  */
 inline take(h, ok)
 {
@@ -210,36 +228,46 @@ inline take(h, ok)
 		fi
 	}
 #if defined(HOME) && !defined(MUTANT_NO_CALL)
-	if
-	:: ok && ((T - H) & TMASK) >= LOCALPOS ->
-		lookup((H + LOCALPOS - 1) & TMASK, r, rs, rn, rt, rq);
-		if
-		:: r != NONE && rs == LOCAL -> claim(r, rs, rn, rt, rq, RUNNING, turn)
-		:: else -> skip
-		fi
-	:: else -> skip
-	fi;
+	pcd = (pc == h && h == mt);
+#else
+	pcd = true;
 #endif
-	/* otk_mark_turn(): S, so the owner of the next turn may be halted */
-#ifndef MUTANT_NO_MARK
+	/*
+	 * otk_next_turn(): with S or without a call ahead, look at the owner
+	 * of the next turn.  Halted with S: set K.  At home, not called:
+	 * call it.  Absent: call the one behind it.
+	 */
 	if
-	:: ok && sk ->
+	:: ok && (sk || (!pcd && T != H)) ->
 		lookup(H, r, rs, rn, rt, rq);
 		if
-		:: r != NONE && rs == HALTED -> KI = 1
+#ifndef MUTANT_NO_MARK
+		:: r != NONE && rs == HALTED && sk -> KI = 1
+#endif
+		:: else -> skip
+		fi;
+#ifdef HOME
+		if
+		:: r != NONE && rs == LOCAL && !pcd ->
+			claim(r, rs, rn, rt, rq, RUNNING, turn)
+		:: r != NONE && rs == RUNNING -> skip	/* not preempted */
+		:: r != NONE && (rs == HALTED || rs == KICKED || rs == RUNNING) &&
+		   ((T - H) & TMASK) >= LOCALPOS ->
+			call((H + LOCALPOS - 1) & TMASK)
 		:: else -> skip
 		fi
+#endif
 	:: else -> skip
 	fi
-#endif
 }
 
 proctype cpu(byte me)
 {
 	byte i, c, r, h, t, cand, took;
 	byte ms, mn, mt, mq;		/* our record word, as last seen */
+	byte pc;			/* the ticket we called ahead for */
 	byte vs, vn, vt, vq, rs, rn, rt, rq;
-	bool fast, ok, turn, stolen, fstolen, synced, sk, hd;
+	bool fast, ok, turn, stolen, fstolen, synced, sk, hd, pcd;
 	byte cv;			/* C as a steal or the unlock saw it */
 	byte iter = (me == 0 -> ITER0 : ITER);
 
@@ -304,7 +332,7 @@ proctype cpu(byte me)
 			atomic { mt = T; T = (T + 1) & TMASK };	/* 2: ticket */
 			atomic {				/* 3: otk_rec_start() */
 				sq[me]++; st[me] = RUNNING; nb[me] = 0; tk[me] = mt;
-				pub[me] = false; valid[me] = true;
+				pub[me] = false; valid[me] = true; pc = NOPC;
 				ms = RUNNING; mn = 0; mq = sq[me]
 			}
 			do
@@ -356,6 +384,21 @@ proctype cpu(byte me)
 				fi;
 				/* back, unless called back or moved */
 				claim(me, LOCAL, mn, mt, mq, RUNNING, ok)
+			   :: !turn && synced && pc != mt ->	/* otk_spin(): call ahead */
+				atomic { ok = (H == mt); t = (T - mt) & TMASK };
+				if
+				:: ok ->	/* next: call the one behind us near */
+					pc = mt;
+#ifndef MUTANT_NO_PRECALL
+					if
+					:: t >= LOCALPOS -> call((mt + LOCALPOS - 1) & TMASK)
+					:: else -> skip
+					fi
+#else
+					skip
+#endif
+				:: else -> skip
+				fi
 #endif
 #ifdef OPP
 			   :: !turn && synced && pub[me] ->	/* otk_bypass() */
@@ -421,6 +464,14 @@ proctype cpu(byte me)
 						:: else -> skip
 						fi
 					}
+#endif
+#ifdef HOME
+					/* ... absent: call the one behind it */
+					atomic { turn = (H == mt) };
+					if
+					:: turn -> call((mt + LOCALPOS - 1) & TMASK)
+					:: else -> skip
+					fi;
 #endif
 					break
 				:: else -> skip
