@@ -565,7 +565,80 @@ static simtime_t line_access(struct line *l, int p, int kind)
 	}
 	if (l->busy < S.now + c)
 		l->busy = S.now + c;
+	l->misses++;
+	l->miss_ns += c;
 	return c;
+}
+
+/*
+ * OTSIM_MISSES=n (debugging, like OTSIM_TRACE): where the cache misses go.
+ * Each miss is charged to its line and to the guest instruction after the
+ * access (the return address of sim_load() and friends: inlined guest code,
+ * so "addr2line -f -i -e build/bin/otsim ADDR" names the source line).  The
+ * cost is the transfer's, without the wait for one in flight (line_wait())
+ * or rmw_ns.  At the end the n costliest lines and call sites go to stderr.
+ */
+#define MISS_SITES 4096
+static struct miss_site {
+	void *ra;
+	uint64_t n;
+	simtime_t ns;
+} miss_sites[MISS_SITES];
+static int miss_nsites;
+
+static void miss_note(void *ra, simtime_t c)
+{
+	size_t i = ((uintptr_t)ra >> 2) % MISS_SITES;
+
+	while (miss_sites[i].ra && miss_sites[i].ra != ra)
+		i = (i + 1) % MISS_SITES;
+	if (!miss_sites[i].ra) {
+		if (miss_nsites == MISS_SITES - 1)
+			return;		/* full: one slot stays free */
+		miss_nsites++;
+		miss_sites[i].ra = ra;
+	}
+	miss_sites[i].n++;
+	miss_sites[i].ns += c;
+}
+
+static int line_cost_cmp(const void *a, const void *b)
+{
+	const struct line *x = *(struct line *const *)a, *y = *(struct line *const *)b;
+
+	return (x->miss_ns < y->miss_ns) - (x->miss_ns > y->miss_ns);
+}
+
+static int site_cost_cmp(const void *a, const void *b)
+{
+	const struct miss_site *x = a, *y = b;
+
+	return (x->ns < y->ns) - (x->ns > y->ns);
+}
+
+void miss_profile_print(int n)
+{
+	struct line **v = calloc(lcount + 1, sizeof(*v));
+	size_t i, k = 0;
+
+	if (!v)
+		fatal("out of memory");
+	for (i = 0; i < lcap; i++)
+		if (ltab[i])
+			v[k++] = ltab[i];
+	qsort(v, k, sizeof(*v), line_cost_cmp);
+	for (i = 0; i < k && i < (size_t)n && v[i]->misses; i++)
+		fprintf(stderr, "otsim: miss line %#lx: %llu misses, %lld ns\n",
+			(unsigned long)(v[i]->tag << 6), (unsigned long long)v[i]->misses,
+			(long long)v[i]->miss_ns);
+	free(v);
+	if (miss_nsites == MISS_SITES - 1)
+		fprintf(stderr, "otsim: miss sites: table full, later sites not counted\n");
+	qsort(miss_sites, MISS_SITES, sizeof(miss_sites[0]), site_cost_cmp);
+	for (i = 0; i < MISS_SITES && i < (size_t)n && miss_sites[i].ra; i++)
+		fprintf(stderr, "otsim: miss site %p: %llu misses, %lld ns\n",
+			miss_sites[i].ra, (unsigned long long)miss_sites[i].n,
+			(long long)miss_sites[i].ns);
 }
 
 /* a write by the host (steal time) from pCPU @pcpu, at S.now, no cost */
@@ -864,6 +937,7 @@ void sim_load(const volatile void *p, void *out, int size)
 	struct vcpu *v = cur;
 	struct line *l;
 	simtime_t c;
+	uint64_t m0;
 
 	if (!v) {
 		memcpy(out, (const void *)p, size);
@@ -876,7 +950,10 @@ void sim_load(const volatile void *p, void *out, int size)
 	}
 	l = line_of(p);
 	line_wait(v, l, ACC_READ);
+	m0 = l->misses;
 	c = line_access(l, v->pcpu->id, ACC_READ);
+	if (l->misses != m0)
+		miss_note(__builtin_return_address(0), c);
 	memcpy(out, (const void *)p, size);
 	spin_note(v, p, out, size, l);
 	S.st_accesses++;
@@ -888,6 +965,7 @@ void sim_store(volatile void *p, const void *in, int size)
 	struct vcpu *v = cur;
 	struct line *l;
 	simtime_t c;
+	uint64_t m0;
 	bool changed;
 
 	if (!v) {
@@ -898,7 +976,10 @@ void sim_store(volatile void *p, const void *in, int size)
 	spin_reset(v);
 	l = line_of(p);
 	line_wait(v, l, ACC_WRITE);
+	m0 = l->misses;
 	c = line_access(l, v->pcpu->id, ACC_WRITE);
+	if (l->misses != m0)
+		miss_note(__builtin_return_address(0), c);
 	changed = memcmp((const void *)p, in, size) != 0;
 	memcpy((void *)p, in, size);
 	if (changed && l->watchers)
@@ -922,13 +1003,18 @@ bool sim_rmw(volatile void *p, int size, int op, void *old, const void *arg)
 	struct line *l = NULL;
 	bool ok = true;
 	simtime_t c = 0;
+	uint64_t m0;
 
 	if (v) {
 		ff_stop(v);
 		spin_reset(v);
 		l = line_of(p);
 		line_wait(v, l, ACC_WRITE);
-		c = line_access(l, v->pcpu->id, ACC_WRITE) + PRM(rmw_ns);
+		m0 = l->misses;
+		c = line_access(l, v->pcpu->id, ACC_WRITE);
+		if (l->misses != m0)
+			miss_note(__builtin_return_address(0), c);
+		c += PRM(rmw_ns);
 	}
 	m = get_sized(p, size);
 	memcpy(&a, arg, size);

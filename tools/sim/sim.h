@@ -87,6 +87,8 @@ struct line {
 	uint64_t share[SHARE_WORDS];
 	simtime_t busy;		/* a transfer in flight until then */
 	struct watch *watchers;	/* parked spinners */
+	uint64_t misses;	/* OTSIM_MISSES: misses on it, their cost */
+	simtime_t miss_ns;
 };
 
 /* ---- host scheduling entities ------------------------------------------------- */
@@ -268,6 +270,7 @@ extern simtime_t trace_from, trace_to;
 
 /* engine.c */
 void engine_init(void);
+void miss_profile_print(int n);		/* OTSIM_MISSES=n */
 void engine_run(void);			/* until the END event */
 void engine_end_at(simtime_t t);
 void vcpu_start(struct vcpu *v, void (*fn)(struct vcpu *v));
