@@ -921,6 +921,7 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 	atomic_t *word = &lock->val;
 	struct otk_rec *r;
 	u32 v, h;
+	u8 orig;
 	u64 tk;
 
 	if (unlikely(!(locked & OTK_LOCKED) ||
@@ -947,14 +948,16 @@ static __always_inline void otk_unlock_slowpath(struct qspinlock *lock,
 		r = otk_lookup(lock, h, &tk);	/* turn H has a new owner */
 	/*
 	 * Release, then look at turn H's owner again (Dekker with
-	 * otk_halt()): it may have halted since - the runner of a handoff
+	 * otk_halt(); xchg() is fully ordered): it may have halted since - the runner of a handoff
 	 * too.  An owner that was not findable before may be now.  K is never
 	 * set without S, and C needs the lock free: nothing in the byte can
 	 * change while we hold it.
 	 */
-	if (xchg(&lock->locked, locked & ~(OTK_LOCKED | OTK_KICK)) != locked)
-		WARN_ONCE(1, "oticket: lock %p changed while held: %#x\n",
-			  lock, atomic_read(word));
+	orig = xchg(&lock->locked, locked & ~(OTK_LOCKED | OTK_KICK));
+	/* the lock is released: what we knew, not what is there now */
+	WARN_ONCE(orig != locked,
+		  "oticket: lock %p changed while held: %#x, not %#x\n",
+		  lock, orig, locked);
 	if (r)
 		otk_kick_rec(r, READ_ONCE(r->tk), h, otk_tk_seq(tk));
 	else
@@ -1042,16 +1045,29 @@ static __always_inline bool otk_sync(struct otk_wait *w)
  * clear, nobody looks at a next owner that was called ahead, so if its
  * vCPU is preempted before it sees its turn, the waiter behind it stays
  * at home until its clock runs out, then halts, and cannot pass it.
+ *
+ * otk_call_rec(): call the waiter of record @r, seen as @tk, back if it is
+ * at home.
  */
-static inline void otk_call_near(void *lock, u32 t)
+static inline void otk_call_rec(struct otk_rec *r, u64 tk)
 {
+	if (otk_tk_state(tk) == OTK_LOCAL &&
+	    try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_RUNNING)))
+		otk_ev(otk_local_call);
+}
+
+/* Call the waiter OTK_LOCAL_POS - 1 behind the owner of turn H of @v. */
+static inline void otk_call_near(void *lock, u32 v)
+{
+	u32 t = (otk_head(v) + OTK_LOCAL_POS - 1) & OTK_TICKET_MASK;
 	struct otk_rec *r;
 	u64 tk;
 
-	r = otk_lookup(lock, t & OTK_TICKET_MASK, &tk);
-	if (r && otk_tk_state(tk) == OTK_LOCAL &&
-	    try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_RUNNING)))
-		otk_ev(otk_local_call);
+	if (otk_waiters(v) < OTK_LOCAL_POS)
+		return;		/* nobody that far behind */
+	r = otk_lookup(lock, t, &tk);
+	if (r)
+		otk_call_rec(r, tk);
 }
 
 /*
@@ -1144,26 +1160,23 @@ static __always_inline void otk_next_turn(struct otk_wait *w, u32 nv,
 	if (!w->opp)
 		return;
 	if (st == OTK_LOCAL) {
-		if (!called &&
-		    try_cmpxchg(&r->tk, &tk, otk_tk_set_state(tk, OTK_RUNNING)))
-			otk_ev(otk_local_call);
+		if (!called)
+			otk_call_rec(r, tk);
 		return;
 	}
 	/* absent: the one behind it must be on the word to pass it */
-	if (otk_waiters(nv) >= OTK_LOCAL_POS &&
-	    (st == OTK_HALTED || st == OTK_KICKED ||
-	     (st == OTK_RUNNING && otk_preempted(r->cpu))))
-		otk_call_near(w->lock, otk_head(nv) + OTK_LOCAL_POS - 1);
+	if (st == OTK_HALTED || st == OTK_KICKED ||
+	    (st == OTK_RUNNING && otk_preempted(r->cpu)))
+		otk_call_near(w->lock, nv);
 }
 
 /*
- * Take turn @h of word @v, claimed by us (our own turn if @own, else one
- * we pass over): nobody else can take it, but a steal may hold the lock
- * across it for a while.  Returns false if the lock is held (stolen); the
- * caller backs out of its claim.
+ * Take turn @h of word @v, claimed by us - our own, or one we pass over:
+ * nobody else can take it, but a steal may hold the lock across it for a
+ * while.  Returns false if the lock is held (stolen); the caller backs out
+ * of its claim.
  */
-static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h,
-				     bool own)
+static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 {
 	u32 nv;
 
@@ -1177,7 +1190,8 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h,
 	w->turn = h;
 	if (w->opp)
 		otk_hint_set(w->lock, nv, false);
-	otk_next_turn(w, nv, own && w->called == h);
+	/* called ahead: only ever for our own ticket (otk_sync() resets it) */
+	otk_next_turn(w, nv, w->called == h);
 	return true;
 }
 
@@ -1190,11 +1204,11 @@ static __always_inline bool otk_take_turn(struct otk_wait *w, u32 v)
 	u64 tk = w->tk;
 
 	if (!w->opp || !otk_published(w))
-		return otk_take(w, v, otk_tk_ticket(tk), true);
+		return otk_take(w, v, otk_tk_ticket(tk));
 	/* findable: a passer may race us for the turn */
 	if (!try_cmpxchg(&w->r->tk, &tk, otk_tk_set_state(tk, OTK_TAKING)))
 		return false;
-	if (otk_take(w, v, otk_tk_ticket(tk), true))
+	if (otk_take(w, v, otk_tk_ticket(tk)))
 		return true;
 	WRITE_ONCE(w->r->tk, w->tk);	/* nobody claims a TAKING record */
 	return false;
@@ -1238,7 +1252,7 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	WRITE_ONCE(hv->claimer, otk_cpu());
 	/* Turn H is ours: its owner cannot take it, nor can another passer. */
 	vslot = READ_ONCE(hv->slot);	/* claimed: it cannot leave */
-	if (vslot < 0 || !otk_take(w, atomic_read(w->word), h, false)) {
+	if (vslot < 0 || !otk_take(w, atomic_read(w->word), h)) {
 		/* not findable after all, or stolen meanwhile: undo */
 		otk_unclaim(w->lock, w->word, hv, vtk, h);
 		WRITE_ONCE(w->r->tk, mine);
@@ -1259,9 +1273,7 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 	if (otk_head(v) == otk_tk_ticket(mine)) {
 		if (otk_tk_state(vtk) == OTK_HALTED)
 			otk_want_kick(w->word);
-		if (otk_waiters(v) >= OTK_LOCAL_POS)
-			otk_call_near(w->lock,
-				      otk_tk_ticket(mine) + OTK_LOCAL_POS - 1);
+		otk_call_near(w->lock, v);
 	}
 	otk_ev(otk_bypass);
 	return true;
@@ -1292,7 +1304,10 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 		otk_clock_start(&c, w->rehalt);
 	v = atomic_read(w->word);
 	head_seen = otk_head(v);
-	/* far from the head: findable at once, so that we can wait at home */
+	/*
+	 * Far from the head: findable at once, so that we wait at home from
+	 * the first loop, before the checks below read the holder's lines.
+	 */
 	if (w->opp && w->r && !otk_published(w) &&
 	    otk_pos(v, otk_tk_ticket(w->tk)) >= OTK_LOCAL_POS)
 		otk_publish(w->lock, w->r);
@@ -1311,8 +1326,7 @@ static __always_inline enum otk_spun otk_spin(struct otk_wait *w, int *holder,
 			w->called = otk_head(v);
 			if (otk_waiters(v) >= OTK_LOCAL_POS) {
 				smp_mb();	/* head, then record: see above */
-				otk_call_near(w->lock,
-					      otk_head(v) + OTK_LOCAL_POS - 1);
+				otk_call_near(w->lock, v);
 			}
 		}
 		if (!w->opp) {

@@ -8,7 +8,7 @@
  * the turn of an absent owner (otk_bypass()), the unlocker giving the turn
  * of a halted owner to a running waiter (otk_handoff()), an arrival taking
  * the lock past an absent owner without a ticket (otk_steal()) - with FREE
- * also the first CK steals of each turn, past any owner, counted in the
+ * also the first CK steals after each take, past any owner, counted in the
  * word's C, which a steal past an absent owner clears - and waiters
  * far from the head spinning on their own record until the owner of the
  * next turn calls them back ahead of its turn, or the taker of a turn not
@@ -90,7 +90,7 @@
 #define HK	K		/* handoff_max */
 #endif
 #ifndef CK
-#define CK	1		/* steal_max: free steals per turn, with FREE */
+#define CK	1		/* steal_max: free steals per take or pass, with FREE */
 #endif
 #define LOCALPOS 2		/* this far from the head, a waiter may go home */
 #define TMASK	3		/* tickets mod 4: more than NCPU - 1 waiters */
