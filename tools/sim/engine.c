@@ -32,6 +32,7 @@
  * most the quantum.  Loops never seen to end that way (test-and-set,
  * smp_cond_load) use a long quantum.  sim.rst states the bound.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -531,8 +532,47 @@ static bool line_hit(const struct line *l, int p, int kind)
 	return l->owner == p || (l->owner < 0 && l->nshare == 1 && shares(l, p));
 }
 
-/* state change and cost of an access of @kind by pCPU @p */
-static simtime_t line_access(struct line *l, int p, int kind)
+/*
+ * OTSIM_MISSES=n (debugging, like OTSIM_TRACE): where the cache misses go.
+ * Each miss is charged to its line and to the guest instruction after the
+ * access (the return address of sim_load() and friends: inlined guest code,
+ * so "addr2line -f -i -e build/bin/otsim ADDR" names the source line).  The
+ * cost is the transfer's, without the wait for one in flight (line_wait())
+ * or rmw_ns.  At the end the n costliest lines and call sites go to stderr.
+ * Off, it costs one test per miss.
+ */
+#define MISS_SITES 4096		/* filled to half at most, as ltab */
+static int miss_top;		/* n; 0: off */
+static struct miss_site {
+	void *ra;
+	uint64_t n;
+	simtime_t ns;
+} miss_sites[MISS_SITES];
+static int miss_nsites;
+static uint64_t miss_dropped;	/* misses of sites that found no room */
+
+static void miss_note(struct line *l, void *ra, simtime_t c)
+{
+	size_t i = ((uintptr_t)ra >> 2) % MISS_SITES;
+
+	l->misses++;
+	l->miss_ns += c;
+	while (miss_sites[i].ra && miss_sites[i].ra != ra)
+		i = (i + 1) % MISS_SITES;
+	if (!miss_sites[i].ra) {
+		if (2 * (miss_nsites + 1) > MISS_SITES) {
+			miss_dropped++;
+			return;
+		}
+		miss_nsites++;
+		miss_sites[i].ra = ra;
+	}
+	miss_sites[i].n++;
+	miss_sites[i].ns += c;
+}
+
+/* state change and cost of an access of @kind by pCPU @p, from code @ra */
+static simtime_t line_access(struct line *l, int p, int kind, void *ra)
 {
 	simtime_t c;
 
@@ -565,41 +605,9 @@ static simtime_t line_access(struct line *l, int p, int kind)
 	}
 	if (l->busy < S.now + c)
 		l->busy = S.now + c;
-	l->misses++;
-	l->miss_ns += c;
+	if (miss_top)
+		miss_note(l, ra, c);
 	return c;
-}
-
-/*
- * OTSIM_MISSES=n (debugging, like OTSIM_TRACE): where the cache misses go.
- * Each miss is charged to its line and to the guest instruction after the
- * access (the return address of sim_load() and friends: inlined guest code,
- * so "addr2line -f -i -e build/bin/otsim ADDR" names the source line).  The
- * cost is the transfer's, without the wait for one in flight (line_wait())
- * or rmw_ns.  At the end the n costliest lines and call sites go to stderr.
- */
-#define MISS_SITES 4096
-static struct miss_site {
-	void *ra;
-	uint64_t n;
-	simtime_t ns;
-} miss_sites[MISS_SITES];
-static int miss_nsites;
-
-static void miss_note(void *ra, simtime_t c)
-{
-	size_t i = ((uintptr_t)ra >> 2) % MISS_SITES;
-
-	while (miss_sites[i].ra && miss_sites[i].ra != ra)
-		i = (i + 1) % MISS_SITES;
-	if (!miss_sites[i].ra) {
-		if (miss_nsites == MISS_SITES - 1)
-			return;		/* full: one slot stays free */
-		miss_nsites++;
-		miss_sites[i].ra = ra;
-	}
-	miss_sites[i].n++;
-	miss_sites[i].ns += c;
 }
 
 static int line_cost_cmp(const void *a, const void *b)
@@ -616,29 +624,36 @@ static int site_cost_cmp(const void *a, const void *b)
 	return (x->ns < y->ns) - (x->ns > y->ns);
 }
 
-void miss_profile_print(int n)
+void miss_profile_print(void)
 {
-	struct line **v = calloc(lcount + 1, sizeof(*v));
-	size_t i, k = 0;
+	struct line **v;
+	size_t i, k = 0, n = 0;
 
+	if (!miss_top)
+		return;
+	v = calloc(lcount + 1, sizeof(*v));
 	if (!v)
 		fatal("out of memory");
 	for (i = 0; i < lcap; i++)
-		if (ltab[i])
+		if (ltab[i] && ltab[i]->misses)
 			v[k++] = ltab[i];
 	qsort(v, k, sizeof(*v), line_cost_cmp);
-	for (i = 0; i < k && i < (size_t)n && v[i]->misses; i++)
+	for (i = 0; i < k && i < (size_t)miss_top; i++)
 		fprintf(stderr, "otsim: miss line %#lx: %llu misses, %lld ns\n",
 			(unsigned long)(v[i]->tag << 6), (unsigned long long)v[i]->misses,
 			(long long)v[i]->miss_ns);
 	free(v);
-	if (miss_nsites == MISS_SITES - 1)
-		fprintf(stderr, "otsim: miss sites: table full, later sites not counted\n");
-	qsort(miss_sites, MISS_SITES, sizeof(miss_sites[0]), site_cost_cmp);
-	for (i = 0; i < MISS_SITES && i < (size_t)n && miss_sites[i].ra; i++)
+	for (i = 0; i < MISS_SITES; i++)	/* the used slots first */
+		if (miss_sites[i].ra)
+			miss_sites[n++] = miss_sites[i];
+	qsort(miss_sites, n, sizeof(miss_sites[0]), site_cost_cmp);
+	for (i = 0; i < n && i < (size_t)miss_top; i++)
 		fprintf(stderr, "otsim: miss site %p: %llu misses, %lld ns\n",
 			miss_sites[i].ra, (unsigned long long)miss_sites[i].n,
 			(long long)miss_sites[i].ns);
+	if (miss_dropped)
+		fprintf(stderr, "otsim: miss sites: %llu misses of sites beyond %d not counted\n",
+			(unsigned long long)miss_dropped, MISS_SITES / 2);
 }
 
 /* a write by the host (steal time) from pCPU @pcpu, at S.now, no cost */
@@ -937,7 +952,6 @@ void sim_load(const volatile void *p, void *out, int size)
 	struct vcpu *v = cur;
 	struct line *l;
 	simtime_t c;
-	uint64_t m0;
 
 	if (!v) {
 		memcpy(out, (const void *)p, size);
@@ -950,10 +964,7 @@ void sim_load(const volatile void *p, void *out, int size)
 	}
 	l = line_of(p);
 	line_wait(v, l, ACC_READ);
-	m0 = l->misses;
-	c = line_access(l, v->pcpu->id, ACC_READ);
-	if (l->misses != m0)
-		miss_note(__builtin_return_address(0), c);
+	c = line_access(l, v->pcpu->id, ACC_READ, __builtin_return_address(0));
 	memcpy(out, (const void *)p, size);
 	spin_note(v, p, out, size, l);
 	S.st_accesses++;
@@ -965,7 +976,6 @@ void sim_store(volatile void *p, const void *in, int size)
 	struct vcpu *v = cur;
 	struct line *l;
 	simtime_t c;
-	uint64_t m0;
 	bool changed;
 
 	if (!v) {
@@ -976,10 +986,7 @@ void sim_store(volatile void *p, const void *in, int size)
 	spin_reset(v);
 	l = line_of(p);
 	line_wait(v, l, ACC_WRITE);
-	m0 = l->misses;
-	c = line_access(l, v->pcpu->id, ACC_WRITE);
-	if (l->misses != m0)
-		miss_note(__builtin_return_address(0), c);
+	c = line_access(l, v->pcpu->id, ACC_WRITE, __builtin_return_address(0));
 	changed = memcmp((const void *)p, in, size) != 0;
 	memcpy((void *)p, in, size);
 	if (changed && l->watchers)
@@ -1003,18 +1010,14 @@ bool sim_rmw(volatile void *p, int size, int op, void *old, const void *arg)
 	struct line *l = NULL;
 	bool ok = true;
 	simtime_t c = 0;
-	uint64_t m0;
 
 	if (v) {
 		ff_stop(v);
 		spin_reset(v);
 		l = line_of(p);
 		line_wait(v, l, ACC_WRITE);
-		m0 = l->misses;
-		c = line_access(l, v->pcpu->id, ACC_WRITE);
-		if (l->misses != m0)
-			miss_note(__builtin_return_address(0), c);
-		c += PRM(rmw_ns);
+		c = line_access(l, v->pcpu->id, ACC_WRITE, __builtin_return_address(0)) +
+		    PRM(rmw_ns);
 	}
 	m = get_sized(p, size);
 	memcpy(&a, arg, size);
@@ -1220,9 +1223,18 @@ void engine_percpu(struct vm *vm)
 
 void engine_init(void)
 {
-	const char *t = getenv("OTSIM_TRACE");
+	const char *t = getenv("OTSIM_TRACE"), *m = getenv("OTSIM_MISSES");
+	char *end;
+	long n;
 
 	if (t && sscanf(t, "%lld,%lld", (long long *)&trace_from, (long long *)&trace_to) != 2)
 		trace_from = INT64_MAX;
+	if (m) {
+		errno = 0;
+		n = strtol(m, &end, 10);
+		if (errno || end == m || *end || n <= 0 || n > 100000)
+			fatal("OTSIM_MISSES=%s: not a count from 1 to 100000", m);
+		miss_top = n;
+	}
 	ev_init(&end_ev, end_fn, NULL);
 }

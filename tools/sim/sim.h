@@ -270,7 +270,7 @@ extern simtime_t trace_from, trace_to;
 
 /* engine.c */
 void engine_init(void);
-void miss_profile_print(int n);		/* OTSIM_MISSES=n */
+void miss_profile_print(void);		/* OTSIM_MISSES=n */
 void engine_run(void);			/* until the END event */
 void engine_end_at(simtime_t t);
 void vcpu_start(struct vcpu *v, void (*fn)(struct vcpu *v));
