@@ -22,6 +22,15 @@
  * finished its last operation) every lock free with as many releases as
  * acquisitions - a vCPU that never finishes, halted with the lock free, is
  * a lost wake-up and fails the run.
+ *
+ * OTSIM_HANDOFFS=1 (debugging, like OTSIM_MISSES): where each lock's time
+ * goes - held, free while a vCPU is inside spin_lock(), free with nobody
+ * waiting - and a log2 histogram of the handoff gap, from a release that
+ * left a waiter to the next acquisition, over the whole run, warm-up
+ * included.  The times are the vCPUs' clocks at the lock and unlock
+ * calls, which the engine keeps within one shared-memory access of each
+ * other.  At the end, to stderr, for every lock with 1% or more of its
+ * VM's acquisitions.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,11 +40,49 @@
 
 enum wl_kind { WL_LOCKTORTURE, WL_LOCKMIX, WL_GMAKE };
 
+#define GAP_BUCKETS 24		/* gaps up to 2^23 ns apart, then the last */
+
 struct wlock {
 	struct sim_qspinlock *q;	/* guest memory, a line of its own */
 	int holder;			/* guest CPU, -1 */
 	uint64_t acq, rel;
+	/* OTSIM_HANDOFFS */
+	int nin;			/* vCPUs inside spin_lock() */
+	bool gap_open;			/* released with a waiter: timing the gap */
+	simtime_t last, rel_t;		/* last change; last release */
+	simtime_t held, free_waited, free_idle;
+	uint64_t gaps[GAP_BUCKETS];
+	simtime_t gap_ns[GAP_BUCKETS];
 };
+
+static bool handoffs;		/* OTSIM_HANDOFFS */
+
+/* OTSIM_HANDOFFS: charge the time since the last change of @l to its state. */
+static void handoff_acct(struct wlock *l, simtime_t now)
+{
+	if (now < l->last)
+		now = l->last;
+	if (l->holder >= 0)
+		l->held += now - l->last;
+	else if (l->nin)
+		l->free_waited += now - l->last;
+	else
+		l->free_idle += now - l->last;
+	l->last = now;
+}
+
+/* ... and the gap that ends with an acquisition at @now */
+static void handoff_gap(struct wlock *l, simtime_t now)
+{
+	simtime_t g = now - l->rel_t;
+	int b = 0;
+
+	while (b < GAP_BUCKETS - 1 && ((simtime_t)1 << b) < g)
+		b++;
+	l->gaps[b]++;
+	l->gap_ns[b] += g;
+	l->gap_open = false;
+}
 
 /* one VM's workload */
 struct wvm {
@@ -88,7 +135,17 @@ static int lock_index(struct vcpu *v, struct wlock *l)
 static void acquire(struct vcpu *v, struct wlock *l)
 {
 	v->in_kernel = true;
+	if (handoffs) {
+		handoff_acct(l, v->t);
+		l->nin++;
+	}
 	v->vm->g->lock(l->q);
+	if (handoffs) {
+		handoff_acct(l, v->t);
+		l->nin--;
+		if (l->gap_open)
+			handoff_gap(l, v->t);
+	}
 	if (l->holder >= 0)
 		sim_error("mutual exclusion: vCPU %d of VM %d entered lock %d held by vCPU %d at %lld ns",
 			  v->cpu, v->vm->id, lock_index(v, l), l->holder, (long long)S.now);
@@ -106,6 +163,11 @@ static void release(struct vcpu *v, struct wlock *l)
 	if (l->holder != v->cpu)
 		sim_error("release of lock %d by vCPU %d of VM %d, holder %d, at %lld ns",
 			  lock_index(v, l), v->cpu, v->vm->id, l->holder, (long long)S.now);
+	if (handoffs) {
+		handoff_acct(l, v->t);
+		l->rel_t = v->t;
+		l->gap_open = l->nin > 0;
+	}
 	l->holder = -1;
 	l->rel++;
 	v->vm->g->unlock(l->q);
@@ -239,6 +301,13 @@ static void zipf_init(struct wvm *w, double s)
 
 void workload_setup(const char *name, int size)
 {
+	const char *h = getenv("OTSIM_HANDOFFS");
+
+	if (h && strcmp(h, "1")) {
+		fprintf(stderr, "otsim: OTSIM_HANDOFFS=%s: set it to 1 or leave it unset\n", h);
+		exit(3);
+	}
+	handoffs = h;
 	wl_size = size;
 	if (!strcmp(name, "locktorture"))
 		kind = WL_LOCKTORTURE;
@@ -274,6 +343,29 @@ const char *workload_unit(void)
 	return kind == WL_LOCKTORTURE ? "acq/s" : kind == WL_LOCKMIX ? "ops/s" : "builds/h";
 }
 
+/* OTSIM_HANDOFFS: VM @m's lock @i, if it took 1% of the VM's acquisitions */
+static void handoff_report(int m, int i)
+{
+	struct wvm *w = &wvms[m];
+	struct wlock *l = &w->locks[i];
+	uint64_t all = 0;
+
+	for (int j = 0; j < w->nlocks; j++)
+		all += w->locks[j].acq;
+	if (!l->acq || l->acq * 100 < all)
+		return;
+	fprintf(stderr, "otsim: VM %d lock %d: %llu acquisitions; held %.3f ms, ",
+		m, i, (unsigned long long)l->acq, l->held / 1e6);
+	fprintf(stderr, "free with a waiter %.3f ms, free %.3f ms\n",
+		l->free_waited / 1e6, l->free_idle / 1e6);
+	for (int b = 0; b < GAP_BUCKETS; b++)
+		if (l->gaps[b])
+			fprintf(stderr, "otsim: VM %d lock %d: handoff gap %s %8lld ns: %9llu, %.3f ms\n",
+				m, i, b < GAP_BUCKETS - 1 ? "<=" : "> ",
+				1LL << (b < GAP_BUCKETS - 1 ? b : b - 1),
+				(unsigned long long)l->gaps[b], l->gap_ns[b] / 1e6);
+}
+
 /* the end: every lock free, balanced, no vCPU left behind */
 void workload_check_end(void)
 {
@@ -291,6 +383,8 @@ void workload_check_end(void)
 					  (unsigned long long)l->rel, l->holder);
 			if (word && S.nfinished == S.nvcpus)
 				sim_error("VM %d lock %d: word %#x after every vCPU finished", m, i, word);
+			if (handoffs)
+				handoff_report(m, i);
 		}
 	}
 	if (S.nfinished != S.nvcpus) {

@@ -17,7 +17,9 @@
  *    changes nothing with one VM; with today's guest, two and three VMs
  *    stay near the published post-revert +10%, within 25%, not +70%);
  *  - vbench --testbed sim: records, report, plots; compare refuses to set
- *    simulated results against measured ones.
+ *    simulated results against measured ones;
+ *  - OTSIM_HANDOFFS=1 leaves stdout alone and counts no more handoff gaps
+ *    than acquisitions; any other value is refused.
  *
  * Run from the top of the tree with BUILD set as make sets it.  Ends with
  * "N passed, N failed"; exit status 1 if anything failed.
@@ -422,6 +424,61 @@ static int t_vbench_sim(void)
 	return 0;
 }
 
+/*
+ * OTSIM_HANDOFFS=1: stdout as without it; on stderr, per busy lock, its
+ * acquisitions and a handoff-gap histogram with no more gaps than
+ * acquisitions and, over-committed, some; a bad value is refused.
+ */
+static int t_handoffs(void)
+{
+	const char *args =
+		"--mode pvqspinlock --workload locktorture --vcpus 8 --pcpus 2 --size 30 --profile testbed --seed 5";
+	char *a, *b, *err, path[1300];
+	unsigned long long acq = 0, gaps = 0, n;
+	int rc, bad = 0, locks = 0;
+	FILE *f;
+
+	rc = run(&a, "OTSIM_HANDOFFS=yes %s/bin/otsim %s", build, args);
+	if (rc != 3 || !strstr(a, "OTSIM_HANDOFFS=yes"))
+		bad = fail("OTSIM_HANDOFFS=yes: exit %d, want 3 and a message: %.200s", rc, a);
+	free(a);
+	if (bad)
+		return 1;
+	snprintf(path, sizeof(path), "%s/handoffs.err", tmp);
+	run(&a, "%s/bin/otsim %s 2>/dev/null", build, args);
+	rc = run(&b, "OTSIM_HANDOFFS=1 %s/bin/otsim %s 2>%s", build, args, path);
+	run(&err, "cat %s", path);
+	f = fopen(path, "r");
+	if (f) {
+		char line[512], *p;
+
+		while (fgets(line, sizeof(line), f)) {
+			const char *g = strstr(line, ": handoff gap ");
+			const char *l = strstr(line, " lock ");
+
+			p = strrchr(line, ':');
+			if (g && sscanf(p + 1, "%llu", &n) == 1) {
+				gaps += n;
+				continue;
+			}
+			p = l ? strchr(l + 6, ':') : NULL;
+			if (p && sscanf(p + 1, "%llu acquisitions", &n) == 1) {
+				acq += n;
+				locks++;
+			}
+		}
+		fclose(f);
+	}
+	bad = rc ? fail("OTSIM_HANDOFFS=1: exit %d: %.200s", rc, err) :
+	      strcmp(a, b) ? fail("OTSIM_HANDOFFS=1 changed stdout") :
+	      !locks ? fail("no lock profile on stderr: %.200s", err) :
+	      !gaps || gaps > acq ? fail("%llu handoff gaps for %llu acquisitions", gaps, acq) : 0;
+	free(a);
+	free(b);
+	free(err);
+	return bad;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -438,6 +495,8 @@ static const struct {
 	{ "sim: over-commit spin rules: fewer halts behind a running holder, after "
 	  "a preemption", t_spin_rules },
 	{ "sim: vbench --testbed sim: records, report, plots; no mixing", t_vbench_sim },
+	{ "sim: OTSIM_HANDOFFS profile: stdout unchanged, gaps <= acquisitions",
+	  t_handoffs },
 };
 
 int main(void)
