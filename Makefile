@@ -59,7 +59,7 @@ $(BIN)/vbstat_test: tools/testing/vbench/vbstat_test.c tools/vbench/vbstat.c too
 $(BIN)/vbres_test: tools/testing/vbench/vbres_test.c tools/vbench/vbres.c tools/vbench/vbres.h
 	@mkdir -p $(BIN)
 	$(CC) -O1 -g -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers \
-		-fsanitize=address,undefined -o $@ tools/testing/vbench/vbres_test.c \
+		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ tools/testing/vbench/vbres_test.c \
 		tools/vbench/vbres.c -lm
 
 # the sweep machinery against a fake testbed: precision, shards, merge
@@ -79,7 +79,7 @@ OTK_SRC := tools/testing/oticket/otkstress.c kernel/locking/oticket.h \
 	   kernel/locking/oticket_events.h include/linux/oticket.h
 $(BIN)/otkstress: $(OTK_SRC)
 	@mkdir -p $(BIN)
-	$(CC) -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer \
+	$(CC) -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 		-pthread -o $@ tools/testing/oticket/otkstress.c
 
 tools: $(BIN)/testbed $(BIN)/otest $(BIN)/tbsoak $(BIN)/otkstress $(BIN)/vbench \

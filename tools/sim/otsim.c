@@ -342,6 +342,7 @@ int main(int argc, char **argv)
 	/* stdout first, whole: vbench may read both from one file */
 	fflush(stdout);
 	miss_profile_print();
+	workload_profile_print();
 	if (S.nerrors)
 		fprintf(stderr, "otsim: %d invariant violations:\n%s", S.nerrors, S.errors);
 	fprintf(stderr, "otsim: %s %s %dx%d on %lld pCPUs: %.2f s wall for %.3f s simulated\n",

@@ -304,5 +304,6 @@ void workload_setup(const char *name, int size);
 void workload_report(FILE *f, struct vm *vm);
 const char *workload_unit(void);
 void workload_check_end(void);
+void workload_profile_print(void);
 
 #endif /* OTSIM_SIM_H */

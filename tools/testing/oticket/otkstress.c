@@ -112,6 +112,7 @@ static int halted_now[MAX_THREADS];	/* for the watchdog's report */
 static unsigned long events[OTK_NR_EVENTS];
 static __thread int me, nest;
 static __thread unsigned int seed;
+static unsigned int round_no;	/* a run again draws other choices */
 
 #define otk_cpu()		me
 #define otk_rec(cpu, lvl)	(&recs[cpu][lvl])
@@ -207,7 +208,7 @@ static void unlock(void)
 static void *worker(void *arg)
 {
 	me = (int)(long)arg;
-	seed = 0x9e3779b9u * (me + 1);
+	seed = 0x9e3779b9u * (me + 1) + 0x85ebca6bu * round_no;
 	/* oc_steal_pm 0: over-committed from the start (no steal decays to 3) */
 	pcpus[me] = (struct otk_pcpu){ .wake_ns = OTK_WAKE_INIT_NS,
 				       .steal_pm = params.oc_steal_pm ? 0 : 1000 };
@@ -332,6 +333,7 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	run_len = 0;
 	free_errors = 0;
 	expect = 0;
+	round_no = round;
 	if (!round)
 		memset(events, 0, sizeof(events));
 	memset(hash, 0, sizeof(hash));
@@ -404,12 +406,23 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	return ok;
 }
 
+/* @s as a decimal int, or -1 if it is not one */
+static int number(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || end == s || *end || v < 0 || v > INT_MAX ? -1 : (int)v;
+}
+
 int main(int argc, char **argv)
 {
-	int nthreads = argc > 1 ? atoi(argv[1]) : 8;
-	int n = argc > 2 ? atoi(argv[2]) : 3000;
+	int nthreads = argc > 1 ? number(argv[1]) : 8;
+	int n = argc > 2 ? number(argv[2]) : 3000;
 	const char *only = argc > 3 ? argv[3] : NULL;
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, ok, round;
 	size_t i;
 
 	if (nthreads < 2 || nthreads > MAX_THREADS || n < 1 || argc > 4) {
@@ -428,12 +441,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(variants); i++) {
 		if (only && strcmp(variants[i].name, only))
 			continue;
-		int ok = 0;
-
 		/* the odd run that misses a rare path runs again, events added up */
-		for (int round = 0; round < ROUNDS && !ok; round++)
+		for (ok = 0, round = 0; round < ROUNDS && !ok; round++)
 			ok = run(&variants[i], nthreads, n, round);
 		if (ok > 0) {
+			if (round > 1)
+				printf("otkstress: %s: its events took %d runs\n",
+				       variants[i].name, round);
 			passed++;
 			continue;
 		}

@@ -18,13 +18,15 @@
  *    stay near the published post-revert +10%, within 25%, not +70%);
  *  - vbench --testbed sim: records, report, plots; compare refuses to set
  *    simulated results against measured ones;
- *  - OTSIM_HANDOFFS=1 leaves stdout alone and counts no more handoff gaps
- *    than acquisitions; any other value is refused.
+ *  - OTSIM_HANDOFFS=1 leaves stdout alone; per busy lock, held, gap and
+ *    free time fill the run and the gap histogram adds up to the gap time;
+ *    the 1% rule leaves rare locks out; any other value is refused.
  *
  * Run from the top of the tree with BUILD set as make sets it.  Ends with
  * "N passed, N failed"; exit status 1 if anything failed.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -425,55 +427,117 @@ static int t_vbench_sim(void)
 }
 
 /*
- * OTSIM_HANDOFFS=1: stdout as without it; on stderr, per busy lock, its
- * acquisitions and a handoff-gap histogram with no more gaps than
- * acquisitions and, over-committed, some; a bad value is refused.
+ * OTSIM_HANDOFFS=1: stdout as without it; on stderr, per busy lock, held,
+ * gap and free time that fill the run, a gap histogram that adds up to
+ * the gap time and, over-committed, has gaps; a bad value is refused.
+ *
+ * One OTSIM_HANDOFFS profile in @path (stderr of a run whose stdout is @out):
+ * checks each lock's accounts and returns how many locks it shows, -1 on
+ * a failed check.
  */
-static int t_handoffs(void)
+/* the histogram of one lock: @n gaps, @hist ms, against its line */
+static int handoff_hist(unsigned long long n, double hist, double gap,
+			double open, unsigned long long acq)
 {
-	const char *args =
-		"--mode pvqspinlock --workload locktorture --vcpus 8 --pcpus 2 --size 30 --profile testbed --seed 5";
-	char *a, *b, *err, path[1300];
-	unsigned long long acq = 0, gaps = 0, n;
-	int rc, bad = 0, locks = 0;
+	if (fabs(hist + open - gap) > 0.013)
+		return fail("gaps %.3f ms, histogram %.3f + %.3f open", gap, hist, open);
+	if (!n || n > acq)
+		return fail("%llu gaps, %llu acquisitions", n, acq);
+	return 0;
+}
+
+static int handoff_check(const char *path, const char *out)
+{
+	double total, held, gap, open, idle, hist = 0, ms, sim_ms;
+	unsigned long long acq = 0, gaps = 0, n, clamps;
+	const char *p = strstr(out, "sim_ns=");
+	char line[512];
+	int locks = 0, bad = 0;
 	FILE *f;
 
-	rc = run(&a, "OTSIM_HANDOFFS=yes %s/bin/otsim %s", build, args);
+	if (!p || sscanf(p, "sim_ns=%lf", &sim_ms) != 1)
+		return fail("no sim_ns on stdout"), -1;
+	sim_ms /= 1e6;
+	f = fopen(path, "r");
+	if (!f)
+		return fail("%s: %s", path, strerror(errno)), -1;
+	/* a lock's line, then its histogram; a line of the next ends the last */
+	while (!bad && fgets(line, sizeof(line), f)) {
+		const char *g = strstr(line, ": handoff gap ");
+		const char *l = strstr(line, " lock ");
+
+		p = g ? strrchr(line, ':') : NULL;
+		if (p && sscanf(p + 1, "%llu, %lf ms", &n, &ms) == 2) {
+			gaps += n;
+			hist += ms;
+			continue;
+		}
+		p = l ? strchr(l + 6, ':') : NULL;
+		if (!p)
+			continue;
+		/* the previous lock's histogram is complete */
+		if (locks && handoff_hist(gaps, hist, gap, open, acq)) {
+			bad = 1;
+			break;
+		}
+		if (sscanf(p + 1, "%llu acquisitions in %lf ms: held %lf ms, in gaps %lf ms "
+			   "(%lf ms open at the end), free %lf ms, %llu clamps",
+			   &acq, &total, &held, &gap, &open, &idle, &clamps) != 7) {
+			bad = fail("unparsed: %.200s", line);
+			break;
+		}
+		locks++;
+		gaps = 0;
+		hist = 0;
+		/* the three accounts fill the run; the clocks end near sim_ns */
+		bad = fabs(held + gap + idle - total) > 0.002 ?
+		      fail("held %.3f + gaps %.3f + free %.3f != %.3f ms", held, gap, idle, total) :
+		      total < sim_ms - 0.001 || total > sim_ms + 0.1 ?
+		      fail("lock accounts end at %.3f ms, the run at %.3f", total, sim_ms) :
+		      held <= 0 || !acq ? fail("%.200s", line) : 0;
+	}
+	fclose(f);
+	if (!bad && locks)
+		bad = handoff_hist(gaps, hist, gap, open, acq);
+	return bad ? -1 : locks;
+}
+
+static int t_handoffs(void)
+{
+	const char *lt =
+		"--mode pvqspinlock --workload locktorture --vcpus 8 --pcpus 2 --size 30 --profile testbed --seed 5";
+	const char *mix =
+		"--mode oticket --workload lockmix --vcpus 8 --pcpus 4 --size 30 --profile hw "
+		"--seed 2";
+	char *a, *b, *err, path[1300];
+	int rc, bad = 0, locks;
+
+	rc = run(&a, "OTSIM_HANDOFFS=yes %s/bin/otsim %s", build, lt);
 	if (rc != 3 || !strstr(a, "OTSIM_HANDOFFS=yes"))
 		bad = fail("OTSIM_HANDOFFS=yes: exit %d, want 3 and a message: %.200s", rc, a);
 	free(a);
 	if (bad)
 		return 1;
 	snprintf(path, sizeof(path), "%s/handoffs.err", tmp);
-	run(&a, "%s/bin/otsim %s 2>/dev/null", build, args);
-	rc = run(&b, "OTSIM_HANDOFFS=1 %s/bin/otsim %s 2>%s", build, args, path);
+	run(&a, "%s/bin/otsim %s 2>/dev/null", build, lt);
+	rc = run(&b, "OTSIM_HANDOFFS=1 %s/bin/otsim %s 2>%s", build, lt, path);
 	run(&err, "cat %s", path);
-	f = fopen(path, "r");
-	if (f) {
-		char line[512], *p;
-
-		while (fgets(line, sizeof(line), f)) {
-			const char *g = strstr(line, ": handoff gap ");
-			const char *l = strstr(line, " lock ");
-
-			p = strrchr(line, ':');
-			if (g && sscanf(p + 1, "%llu", &n) == 1) {
-				gaps += n;
-				continue;
-			}
-			p = l ? strchr(l + 6, ':') : NULL;
-			if (p && sscanf(p + 1, "%llu acquisitions", &n) == 1) {
-				acq += n;
-				locks++;
-			}
-		}
-		fclose(f);
-	}
 	bad = rc ? fail("OTSIM_HANDOFFS=1: exit %d: %.200s", rc, err) :
 	      strcmp(a, b) ? fail("OTSIM_HANDOFFS=1 changed stdout") :
-	      !locks ? fail("no lock profile on stderr: %.200s", err) :
-	      !gaps || gaps > acq ? fail("%llu handoff gaps for %llu acquisitions", gaps, acq) : 0;
+	      (locks = handoff_check(path, b)) < 0 ? 1 :
+	      locks != 1 ? fail("locktorture: %d locks in the profile: %.200s", locks, err) : 0;
 	free(a);
+	free(b);
+	free(err);
+	if (bad)
+		return 1;
+	/* 64 locks of Zipf popularity: about a third take 1% or more */
+	rc = run(&b, "OTSIM_HANDOFFS=1 %s/bin/otsim %s 2>%s", build, mix, path);
+	run(&err, "cat %s", path);
+	bad = rc ? fail("lockmix: exit %d: %.200s", rc, err) :
+	      (locks = handoff_check(path, b)) < 0 ? 1 :
+	      locks < 2 || locks >= 64 ?
+	      fail("lockmix: %d of 64 locks in the profile: %.200s", locks, err) : 0;
 	free(b);
 	free(err);
 	return bad;
@@ -495,7 +559,7 @@ static const struct {
 	{ "sim: over-commit spin rules: fewer halts behind a running holder, after "
 	  "a preemption", t_spin_rules },
 	{ "sim: vbench --testbed sim: records, report, plots; no mixing", t_vbench_sim },
-	{ "sim: OTSIM_HANDOFFS profile: stdout unchanged, gaps <= acquisitions",
+	{ "sim: OTSIM_HANDOFFS profile: stdout unchanged, accounts fill the run",
 	  t_handoffs },
 };
 
