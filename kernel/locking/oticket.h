@@ -103,7 +103,10 @@
  *    fewer than handoff_max (1) times in this wait; then it is kicked - a
  *    waiter handed back at every turn would make every unlock a slow one.
  *    handoff_max 0 turns hand-offs off, at or above bypass_max it adds
- *    nothing;
+ *    nothing.  And only while at most handoff_waiters (8; below 2: none)
+ *    wait: in a longer queue running arrivals steal the lock while the
+ *    kicked owner wakes, and a halted owner handed to the back would sleep
+ *    through the whole queue only to be kicked at its next turn;
  *
  *  - a running waiter that sees the lock free with no progress, when the
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
@@ -377,8 +380,10 @@ struct otk_params {
 	u32			publish_ns;	/* publish the record after this */
 	u32			oc_publish_ns;	/* ... under over-commit */
 	u32			handoff_max;	/* hand on a halted owner's turn while
-						 * it was passed fewer times
+						 * it was passed fewer times and at
+						 * most handoff_waiters wait
 						 */
+	u32			handoff_waiters;
 	bool			early;		/* halt at once if the holder is preempted */
 	bool			spin_on_holder;	/* over-commit: spin while it moves */
 	bool			spin_runtime;	/* budgets: steal time does not count */
@@ -398,6 +403,7 @@ struct otk_params {
 	.publish_ns	= 2000,						\
 	.oc_publish_ns	= 0,						\
 	.handoff_max	= 1,						\
+	.handoff_waiters = 8,						\
 	.early		= true,						\
 	.spin_on_holder	= false,					\
 	.spin_runtime	= true,						\
@@ -854,7 +860,7 @@ static inline void otk_unclaim(void *lock, atomic_t *word, struct otk_rec *v,
  */
 static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 {
-	u32 h = otk_head(v), cand[2], i;
+	u32 h = otk_head(v), w = otk_waiters(v), cand[2], i;
 	struct otk_rec *rr;
 	u64 rtk;
 
@@ -862,8 +868,12 @@ static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 	 * A halted owner passed over handoff_max times already has slept
 	 * through turns enough: wake it.  Handing it back again and again
 	 * puts a lookup and a swap into every turn for as long as it sleeps.
+	 * In a queue longer than handoff_waiters, wake it too: arrivals keep
+	 * the lock busy while it wakes, and handed to the back it would sleep
+	 * through the whole queue, then be kicked with the lock idle.
 	 */
-	if (otk_waiters(v) < 2 || otk_tk_state(vtk) != OTK_HALTED ||
+	if (w < 2 || w > otk_param(handoff_waiters) ||
+	    otk_tk_state(vtk) != OTK_HALTED ||
 	    otk_tk_nbyp(vtk) >= otk_param(bypass_max) ||
 	    otk_tk_nbyp(vtk) >= otk_param(handoff_max))
 		return false;

@@ -226,7 +226,7 @@ static int otk_set(const char *name, u32 v, u32 *old)
  */
 static void otk_test_param_set(struct kunit *test)
 {
-	u32 min0, max0, hm0, old;
+	u32 min0, max0, hm0, hw0, old;
 
 	KUNIT_ASSERT_EQ(test, otk_set("spin_min_ns", 2000, &min0), 0);
 	KUNIT_ASSERT_EQ(test, otk_set("spin_max_ns", 1000000, &max0), 0);
@@ -244,6 +244,13 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 0, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, 4095U);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", hm0, &old), 0);
+	/* at most OTK_MAX_CPUS - 1 tickets are out; 0 (no hand-offs) is valid */
+	KUNIT_ASSERT_EQ(test, otk_set("handoff_waiters", 0, &hw0), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", OTK_MAX_CPUS, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", OTK_MAX_CPUS - 1, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, 0U);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", hw0, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, OTK_MAX_CPUS - 1);
 	/* C has six bits */
 	KUNIT_EXPECT_EQ(test, otk_set("steal_max", OTK_STEALS_MAX + 1, &old), -ERANGE);
 	KUNIT_ASSERT_EQ(test, otk_set("steal_max", OTK_STEALS_MAX, &hm0), 0);

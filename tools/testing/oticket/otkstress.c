@@ -270,12 +270,13 @@ struct variant {
 
 /*
  * The hand-written variants: short spins so that waiters halt, the regime
- * threshold @pm and the publish delay @pub, then what the variant is about.
+ * threshold @pm and the publish delay @pub, hand-offs at any queue length,
+ * then what the variant is about.
  */
 #define STRESS(pm, pub, ...)						\
 	{ .oc_steal_pm = pm, .oc_spin_ns = 1000, .spin_min_ns = 200,	\
 	  .spin_max_ns = 2000, .idle_ns = 0, .publish_ns = pub,		\
-	  .early = true, __VA_ARGS__ }
+	  .handoff_waiters = OTK_MAX_CPUS - 1, .early = true, __VA_ARGS__ }
 
 static const struct variant variants[] = {
 	{ "pvticket", 0, OTK_PARAMS_DEFAULT, "otk_wait otk_kick" },
