@@ -104,9 +104,11 @@
  *    waiter handed back at every turn would make every unlock a slow one.
  *    handoff_max 0 turns hand-offs off, at or above bypass_max it adds
  *    nothing.  And only while at most handoff_waiters (8; below 2: none)
- *    wait: in a longer queue running arrivals steal the lock while the
- *    kicked owner wakes, and a halted owner handed to the back would sleep
- *    through the whole queue only to be kicked at its next turn;
+ *    wait.  We suspect, from throughput in the simulator rather than a
+ *    counter, that in a longer queue running arrivals steal the lock while
+ *    the kicked owner wakes, and that a halted owner handed to the back
+ *    sleeps through the whole queue only to be kicked at its next turn;
+ *    the limit loses at four guests of 30 vCPUs (sim.rst);
  *
  *  - a running waiter that sees the lock free with no progress, when the
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
@@ -868,9 +870,8 @@ static inline bool otk_handoff(void *lock, u32 v, struct otk_rec *hv, u64 vtk)
 	 * A halted owner passed over handoff_max times already has slept
 	 * through turns enough: wake it.  Handing it back again and again
 	 * puts a lookup and a swap into every turn for as long as it sleeps.
-	 * In a queue longer than handoff_waiters, wake it too: arrivals keep
-	 * the lock busy while it wakes, and handed to the back it would sleep
-	 * through the whole queue, then be kicked with the lock idle.
+	 * In a queue longer than handoff_waiters, wake it too (see TURNS AND
+	 * BYPASS above).
 	 */
 	if (w < 2 || w > otk_param(handoff_waiters) ||
 	    otk_tk_state(vtk) != OTK_HALTED ||

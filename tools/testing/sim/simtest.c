@@ -512,7 +512,7 @@ static int t_handoffs(void)
 		"--mode oticket --workload lockmix --vcpus 8 --pcpus 4 --size 30 --profile hw "
 		"--seed 2";
 	char *a, *b, *err, path[1300];
-	int rc, bad = 0, locks;
+	int rc, base, bad = 0, locks;
 
 	rc = run(&a, "OTSIM_HANDOFFS=yes %s/bin/otsim %s", build, lt);
 	if (rc != 3 || !strstr(a, "OTSIM_HANDOFFS=yes"))
@@ -521,10 +521,11 @@ static int t_handoffs(void)
 	if (bad)
 		return 1;
 	snprintf(path, sizeof(path), "%s/handoffs.err", tmp);
-	run(&a, "%s/bin/otsim %s 2>/dev/null", build, lt);
+	base = run(&a, "%s/bin/otsim %s 2>/dev/null", build, lt);
 	rc = run(&b, "OTSIM_HANDOFFS=1 %s/bin/otsim %s 2>%s", build, lt, path);
 	run(&err, "cat %s", path);
-	bad = rc ? fail("OTSIM_HANDOFFS=1: exit %d: %.200s", rc, err) :
+	bad = base ? fail("without OTSIM_HANDOFFS: exit %d", base) :
+	      rc ? fail("OTSIM_HANDOFFS=1: exit %d: %.200s", rc, err) :
 	      strcmp(a, b) ? fail("OTSIM_HANDOFFS=1 changed stdout") :
 	      (locks = handoff_check(path, b)) < 0 ? 1 :
 	      locks != 1 ? fail("locktorture: %d locks in the profile: %.200s", locks, err) : 0;
