@@ -44,6 +44,7 @@
 struct sim S;
 struct vcpu *cur;
 simtime_t trace_from = INT64_MAX, trace_to;
+bool sim_handoffs;
 static struct vm *boot_vm;
 
 /* ---- context switch (x86-64 SysV: callee-saved registers) --------------- */
@@ -1224,6 +1225,7 @@ void engine_percpu(struct vm *vm)
 void engine_init(void)
 {
 	const char *t = getenv("OTSIM_TRACE"), *m = getenv("OTSIM_MISSES");
+	const char *h = getenv("OTSIM_HANDOFFS");
 	char *end;
 	long n;
 
@@ -1236,5 +1238,8 @@ void engine_init(void)
 			fatal("OTSIM_MISSES=%s: not a count from 1 to 100000", m);
 		miss_top = n;
 	}
+	if (h && strcmp(h, "1"))
+		fatal("OTSIM_HANDOFFS=%s: set it to 1 or leave it unset", h);
+	sim_handoffs = h;
 	ev_init(&end_ev, end_fn, NULL);
 }

@@ -263,6 +263,8 @@ extern struct vcpu *cur;		/* the vCPU whose coroutine runs, or NULL */
 
 /* OTSIM_TRACE=from_ns,to_ns: what happened then, on stderr (debugging) */
 extern simtime_t trace_from, trace_to;
+/* OTSIM_HANDOFFS=1: each busy lock's time, on stderr (workload.c) */
+extern bool sim_handoffs;
 #define TRACE(fmt, ...) do {						\
 	if (S.now >= trace_from && S.now < trace_to)			\
 		fprintf(stderr, "%11lld " fmt "\n", (long long)S.now, ##__VA_ARGS__); \

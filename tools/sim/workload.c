@@ -58,8 +58,6 @@ struct wlock {
 	simtime_t gap_ns[GAP_BUCKETS];
 };
 
-static bool handoffs;		/* OTSIM_HANDOFFS */
-
 /*
  * OTSIM_HANDOFFS: charge the time since the last change of @l to its
  * state; returns the time of this change, @now or the last one's.
@@ -144,12 +142,12 @@ static int lock_index(struct vcpu *v, struct wlock *l)
 static void acquire(struct vcpu *v, struct wlock *l)
 {
 	v->in_kernel = true;
-	if (handoffs) {
+	if (sim_handoffs) {
 		handoff_acct(l, v->t);
 		l->nin++;
 	}
 	v->vm->g->lock(l->q);
-	if (handoffs) {
+	if (sim_handoffs) {
 		simtime_t now = handoff_acct(l, v->t);
 
 		l->nin--;
@@ -173,7 +171,7 @@ static void release(struct vcpu *v, struct wlock *l)
 	if (l->holder != v->cpu)
 		sim_error("release of lock %d by vCPU %d of VM %d, holder %d, at %lld ns",
 			  lock_index(v, l), v->cpu, v->vm->id, l->holder, (long long)S.now);
-	if (handoffs) {
+	if (sim_handoffs) {
 		l->rel_t = handoff_acct(l, v->t);
 		l->gap_open = l->nin > 0;
 	}
@@ -310,13 +308,6 @@ static void zipf_init(struct wvm *w, double s)
 
 void workload_setup(const char *name, int size)
 {
-	const char *h = getenv("OTSIM_HANDOFFS");
-
-	if (h && strcmp(h, "1")) {
-		fprintf(stderr, "otsim: OTSIM_HANDOFFS=%s: set it to 1 or leave it unset\n", h);
-		exit(3);
-	}
-	handoffs = h;
 	wl_size = size;
 	if (!strcmp(name, "locktorture"))
 		kind = WL_LOCKTORTURE;
@@ -356,11 +347,13 @@ const char *workload_unit(void)
  * OTSIM_HANDOFFS: the profile of every lock with 1% or more of its VM's
  * acquisitions, to stderr; the time from each lock's last change to the end
  * of the run is charged first.  A gap still open at the end is in "gaps"
- * but not in the histogram.
+ * but not in the histogram.  That charge moves each lock's accounts to
+ * the end: call this once, after the run and its checks, as the last
+ * reader of them.
  */
 void workload_profile_print(void)
 {
-	if (!handoffs)
+	if (!sim_handoffs)
 		return;
 	for (int m = 0; m < S.nvms; m++) {
 		struct wvm *w = &wvms[m];

@@ -407,30 +407,39 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	return ok;
 }
 
-/* @s as a decimal int, or -1 if it is not one */
-static int number(const char *s)
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr, "usage: otkstress [threads 2..%d] [iterations] [variant]\n",
+		MAX_THREADS);
+	exit(2);
+}
+
+/* argument @what, @s, as a number from @lo to @hi; exits 2 if it is not one */
+static int number(const char *what, const char *s, long lo, long hi)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	return errno || end == s || *end || v < 0 || v > INT_MAX ? -1 : (int)v;
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "otkstress: %s '%s': not a number from %ld to %ld\n",
+			what, s, lo, hi);
+		usage();
+	}
+	return (int)v;
 }
 
 int main(int argc, char **argv)
 {
-	int nthreads = argc > 1 ? number(argv[1]) : 8;
-	int n = argc > 2 ? number(argv[2]) : 3000;
+	int nthreads, n, passed = 0, failed = 0, ok, round;
 	const char *only = argc > 3 ? argv[3] : NULL;
-	int passed = 0, failed = 0, ok, round;
 	size_t i;
 
-	if (nthreads < 2 || nthreads > MAX_THREADS || n < 1 || argc > 4) {
-		fprintf(stderr, "usage: otkstress [threads 2..%d] [iterations] [variant]\n",
-			MAX_THREADS);
-		return 2;
-	}
+	if (argc > 4)
+		usage();
+	nthreads = argc > 1 ? number("threads", argv[1], 2, MAX_THREADS) : 8;
+	n = argc > 2 ? number("iterations", argv[2], 1, INT_MAX) : 3000;
 	for (i = 0; only && i < ARRAY_SIZE(variants); i++)
 		if (!strcmp(variants[i].name, only))
 			break;
