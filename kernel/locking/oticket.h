@@ -103,12 +103,12 @@
  *    fewer than handoff_max (1) times in this wait; then it is kicked - a
  *    waiter handed back at every turn would make every unlock a slow one.
  *    handoff_max 0 turns hand-offs off, at or above bypass_max it adds
- *    nothing.  And only while at most handoff_waiters (8; below 2: none)
- *    wait.  We suspect, from throughput in the simulator rather than a
- *    counter, that in a longer queue running arrivals steal the lock while
- *    the kicked owner wakes, and that a halted owner handed to the back
- *    sleeps through the whole queue only to be kicked at its next turn;
- *    the limit loses at four guests of 30 vCPUs (sim.rst);
+ *    nothing.  And only while at most handoff_waiters (8, at least 2)
+ *    wait: in the simulator, hand-offs in longer queues cost one large
+ *    guest a fifth to a quarter of its throughput, and the limit loses at
+ *    four guests of 30 vCPUs.  In a long queue the next in line is almost
+ *    never running, so those hand-offs go to the back of the queue; why
+ *    they cost is not known (sim.rst);
  *
  *  - a running waiter that sees the lock free with no progress, when the
  *    owner of turn H is HALTED, KICKED (woken, not yet running) or RUNNING
@@ -381,11 +381,8 @@ struct otk_params {
 	u32			idle_ns;	/* lock idle this long: look at turn H */
 	u32			publish_ns;	/* publish the record after this */
 	u32			oc_publish_ns;	/* ... under over-commit */
-	u32			handoff_max;	/* hand on a halted owner's turn while
-						 * it was passed fewer times and at
-						 * most handoff_waiters wait
-						 */
-	u32			handoff_waiters;
+	u32			handoff_max;	/* hand-offs while passed fewer times */
+	u32			handoff_waiters; /* ... and at most this many wait */
 	bool			early;		/* halt at once if the holder is preempted */
 	bool			spin_on_holder;	/* over-commit: spin while it moves */
 	bool			spin_runtime;	/* budgets: steal time does not count */

@@ -244,11 +244,17 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", 0, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, 4095U);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_max", hm0, &old), 0);
-	/* at most OTK_MAX_CPUS - 1 tickets are out; 0 (no hand-offs) is valid */
-	KUNIT_ASSERT_EQ(test, otk_set("handoff_waiters", 0, &hw0), 0);
+	/*
+	 * At most OTK_MAX_CPUS - 1 tickets are out; a hand-off needs two
+	 * waiters (handoff_max=0 turns hand-offs off, not this).  A refused
+	 * value leaves the parameter as it was.
+	 */
+	KUNIT_ASSERT_EQ(test, otk_set("handoff_waiters", 2, &hw0), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", 0, &old), -ERANGE);
+	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", 1, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", OTK_MAX_CPUS, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", OTK_MAX_CPUS - 1, &old), 0);
-	KUNIT_EXPECT_EQ(test, old, 0U);
+	KUNIT_EXPECT_EQ(test, old, 2U);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", hw0, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, OTK_MAX_CPUS - 1);
 	/* C has six bits */
