@@ -437,17 +437,23 @@ static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 	}
 }
 
-/* Reap a killed child within @secs; 0 if it is gone. */
-static int reap(pid_t pid, double secs)
+/*
+ * Reap a child within @secs; 0 if it is gone.  *@wst, if given, is its
+ * wait status, or -1 if another reaper had it.
+ */
+static int reap(pid_t pid, double secs, int *wst)
 {
 	double end = tb_now() + secs;
-	int wst;
+	int st = -1;
 
 	do {
-		pid_t r = waitpid(pid, &wst, WNOHANG);
+		pid_t r = waitpid(pid, &st, WNOHANG);
 
-		if (r == pid || (r < 0 && errno == ECHILD))
+		if (r == pid || (r < 0 && errno == ECHILD)) {
+			if (wst)
+				*wst = r == pid ? st : -1;
 			return 0;
+		}
 		usleep(50000);
 	} while (tb_now() < end);
 	return -1;
@@ -474,9 +480,27 @@ static void log_stuck(struct tb_vm *vm)
 
 static void vm_finish(struct tb_vm *vm, enum tb_status st)
 {
+	int wst;
+
+	/*
+	 * QEMU closed its console without the EXIT marker: it is exiting on
+	 * its own, and how it ended (an error exit, a signal - the OOM
+	 * killer's is 9) is all that says why.
+	 */
+	vm->exit_how[0] = 0;
+	if (st == TB_SILENT_EXIT && vm->pid > 0 && !reap(vm->pid, 2, &wst)) {
+		if (wst != -1 && WIFSIGNALED(wst))
+			snprintf(vm->exit_how, sizeof(vm->exit_how), "signal %d",
+				 WTERMSIG(wst));
+		else if (wst != -1 && WIFEXITED(wst))
+			snprintf(vm->exit_how, sizeof(vm->exit_how), "exit %d",
+				 WEXITSTATUS(wst));
+		child_del(vm->pid);
+		vm->pid = 0;
+	}
 	if (vm->pid > 0) {
 		kill(-vm->pid, SIGKILL);
-		if (reap(vm->pid, 10)) {
+		if (reap(vm->pid, 10, NULL)) {
 			/* it stays in children[]: we try again at exit */
 			if (vm->log)
 				log_stuck(vm);
@@ -514,8 +538,9 @@ static void vm_finish(struct tb_vm *vm, enum tb_status st)
 		st = TB_OOPS;
 	vm->status = st;
 	if (vm->log) {
-		fprintf(vm->log, "@@OTB-RESULT %s rc=%d boot=%.1fs run=%.1fs%s%s@@\n",
+		fprintf(vm->log, "@@OTB-RESULT %s rc=%d boot=%.1fs run=%.1fs%s%s%s%s@@\n",
 			tb_status_name(st), vm->rc, vm->boot_secs, vm->run_secs,
+			vm->exit_how[0] ? " qemu=" : "", vm->exit_how,
 			vm->oops[0] ? " oops=" : "", vm->oops);
 		fclose(vm->log);
 		vm->log = NULL;
@@ -660,10 +685,11 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 			bad++;
 			if (report)
 				fprintf(report,
-					"testbed: %s attempt %d/%d: %s after %.1fs%s%s (log %s)\n",
+					"testbed: %s attempt %d/%d: %s after %.1fs%s%s%s%s (log %s)\n",
 					vm->name, attempt, retries + 1,
 					tb_status_name(vm->status),
 					tb_now() - vm->t0,
+					vm->exit_how[0] ? ", QEMU " : "", vm->exit_how,
 					vm->oops[0] ? ": " : "", vm->oops, vm->log_path);
 		}
 		for (i = 0; i < n; i++)

@@ -74,6 +74,7 @@ struct tb_vm {
 	double boot_secs, run_secs;
 	char oops[160];			/* first oops line seen */
 	int warnings;			/* WARNING:/RCU stall lines */
+	char exit_how[32];		/* silent exit: "exit N" or "signal N" */
 
 	/* private */
 	int pid, fd, begun, done, degraded;

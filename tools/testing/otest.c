@@ -103,6 +103,7 @@ struct fake_case {
 	int want_rc, want_attempts;
 	double max_secs;	/* deadlines must be honoured promptly */
 	double silence;		/* console silence limit, 0 = none */
+	const char *how;	/* silent exit: how the child ended */
 };
 
 static const struct fake_case fake_cases[] = {
@@ -123,7 +124,13 @@ static const struct fake_case fake_cases[] = {
 	  5, 1, 0, TB_HANG, -1, 1, 4 },
 	{ "runner: exit without EXIT marker is silent-exit",
 	  "echo '@@OTB-BEGIN x level=3@@'; echo 'half a li'",
-	  5, 5, 0, TB_SILENT_EXIT, -1, 1, 4 },
+	  5, 5, 0, TB_SILENT_EXIT, -1, 1, 4, 0, "exit 0" },
+	{ "runner: a silent exit says how QEMU ended: an error",
+	  "echo '@@OTB-BEGIN x level=3@@'; exit 3",
+	  5, 5, 0, TB_SILENT_EXIT, -1, 1, 4, 0, "exit 3" },
+	{ "runner: a silent exit says how QEMU ended: a signal",
+	  "echo '@@OTB-BEGIN x level=3@@'; kill -9 $$",
+	  5, 5, 0, TB_SILENT_EXIT, -1, 1, 4, 0, "signal 9" },
 	{ "runner: oops voids a finished run",
 	  "echo '@@OTB-BEGIN x level=3@@'; echo '[    1.000000] Oops: int3 [#1] SMP'; "
 	  "echo 'g| [    2.000000] BUG: of an inner guest'; echo '@@OTB-EXIT 0@@'",
@@ -203,6 +210,8 @@ static int run_fake(const struct fake_case *c)
 			    tb_status_name(c->want));
 	if (c->want_rc >= 0 && vm.rc != c->want_rc)
 		return fail("rc %d, want %d", vm.rc, c->want_rc);
+	if (c->how && strcmp(vm.exit_how, c->how))
+		return fail("ended by '%s', want '%s'", vm.exit_how, c->how);
 	if (attempts != c->want_attempts)
 		return fail("%d attempts, want %d", attempts, c->want_attempts);
 	if (attempts > 1)
@@ -1602,6 +1611,9 @@ struct test {
 };
 
 #define FAKE(i) { .fake = &fake_cases[i] }
+/* a case added to fake_cases[] must be added to tests[] too */
+_Static_assert(sizeof(fake_cases) / sizeof(fake_cases[0]) == 16,
+	       "tests[] lists fake_cases[0..15]");
 #define SPIN(i) { .spin = &spin_cases[i] }
 /* a case added to spin_cases[] must be added to tests[] too */
 _Static_assert(sizeof(spin_cases) / sizeof(spin_cases[0]) == 21,
@@ -1611,7 +1623,7 @@ static const struct test tests[] = {
 	/* 1. userspace */
 	{ "cpio: writer round-trips through GNU cpio, appends", t_cpio_roundtrip },
 	FAKE(0), FAKE(1), FAKE(2), FAKE(3), FAKE(4), FAKE(5), FAKE(6), FAKE(7), FAKE(8),
-	FAKE(9), FAKE(10), FAKE(11), FAKE(12), FAKE(13),
+	FAKE(9), FAKE(10), FAKE(11), FAKE(12), FAKE(13), FAKE(14), FAKE(15),
 	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
 	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
 	{ "runner: --env values arrive whole, quotes refused", t_env_values_arrive_whole },
