@@ -437,26 +437,44 @@ static void vm_input(struct tb_vm *vm, const char *data, size_t n)
 	}
 }
 
-/*
- * Reap a child within @secs; 0 if it is gone.  *@wst, if given, is its
- * wait status, or -1 if another reaper had it.
- */
-static int reap(pid_t pid, double secs, int *wst)
+/* Reap a killed child within @secs; 0 if it is gone. */
+static int reap(pid_t pid, double secs)
 {
 	double end = tb_now() + secs;
-	int st = -1;
+	int wst;
 
 	do {
-		pid_t r = waitpid(pid, &st, WNOHANG);
+		pid_t r = waitpid(pid, &wst, WNOHANG);
 
-		if (r == pid || (r < 0 && errno == ECHILD)) {
-			if (wst)
-				*wst = r == pid ? st : -1;
+		if (r == pid || (r < 0 && errno == ECHILD))
 			return 0;
-		}
 		usleep(50000);
 	} while (tb_now() < end);
 	return -1;
+}
+
+/*
+ * How child @pid ended, into @how, if it ends within @secs.  WNOWAIT
+ * leaves it a zombie: its process group stays ours to kill.
+ */
+static void ended_how(pid_t pid, double secs, char *how, size_t len)
+{
+	double end = tb_now() + secs;
+	siginfo_t si;
+
+	do {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT))
+			return;		/* not ours to wait for */
+		if (si.si_pid == pid) {
+			if (si.si_code == CLD_EXITED)
+				snprintf(how, len, "exit %d", si.si_status);
+			else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+				snprintf(how, len, "signal %d", si.si_status);
+			return;
+		}
+		usleep(50000);
+	} while (tb_now() < end);
 }
 
 /* Where are the threads of a process that SIGKILL does not end? */
@@ -480,27 +498,17 @@ static void log_stuck(struct tb_vm *vm)
 
 static void vm_finish(struct tb_vm *vm, enum tb_status st)
 {
-	int wst;
-
 	/*
 	 * QEMU closed its console without the EXIT marker: it is exiting on
 	 * its own, and how it ended (an error exit, a signal - the OOM
 	 * killer's is 9) is all that says why.
 	 */
 	vm->exit_how[0] = 0;
-	if (st == TB_SILENT_EXIT && vm->pid > 0 && !reap(vm->pid, 2, &wst)) {
-		if (wst != -1 && WIFSIGNALED(wst))
-			snprintf(vm->exit_how, sizeof(vm->exit_how), "signal %d",
-				 WTERMSIG(wst));
-		else if (wst != -1 && WIFEXITED(wst))
-			snprintf(vm->exit_how, sizeof(vm->exit_how), "exit %d",
-				 WEXITSTATUS(wst));
-		child_del(vm->pid);
-		vm->pid = 0;
-	}
+	if (st == TB_SILENT_EXIT && vm->pid > 0)
+		ended_how(vm->pid, 2, vm->exit_how, sizeof(vm->exit_how));
 	if (vm->pid > 0) {
 		kill(-vm->pid, SIGKILL);
-		if (reap(vm->pid, 10, NULL)) {
+		if (reap(vm->pid, 10)) {
 			/* it stays in children[]: we try again at exit */
 			if (vm->log)
 				log_stuck(vm);
@@ -560,6 +568,7 @@ void tb_run(struct tb_vm *vms, int n)
 		vm->rc = -1;
 		vm->boot_secs = vm->run_secs = 0;
 		vm->oops[0] = 0;
+		vm->exit_how[0] = 0;
 		vm->warnings = 0;
 		vm->len = 0;
 		vm->carry[0] = 0;

@@ -212,6 +212,16 @@ static int run_fake(const struct fake_case *c)
 		return fail("rc %d, want %d", vm.rc, c->want_rc);
 	if (c->how && strcmp(vm.exit_how, c->how))
 		return fail("ended by '%s', want '%s'", vm.exit_how, c->how);
+	if (c->how) {
+		char field[64], *text = tb_read_file(log, NULL);
+		int found;
+
+		snprintf(field, sizeof(field), " qemu=%s@@", c->how);
+		found = text && strstr(text, field);
+		free(text);
+		if (!found)
+			return fail("no '%s' in the result line of %s", field, log);
+	}
 	if (attempts != c->want_attempts)
 		return fail("%d attempts, want %d", attempts, c->want_attempts);
 	if (attempts > 1)
