@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <linux/kvm.h>
 
@@ -477,8 +480,11 @@ static void ended_how(pid_t pid, double secs, char *how, size_t len)
 	} while (tb_now() < end);
 }
 
-/* Where are the threads of a process that SIGKILL does not end? */
-static void log_stuck(struct tb_vm *vm)
+/*
+ * Where are the threads of QEMU: one that SIGKILL does not end, or whose
+ * guest stalled; into @out.
+ */
+static void log_threads(struct tb_vm *vm, FILE *out)
 {
 	char path[128], *st, *wchan;
 
@@ -489,11 +495,109 @@ static void log_stuck(struct tb_vm *vm)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", vm->pid, tid);
 		wchan = tb_read_file(path, NULL);
-		fprintf(vm->log, "testbed: stuck thread %d: state %c wchan %s\n", tid,
+		fprintf(out, "testbed: thread %d: state %c wchan %s\n", tid,
 			strrchr(st, ')') ? strrchr(st, ')')[2] : '?', wchan ? wchan : "?");
 		free(st);
 		free(wchan);
 	}
+}
+
+#define TB_MON_WAIT	5.0	/* seconds for all of a stall's monitor dump */
+
+/*
+ * Copy what the monitor on @fd says to @out (if not NULL) until its prompt
+ * or @end; true if the prompt came.  The prompt may be cut between reads:
+ * the last bytes of each read are kept in front of the next.
+ */
+static bool monitor_read(int fd, FILE *out, double end)
+{
+	static const char prompt[] = "(qemu) ";
+	char buf[4096 + sizeof(prompt)];
+	size_t keep = 0;
+
+	while (tb_now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = end - tb_now();
+		ssize_t n;
+
+		if (poll(&p, 1, left > 0 ? (int)(left * 1000) + 1 : 0) <= 0)
+			continue;
+		n = read(fd, buf + keep, sizeof(buf) - 1 - keep);
+		if (n <= 0)
+			return false;
+		if (out)
+			fwrite(buf + keep, 1, n, out);
+		n += keep;
+		buf[n] = 0;
+		if (strstr(buf, prompt))
+			return true;
+		keep = n < (ssize_t)sizeof(prompt) - 1 ? (size_t)n : sizeof(prompt) - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	return false;
+}
+
+/*
+ * Send @cmd to the monitor on @fd and copy its answer to @out; false if no
+ * answer came by @end (the monitor's own loop may be the thing stuck).
+ */
+static bool monitor_cmd(int fd, const char *cmd, FILE *out, double end)
+{
+	char line[64];
+	int len = snprintf(line, sizeof(line), "%s\n", cmd);
+
+	fprintf(out, "testbed: monitor: %s\n", cmd);
+	if (send(fd, line, len, MSG_NOSIGNAL) != len)
+		return false;
+	if (!monitor_read(fd, out, end)) {
+		fprintf(out, "\ntestbed: monitor: no answer to '%s'\n", cmd);
+		return false;
+	}
+	fputc('\n', out);
+	return true;
+}
+
+/*
+ * A stalled guest: what its vCPUs are doing (halted or running, where,
+ * with which local APIC state) as QEMU's monitor tells it (raw, with its
+ * line editing), and where QEMU's threads are, into <log>.cpus, before
+ * it is killed; at most TB_MON_WAIT seconds.  A frozen level 2 says
+ * nothing on its console; this is the only record.
+ */
+static void dump_cpus(struct tb_vm *vm)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	double end = tb_now() + TB_MON_WAIT;
+	char path[600], cmd[32];
+	bool ok = false;
+	FILE *out;
+	int fd;
+
+	if (!vm->monitor[0])
+		return;
+	snprintf(path, sizeof(path), "%s.cpus", vm->log_path);
+	out = fopen(path, "w");
+	if (!out)
+		return;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", vm->monitor);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		fprintf(out, "testbed: monitor %s: %s\n", vm->monitor, strerror(errno));
+	else if (!monitor_read(fd, NULL, end))	/* the banner, up to the first prompt */
+		fprintf(out, "testbed: monitor %s: no prompt\n", vm->monitor);
+	else
+		ok = monitor_cmd(fd, "info cpus", out, end) &&
+		     monitor_cmd(fd, "info registers -a", out, end);
+	for (int i = 0; ok && i < vm->monitor_cpus; i++) {
+		snprintf(cmd, sizeof(cmd), "info lapic %d", i);
+		ok = monitor_cmd(fd, cmd, out, end);
+	}
+	if (fd >= 0)
+		close(fd);
+	log_threads(vm, out);
+	fclose(out);
+	if (vm->log)
+		fprintf(vm->log, "testbed: vCPU state at the stall: %s\n", path);
 }
 
 static void vm_finish(struct tb_vm *vm, enum tb_status st)
@@ -504,6 +608,8 @@ static void vm_finish(struct tb_vm *vm, enum tb_status st)
 	 * killer's is 9) is all that says why.
 	 */
 	vm->exit_how[0] = 0;
+	if (st == TB_STALL && vm->pid > 0)
+		dump_cpus(vm);
 	if (st == TB_SILENT_EXIT && vm->pid > 0)
 		ended_how(vm->pid, 2, vm->exit_how, sizeof(vm->exit_how));
 	if (vm->pid > 0) {
@@ -511,7 +617,7 @@ static void vm_finish(struct tb_vm *vm, enum tb_status st)
 		if (reap(vm->pid, 10)) {
 			/* it stays in children[]: we try again at exit */
 			if (vm->log)
-				log_stuck(vm);
+				log_threads(vm, vm->log);
 			st = TB_STUCK;
 		} else {
 			child_del(vm->pid);
@@ -668,10 +774,18 @@ int tb_run_retry(struct tb_vm *vms, int n, int retries, FILE *report)
 	for (i = 0; i < n; i++) {
 		snprintf(base[i], sizeof(base[i]), "%s", vms[i].log_path);
 		/* an earlier run's retries must not pass for this run's */
+		{
+			char old[530];
+
+			snprintf(old, sizeof(old), "%s.cpus", base[i]);
+			unlink(old);
+		}
 		for (attempt = 2; attempt <= TB_MAX_ATTEMPTS; attempt++) {
 			char old[530];
 
 			snprintf(old, sizeof(old), "%s.%d", base[i], attempt);
+			unlink(old);
+			snprintf(old, sizeof(old), "%s.%d.cpus", base[i], attempt);
 			unlink(old);
 		}
 	}

@@ -59,6 +59,10 @@ struct tb_vm {
 	double run_timeout;		/* seconds from BEGIN to EXIT */
 	double silence_timeout;		/* 0, or longest quiet console (the
 					 * guest prints a heartbeat) */
+	char monitor[108];		/* "", or the unix socket of QEMU's
+					 * monitor (sun_path's size): read
+					 * on a stall */
+	int monitor_cpus;		/* vCPUs: "info lapic" 0..N-1 */
 	int echo;			/* copy console lines to stdout */
 	const char *echo_match;		/* ... only those containing this */
 	/*

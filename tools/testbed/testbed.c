@@ -372,6 +372,7 @@ static int cmd_run(int argc, char **argv)
 	/* OTB_DONE: no section is skipped unless a retry says so */
 	char env[4096] = "OTB_LEVEL=2\nOTB_HEARTBEAT=10\nOTB_DONE=''\n", why[256], rd[600];
 	static struct tb_vm vm;
+	char mon_dir[] = "/tmp/otb-XXXXXX";
 	int i, echo = 0, direct, attempts;
 
 	if (!mode)
@@ -495,12 +496,30 @@ static int cmd_run(int argc, char **argv)
 		snprintf(l2_retry.env, sizeof(l2_retry.env), "%s", env);
 		vm.before_retry = l2_before_retry;
 		qemu_args(&vm, "tcg,thread=multi", "max", vcpus, mem, kernel, rd, append);
+		/*
+		 * A frozen level 2 says nothing: its vCPUs are read from the
+		 * monitor on a stall.  The socket is in a directory of our
+		 * own, mode 0700: the monitor runs commands on this host.
+		 */
+		if (!mkdtemp(mon_dir)) {
+			fprintf(stderr, "testbed: cannot make %s: %s\n", mon_dir,
+				strerror(errno));
+			return 2;
+		}
+		snprintf(vm.monitor, sizeof(vm.monitor), "%s/monitor", mon_dir);
+		vm.monitor_cpus = vcpus;
+		tb_vm_arg(&vm, "-monitor");
+		tb_vm_arg(&vm, "unix:%s,server=on,wait=off", vm.monitor);
 		if (disk) {
 			tb_vm_arg(&vm, "-drive");
 			tb_vm_arg(&vm, "file=%s,if=virtio,format=raw,readonly=on", disk);
 		}
 	}
 	attempts = tb_run_retry(&vm, 1, retries, stderr);
+	if (vm.monitor[0]) {
+		unlink(vm.monitor);
+		rmdir(mon_dir);
+	}
 	fprintf(stderr, "testbed: %s: %s rc=%d boot=%.1fs run=%.1fs attempts=%d warnings=%d log=%s\n",
 		vm.name, tb_status_name(vm.status), vm.rc, vm.boot_secs,
 		vm.run_secs, attempts, vm.warnings, vm.log_path);

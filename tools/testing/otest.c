@@ -20,10 +20,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "../testbed/tb.h"
@@ -266,6 +269,125 @@ static int t_no_orphans_after_deadline(void)
 	if (!pid_gone(pid))
 		return fail("child %d of the killed guest is still alive", pid);
 	return 0;
+}
+
+/*
+ * A fake QEMU monitor on @path: answers each command line with
+ * "<command> answered" and a prompt cut in two writes, as a slow HMP may
+ * send it; or, @silent, accepts and never says a word (a monitor whose
+ * QEMU is stuck).
+ */
+static pid_t fake_monitor(const char *path, bool silent)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char buf[256], line[256];
+		int c = accept(fd, NULL, NULL), n;
+		FILE *in;
+
+		if (c < 0)
+			_exit(1);
+		if (silent) {
+			pause();
+			_exit(0);
+		}
+		if (write(c, "QEMU monitor\n(qemu) ", 20) < 0)
+			_exit(1);
+		in = fdopen(c, "r");
+		while (in && fgets(line, sizeof(line), in)) {
+			line[strcspn(line, "\n")] = 0;
+			n = snprintf(buf, sizeof(buf), "%s answered\r\n(qe", line);
+			if (write(c, buf, n) < 0)
+				break;
+			usleep(20000);
+			if (write(c, "mu) ", 4) < 0)
+				break;
+		}
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+/*
+ * A stall of a guest with a monitor: its answers in <log>.cpus, each under
+ * its own command; a monitor that does not answer costs a bounded wait.
+ */
+static int stall_with_monitor(bool silent)
+{
+	char log[1100], cpus[1200], named[1300], *text;
+	struct tb_vm vm;
+	double t0;
+	pid_t mon;
+	int st, ok;
+
+	tb_vm_init(&vm, "fake");
+	snprintf(log, sizeof(log), "%s/mon.log", tmp);
+	snprintf(cpus, sizeof(cpus), "%s.cpus", log);
+	unlink(cpus);
+	snprintf(vm.log_path, sizeof(vm.log_path), "%s", log);
+	snprintf(vm.monitor, sizeof(vm.monitor), "/tmp/otest-mon.%d", (int)getpid());
+	vm.monitor_cpus = 2;
+	mon = fake_monitor(vm.monitor, silent);
+	if (mon < 0)
+		return fail("cannot serve a fake monitor on %s", vm.monitor);
+	vm.boot_timeout = 5;
+	vm.run_timeout = 30;
+	vm.silence_timeout = 1;
+	tb_vm_arg(&vm, "sh");
+	tb_vm_arg(&vm, "-c");
+	tb_vm_arg(&vm, "echo '@@OTB-BEGIN x level=2@@'; sleep 30");
+	t0 = tb_now();
+	tb_run(&vm, 1);
+	kill(mon, SIGKILL);
+	waitpid(mon, &st, 0);
+	unlink(vm.monitor);
+	if (vm.status != TB_STALL)
+		return fail("status %s, want stall", tb_status_name(vm.status));
+	/* 1 s of silence, at most 5 s of monitor, the kill */
+	if (tb_now() - t0 > 8)
+		return fail("took %.1fs: the monitor's wait is not bounded", tb_now() - t0);
+	text = tb_read_file(cpus, NULL);
+	if (silent)
+		ok = text && strstr(text, "no prompt") && strstr(text, "testbed: thread ");
+	else	/* each answer under its own command, not the one before */
+		ok = text && strstr(text, "monitor: info cpus\ninfo cpus answered") &&
+		     strstr(text, "monitor: info registers -a\ninfo registers -a answered") &&
+		     strstr(text, "monitor: info lapic 1\ninfo lapic 1 answered") &&
+		     !strstr(text, "info lapic 2") && strstr(text, "testbed: thread ");
+	free(text);
+	if (!ok)
+		return fail("%s lacks the monitor's answers or QEMU's threads", cpus);
+	snprintf(named, sizeof(named), "vCPU state at the stall: %s\n", cpus);
+	text = tb_read_file(log, NULL);
+	ok = text && strstr(text, named);
+	free(text);
+	if (!ok)
+		return fail("%s does not name %s", log, cpus);
+	return 0;
+}
+
+static int t_stall_reads_monitor(void)
+{
+	return stall_with_monitor(false);
+}
+
+static int t_stall_silent_monitor(void)
+{
+	return stall_with_monitor(true);
 }
 
 static int t_sigint_kills_qemu(void)
@@ -1636,6 +1758,8 @@ static const struct test tests[] = {
 	FAKE(9), FAKE(10), FAKE(11), FAKE(12), FAKE(13), FAKE(14), FAKE(15),
 	{ "runner: deadline kill leaves no orphan", t_no_orphans_after_deadline },
 	{ "runner: SIGINT kills QEMU, exits 130", t_sigint_kills_qemu },
+	{ "runner: a stall reads the vCPUs from QEMU's monitor", t_stall_reads_monitor },
+	{ "runner: a silent monitor costs a stall 5 s at most", t_stall_silent_monitor },
 	{ "runner: --env values arrive whole, quotes refused", t_env_values_arrive_whole },
 	{ "runner: a level 2 retried after a testbed failure resumes, after an oops not",
 	  t_resume_after_stall },
