@@ -134,8 +134,15 @@
  *    (P + 1) * steal_max + P steals - at the defaults, up to 17 times the
  *    steals per turn of counting every pass, but only while its owners
  *    are absent: after the last pass counted against it, an owner sees at
- *    most steal_max before it gets in.  steal=N turns both kinds of steal
- *    off: with bypass_max 0 the lock is strict FIFO.
+ *    most steal_max before it gets in.  On an over-committed host, an
+ *    arrival that finds the lock held while the owner of turn H sleeps
+ *    (HALTED or KICKED), and nobody at H + 1 runs, spins for it, up to
+ *    oc_spin_ns, and steals it when it comes free (otk_steal_wait()), by
+ *    the same rules: otherwise a hot lock convoys, every turn waiting for
+ *    a halted owner's wake-up while the vCPUs that run queue behind it
+ *    and halt too.  steal=N
+ *    turns every kind of steal off: with bypass_max 0 the lock is strict
+ *    FIFO.
  *
  * A pass is claim, take, move:
  *
@@ -203,7 +210,8 @@
  *                  spin_min_ns), at every queue position (ski rental:
  *                  halting earlier only buys a wake-up that an idle pCPU
  *                  did not need);
- *    over-commit   spin oc_spin_ns, then halt: the pCPU is worth more to
+ *    over-commit   spin oc_spin_ns, then halt (an arrival may have spun
+ *                  as long before it queued, otk_steal_wait()): the pCPU is worth more to
  *                  another vCPU, and bypass keeps the lock moving without
  *                  the halted waiter.  But while the lock moves - held by
  *                  a vCPU that is not preempted, or changing hands - the
@@ -1547,6 +1555,84 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 }
 
 /*
+ * An arrival that found the lock held, on an over-committed host, while
+ * the owner of turn H sleeps (halted, or kicked and not yet running) and
+ * nobody else near the head is there to take the turn: spin for the lock
+ * - at most oc_spin_ns, what a queued waiter spins there - and take it
+ * with otk_steal() when it comes free, instead of queueing behind the
+ * sleeper.  Returns true if we hold the lock.
+ *
+ * Without it, a hot lock under over-commit convoys: its waiters halt, each
+ * turn goes to a halted owner, and the lock stands free for a kick-to-run
+ * latency at every turn while the vCPUs that run queue up behind and halt
+ * in turn.  pvqspinlock's arrivals spin for the lock for as long as the
+ * queue head does not (pv_hybrid_queued_unfair_trylock()).  Here the
+ * steals are otk_steal()'s, so the bound is the one of TURNS AND BYPASS:
+ * steal_max free steals per take or counted pass, and a pass counted in
+ * the sleeping owner's record for each steal beyond them.  A spinner that
+ * loses the race for the word may leave a pass counted without a steal;
+ * that only makes the owner's bound tighter.  The SPIN models let an
+ * arrival steal once; a spinner's later tries are the same steps again,
+ * as another arrival's would be.
+ *
+ * It does not wait out a lock whose queue has nobody halted (S clear),
+ * whose holder is preempted (the queued waiter lends it the pCPU instead,
+ * see "the holder" under POLICY), or whose next owner but one runs: the
+ * waiter at H + 1 passes an absent owner itself (otk_bypass()), and an
+ * arrival would jump it.  Nor an owner that is only preempted, or
+ * spinning: that lock is moving, and an arrival spinning for it takes it
+ * from the CPU that just released it and comes straight back, the
+ * cheapest next holder there is.  These are looked at every
+ * OTK_CHECK_MASK + 1 loops; free steals may still go to an arrival
+ * in between, as at entry.
+ */
+static inline bool otk_steal_wait(struct qspinlock *lock)
+{
+	struct otk_rec *r;
+	u64 t0, budget, tk;
+	u32 loop, v;
+	int h;
+
+	/* early outs: no steals at all, or a host with pCPUs to spare */
+	if (!otk_param(steal) ||
+	    !otk_overcommitted(otk_pcpu_this(), otk_param(oc_steal_pm)))
+		return false;
+	budget = otk_param(oc_spin_ns);
+	t0 = otk_now();
+	for (loop = 0;; loop++) {
+		v = atomic_read(&lock->val);
+		/* nobody queued or nobody halted: queue (next, or behind runners) */
+		if (!otk_waiters(v) || !(v & OTK_SLOW))
+			return false;
+		if (!(v & OTK_LOCKED) && otk_steal(lock)) {
+			if (loop)
+				otk_ev(otk_steal_waited);
+			return true;
+		}
+		if (!(loop & OTK_CHECK_MASK)) {
+			if (otk_now() - t0 >= budget)
+				return false;
+			h = otk_holder(lock, v);
+			if (h >= 0 && otk_preempted(h))
+				return false;
+			r = otk_lookup(lock, otk_head(v), &tk);
+			if (!r || !otk_passable(r, tk) ||
+			    (otk_tk_state(tk) != OTK_HALTED &&
+			     otk_tk_state(tk) != OTK_KICKED))
+				return false;
+			if (otk_waiters(v) >= 2) {
+				r = otk_lookup(lock, (otk_head(v) + 1) & OTK_TICKET_MASK, &tk);
+				if (r && otk_tk_state(tk) != OTK_HALTED &&
+				    otk_tk_state(tk) != OTK_KICKED &&
+				    !otk_preempted(r->cpu))
+					return false;
+			}
+		}
+		cpu_relax();
+	}
+}
+
+/*
  * Sample the steal time, at most once per OTK_STEAL_WINDOW_NS.  An
  * interrupt may sample in between (the slow path runs in any context):
  * then this one is not a sample.
@@ -1583,10 +1669,15 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 
 	otk_ev(otk_slowpath);
 	if (opp) {
-		/* a steal waits for nothing: no record, no clock, no regime */
+		/*
+		 * A steal, at once or after waiting out a sleeping owner,
+		 * takes no ticket and needs no record.
+		 */
 		if (otk_steal(lock))
 			return OTK_NO_TURN;
 		otk_regime_update();
+		if (otk_steal_wait(lock))
+			return OTK_NO_TURN;
 	}
 	lvl = otk_nest_enter();
 	w.start = otk_now();

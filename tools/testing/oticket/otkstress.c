@@ -302,6 +302,14 @@ static const struct variant variants[] = {
 	  STRESS(0, 1000000000, .bypass_max = 2, .handoff_max = 1,
 		 .steal = false, .oc_publish_ns = 0),
 	  "otk_wait otk_kick otk_publish otk_bypass" },
+	/*
+	 * Over-committed with steals: arrivals wait out a halted owner of
+	 * the turn (otk_steal_wait()), under the same bound as every steal.
+	 */
+	{ "oticket-oc-steal", 1,
+	  STRESS(0, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
+		 .steal = true, .oc_publish_ns = 0),
+	  "otk_wait otk_kick otk_steal otk_steal_waited" },
 };
 
 static bool happened(const char *name)
