@@ -783,20 +783,23 @@ static inline void otk_move(struct otk_rec *v, u64 vtk, u32 to, int slot,
 					 otk_tk_seq(vtk)));
 }
 
+/* Is the waiter whose word is @tk asleep: halted, or kicked and not yet back? */
+static inline bool otk_asleep(u64 tk)
+{
+	return otk_tk_state(tk) == OTK_HALTED || otk_tk_state(tk) == OTK_KICKED;
+}
+
+/* Is the waiter of record @r, whose word is @tk, absent: asleep or preempted? */
+static inline bool otk_absent(struct otk_rec *r, u64 tk)
+{
+	return otk_asleep(tk) ||
+	       (otk_tk_state(tk) == OTK_RUNNING && otk_preempted(r->cpu));
+}
+
 /* Can the waiter of record @r, whose word is @tk, be passed over now? */
 static inline bool otk_passable(struct otk_rec *r, u64 tk)
 {
-	if (otk_tk_nbyp(tk) >= otk_param(bypass_max))
-		return false;
-	switch (otk_tk_state(tk)) {
-	case OTK_HALTED:
-	case OTK_KICKED:
-		return true;
-	case OTK_RUNNING:
-		return otk_preempted(r->cpu);
-	default:
-		return false;
-	}
+	return otk_tk_nbyp(tk) < otk_param(bypass_max) && otk_absent(r, tk);
 }
 
 /*
@@ -1181,8 +1184,7 @@ static __always_inline void otk_next_turn(struct otk_wait *w, u32 nv,
 		return;
 	}
 	/* absent: the one behind it must be on the word to pass it */
-	if (st == OTK_HALTED || st == OTK_KICKED ||
-	    (st == OTK_RUNNING && otk_preempted(r->cpu)))
+	if (otk_absent(r, tk))
 		otk_call_near(w->lock, nv);
 }
 
@@ -1616,15 +1618,11 @@ static inline bool otk_steal_wait(struct qspinlock *lock)
 			if (h >= 0 && otk_preempted(h))
 				return false;
 			r = otk_lookup(lock, otk_head(v), &tk);
-			if (!r || !otk_passable(r, tk) ||
-			    (otk_tk_state(tk) != OTK_HALTED &&
-			     otk_tk_state(tk) != OTK_KICKED))
+			if (!r || !otk_passable(r, tk) || !otk_asleep(tk))
 				return false;
 			if (otk_waiters(v) >= 2) {
 				r = otk_lookup(lock, (otk_head(v) + 1) & OTK_TICKET_MASK, &tk);
-				if (r && otk_tk_state(tk) != OTK_HALTED &&
-				    otk_tk_state(tk) != OTK_KICKED &&
-				    !otk_preempted(r->cpu))
+				if (r && !otk_asleep(tk) && !otk_preempted(r->cpu))
 					return false;
 			}
 		}
