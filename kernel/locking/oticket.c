@@ -277,7 +277,9 @@ void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
 	u64 t0, kick, now;
 
 	t0 = otk_gnow();
+	otk_halt_begin();
 	pvlock_wait(ptr, val, &hint);
+	otk_halt_end();
 	kick = this_cpu_read(oqs_kick_ns);
 	now = otk_gnow();
 	/*
@@ -425,14 +427,14 @@ static int pcpu_show(struct seq_file *m, void *v)
 {
 	int cpu;
 
-	seq_puts(m, "cpu wake_ns steal_pm regime\n");
+	seq_puts(m, "cpu wake_ns steal_pm regime halt_ns\n");
 	for_each_online_cpu(cpu) {
 		struct otk_pcpu *p = per_cpu_ptr(&otk_pcpu, cpu);
 
-		seq_printf(m, "%d %u %u %s\n", cpu, READ_ONCE(p->wake_ns),
+		seq_printf(m, "%d %u %u %s %llu\n", cpu, READ_ONCE(p->wake_ns),
 			   READ_ONCE(p->steal_pm),
 			   otk_overcommitted(p, otk_param(oc_steal_pm)) ?
-			   "overcommit" : "idle");
+			   "overcommit" : "idle", READ_ONCE(p->halt_ns));
 	}
 	return 0;
 }

@@ -205,7 +205,9 @@
  * One function, otk_budget_ns(), decides how long to spin before halting,
  * from signals that mean what they say:
  *
- *  - regime, from steal time (per CPU, EWMA over >= 1 ms windows):
+ *  - regime, from steal time (per CPU, EWMA over >= 1 ms windows, as a
+ *    share of the window less the vCPU's halts in the lock slow paths:
+ *    waiters that halt must not make the host look idle, otk_window()):
  *    idle host     spin one measured wake-up latency (at least
  *                  spin_min_ns), at every queue position (ski rental:
  *                  halting earlier only buys a wake-up that an idle pCPU
@@ -295,6 +297,10 @@
 #define OTK_HINT_NONE		0xffffU	/* no holder hint: not a head value */
 #define OTK_WAKE_INIT_NS	50000	/* until a wake-up is measured */
 #define OTK_STEAL_WINDOW_NS	1000000	/* sample steal time this often */
+/* a steal sample needs this much run time in its window (otk_window()) */
+#define OTK_STEAL_RUN_NS	(OTK_STEAL_WINDOW_NS / 8)
+/* ... unless the window grew this long: then it starts again, unsampled */
+#define OTK_STEAL_SPAN_MAX_NS	(64 * OTK_STEAL_WINDOW_NS)
 
 enum otk_state {
 	OTK_RUNNING = 0,
@@ -374,6 +380,11 @@ struct otk_pcpu {
 	u32			steal_pm;	/* steal time, per mille, EWMA 1/4 */
 	u64			steal_last;	/* otk_steal_ns() at the last sample */
 	u64			clock_last;	/* otk_now() at the last sample */
+	u64			halt_ns;	/* halted in our slow paths, not stolen */
+	u64			halt_last;	/* halt_ns at the last sample */
+	u64			halt_t0;	/* the halt in progress: otk_now() */
+	u64			halt_steal0;	/* ... and otk_steal_ns() at its start */
+	u32			halt_depth;	/* halts in progress, nested */
 };
 
 /* Tunables: parameters of the built-in oticket (kernel), options (tools). */
@@ -477,6 +488,43 @@ static inline u32 otk_stolen(u32 v, bool free)
 static inline bool otk_overcommitted(const struct otk_pcpu *p, u32 oc_steal_pm)
 {
 	return p->steal_pm > oc_steal_pm;
+}
+
+enum otk_window {
+	OTK_WIN_WAIT,		/* not over yet */
+	OTK_WIN_SAMPLE,		/* over: sample it */
+	OTK_WIN_RESTART,	/* start a new window without a sample */
+};
+
+/*
+ * The steal-time window of @p at @now, when this CPU's halts add up to
+ * @halt (its halt_ns).  A window lasts OTK_STEAL_WINDOW_NS at least, and
+ * until it holds OTK_STEAL_RUN_NS of run time - the time the vCPU was not
+ * halted in our slow paths, *@run on OTK_WIN_SAMPLE - so that a vCPU that
+ * halts nearly all the time is not judged on a few microseconds.  It is
+ * not over while a halt is in progress (an interrupt's slow path inside
+ * a halt): that halt is not in halt_ns yet.  The first window, one that
+ * grew past OTK_STEAL_SPAN_MAX_NS without that much run time, and halt_ns
+ * behind halt_last (an interrupt sampled between our reads) start again.
+ */
+static inline enum otk_window otk_window(const struct otk_pcpu *p, u64 now,
+					 u64 halt, u64 *run)
+{
+	u64 last = READ_ONCE(p->clock_last), hlast = READ_ONCE(p->halt_last);
+	u64 span, halted;
+
+	if (now < last || now - last < OTK_STEAL_WINDOW_NS ||
+	    READ_ONCE(p->halt_depth))
+		return OTK_WIN_WAIT;
+	if (!last || halt < hlast)
+		return OTK_WIN_RESTART;
+	span = now - last;
+	halted = halt - hlast;
+	if (halted < span && span - halted >= OTK_STEAL_RUN_NS) {
+		*run = span - halted;
+		return OTK_WIN_SAMPLE;
+	}
+	return span >= OTK_STEAL_SPAN_MAX_NS ? OTK_WIN_RESTART : OTK_WIN_WAIT;
 }
 
 /* Fold one steal sample (@steal ns stolen in @span ns) into the EWMA. */
@@ -1464,6 +1512,53 @@ static __always_inline void otk_woke(struct otk_wait *w, u8 st)
 }
 
 /*
+ * Halt accounting for the regime (otk_window()): the outermost halt in
+ * progress, from otk_halt_begin() to otk_halt_end(), less the steal time
+ * in between - a kicked vCPU that waits for a pCPU wanted to run, and that
+ * wait is the host's doing - goes into halt_ns.  Interrupt handlers and
+ * softirqs that run inside the halt (it waits with interrupts on) count as
+ * halted: telling them apart would cost clock reads in every handler, and
+ * a halt the handlers lengthen is still time the waiter did not spin.  A
+ * halt nested in it (an interrupt's slow path) only moves the depth; an
+ * interrupt leaves the depth as it found it, so the plain increments do
+ * not lose updates, and halt_ns is written before the depth drops, so a
+ * nested halt never writes it concurrently.  Not in NMI (which does not
+ * halt).
+ */
+static __always_inline void otk_halt_begin(void)
+{
+	struct otk_pcpu *p = otk_pcpu_this();
+
+	if (otk_in_nmi())
+		return;
+	if (!READ_ONCE(p->halt_depth)) {
+		WRITE_ONCE(p->halt_steal0, otk_steal_ns());
+		WRITE_ONCE(p->halt_t0, otk_now());
+	}
+	WRITE_ONCE(p->halt_depth, READ_ONCE(p->halt_depth) + 1);
+}
+
+static __always_inline void otk_halt_end(void)
+{
+	struct otk_pcpu *p = otk_pcpu_this();
+	u64 now, steal, t0, s0, d, st;
+
+	if (otk_in_nmi())
+		return;
+	if (READ_ONCE(p->halt_depth) == 1) {
+		now = otk_now();
+		steal = otk_steal_ns();
+		t0 = READ_ONCE(p->halt_t0);
+		s0 = READ_ONCE(p->halt_steal0);
+		d = now > t0 ? now - t0 : 0;
+		st = steal > s0 ? steal - s0 : 0;
+		if (d > st)
+			WRITE_ONCE(p->halt_ns, READ_ONCE(p->halt_ns) + d - st);
+	}
+	WRITE_ONCE(p->halt_depth, READ_ONCE(p->halt_depth) - 1);
+}
+
+/*
  * Halt until kicked, or woken for another reason; the spin loop then
  * carries on.  @holder and @loops are hints for the hypervisor; @early:
  * the holder was seen preempted.
@@ -1510,7 +1605,12 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 	otk_ev(otk_wait);
 	if (early)
 		otk_ev(otk_wait_early);
+	/* pvticket has no regime: no accounting */
+	if (w->opp)
+		otk_halt_begin();
 	otk_arch_wait((u8 *)&w->r->tk, OTK_HALTED, &hint);
+	if (w->opp)
+		otk_halt_end();
 	/* what a kicker or passer wrote before it changed our state */
 	otk_woke(w, otk_tk_state(smp_load_acquire(&w->r->tk)));
 	otk_sync(w);
@@ -1631,23 +1731,34 @@ static inline bool otk_steal_wait(struct qspinlock *lock)
 }
 
 /*
- * Sample the steal time, at most once per OTK_STEAL_WINDOW_NS.  An
- * interrupt may sample in between (the slow path runs in any context):
- * then this one is not a sample.
+ * Sample the steal time once a window is over (otk_window()), as a share of
+ * the time this vCPU wanted to run: the window less its halts in our slow
+ * paths.  Per window of wall time the regime would fool itself - waiters
+ * that halt leave the host's run queues short, steal time falls, and the
+ * idle-host budget makes them halt the more (sim.rst, "The regime
+ * selector, judged on run time").  Halts in the guest's idle loop still
+ * count as run time, as before.  Not in NMI; an interrupt may sample in
+ * between (the slow path runs in any context): then this one is not a
+ * sample.
  */
 static __always_inline void otk_regime_update(void)
 {
 	struct otk_pcpu *p = otk_pcpu_this();
-	u64 now = otk_now(), last = READ_ONCE(p->clock_last), slast, steal;
+	u64 now = otk_now(), halt = READ_ONCE(p->halt_ns), slast, steal;
+	enum otk_window win;
+	u64 run = 0;
 
-	if (now < last || now - last < OTK_STEAL_WINDOW_NS)
+	win = otk_window(p, now, halt, &run);
+	if (win == OTK_WIN_WAIT || otk_in_nmi())
 		return;
 	slast = READ_ONCE(p->steal_last);
 	steal = otk_steal_ns();
 	WRITE_ONCE(p->steal_last, steal);
+	WRITE_ONCE(p->halt_last, halt);
 	WRITE_ONCE(p->clock_last, now);
-	if (last && steal >= slast && READ_ONCE(p->clock_last) == now)
-		otk_steal_sample(p, steal - slast, now - last);
+	if (win == OTK_WIN_SAMPLE && steal >= slast &&
+	    READ_ONCE(p->clock_last) == now)
+		otk_steal_sample(p, steal - slast, run);
 }
 
 /*

@@ -272,6 +272,91 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, otk_set("spin_max_ns", max0, &old), 0);
 }
 
+#define MS	1000000ULL
+
+struct window_case {
+	const char	*name;
+	u64		clock_last, halt_last;	/* the window's start */
+	u64		now, halt;
+	enum otk_window	expect;
+	u64		run;			/* on OTK_WIN_SAMPLE */
+	u32		halt_depth;
+};
+
+static const struct window_case window_cases[] = {
+	{ "first call: start", 0, 0, 5 * MS, 0, OTK_WIN_RESTART },
+	{ "under a window: wait", 10 * MS, 0, 10 * MS + MS - 1, 0, OTK_WIN_WAIT },
+	{ "clock behind the start: wait", 10 * MS, 0, 9 * MS, 0, OTK_WIN_WAIT },
+	{ "never halted: the whole window", 10 * MS, 7 * MS, 11 * MS, 7 * MS,
+	  OTK_WIN_SAMPLE, MS },
+	{ "halted half: the other half", 10 * MS, 0, 12 * MS, MS,
+	  OTK_WIN_SAMPLE, MS },
+	{ "run just enough", 10 * MS, 0, 11 * MS, MS - OTK_STEAL_RUN_NS,
+	  OTK_WIN_SAMPLE, OTK_STEAL_RUN_NS },
+	{ "run too short: the window grows", 10 * MS, 0, 11 * MS,
+	  MS - OTK_STEAL_RUN_NS + 1, OTK_WIN_WAIT },
+	{ "halted all the window: grows", 10 * MS, 0, 20 * MS, 10 * MS,
+	  OTK_WIN_WAIT },
+	{ "grown too long: start again", 10 * MS, 0,
+	  10 * MS + OTK_STEAL_SPAN_MAX_NS, OTK_STEAL_SPAN_MAX_NS, OTK_WIN_RESTART },
+	{ "long, with run enough: one sample", 10 * MS, 0,
+	  10 * MS + OTK_STEAL_SPAN_MAX_NS, OTK_STEAL_SPAN_MAX_NS - MS,
+	  OTK_WIN_SAMPLE, MS },
+	{ "a halt in progress: not over", 10 * MS, 0, 12 * MS, 0, OTK_WIN_WAIT,
+	  0, 1 },
+	{ "halt_ns behind halt_last: start again", 10 * MS, 3 * MS, 12 * MS,
+	  2 * MS, OTK_WIN_RESTART },
+};
+
+static void window_case_desc(const struct window_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(window, window_cases, window_case_desc);
+
+/* When a steal window is over, and on how much run time it is judged. */
+static void otk_test_window(struct kunit *test)
+{
+	const struct window_case *c = test->param_value;
+	struct otk_pcpu p = { .clock_last = c->clock_last,
+			      .halt_last = c->halt_last,
+			      .halt_depth = c->halt_depth };
+	u64 run = 0;
+
+	KUNIT_EXPECT_EQ(test, (int)otk_window(&p, c->now, c->halt, &run),
+			(int)c->expect);
+	if (c->expect == OTK_WIN_SAMPLE)
+		KUNIT_EXPECT_EQ(test, run, c->run);
+}
+
+/*
+ * A vCPU halted 80% of each 10 ms window with 4% of the wall clock stolen
+ * got a pCPU for 80% of the time it wanted one: over-committed.  Judged per
+ * window of wall time, the rule before otk_window(), 4% is under the 5%
+ * threshold, and the host would pass for idle.
+ */
+static void otk_test_regime_halted(struct kunit *test)
+{
+	struct otk_params pp = OTK_PARAMS_DEFAULT;
+	struct otk_pcpu p = { .wake_ns = OTK_WAKE_INIT_NS };
+	u64 run = 0;
+	int i;
+
+	p.clock_last = 10 * MS;
+	KUNIT_ASSERT_EQ(test, (int)otk_window(&p, 20 * MS, 8 * MS, &run),
+			(int)OTK_WIN_SAMPLE);
+	KUNIT_ASSERT_EQ(test, run, 2 * MS);
+	for (i = 0; i < 32; i++)
+		otk_steal_sample(&p, 400000, run);
+	KUNIT_EXPECT_GE(test, p.steal_pm, 190U);
+	KUNIT_EXPECT_TRUE(test, otk_overcommitted(&p, pp.oc_steal_pm));
+	/* the same steal per window of wall time would have read idle */
+	for (i = 0; i < 32; i++)
+		otk_steal_sample(&p, 400000, 10 * MS);
+	KUNIT_EXPECT_FALSE(test, otk_overcommitted(&p, pp.oc_steal_pm));
+}
+
 /* The regime follows steal time, and the wake-up mean its samples. */
 static void otk_test_signals_converge(struct kunit *test)
 {
@@ -545,6 +630,8 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE_PARAM(otk_test_budget, budget_gen_params),
 	KUNIT_CASE(otk_test_param_set),
 	KUNIT_CASE(otk_test_signals_converge),
+	KUNIT_CASE_PARAM(otk_test_window, window_gen_params),
+	KUNIT_CASE(otk_test_regime_halted),
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE(otk_test_free_steals),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),

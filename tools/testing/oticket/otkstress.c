@@ -332,6 +332,8 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	unsigned long last = 0;
 	int stalled = 0, ok = 1;
 	time_t t0 = time(NULL);
+	unsigned long waits0;
+	u64 start_ns, end_ns, halted_ns = 0;
 	char must[128], *tok, *save;
 
 	opp = va->opp;
@@ -347,6 +349,8 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 		memset(events, 0, sizeof(events));
 	memset(hash, 0, sizeof(hash));
 	memset(&hint, 0, sizeof(hint));
+	waits0 = events[OTK_EV_otk_wait];
+	start_ns = otk_now();
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&th[i], NULL, worker, (void *)(long)i);
 	/* Watchdog: 10 s without one acquisition is a lost wake-up. */
@@ -369,6 +373,24 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
+	end_ns = otk_now();
+	/* the regime's halt accounting: balanced, within the run, not empty */
+	for (int i = 0; i < nthreads; i++) {
+		if (pcpus[i].halt_depth)
+			printf("FAIL %s: thread %d halt depth %u at the end\n",
+			       va->name, i, pcpus[i].halt_depth), ok = 0;
+		if (pcpus[i].halt_ns > end_ns - start_ns)
+			printf("FAIL %s: thread %d halted %llu ns of %llu ns\n",
+			       va->name, i, (unsigned long long)pcpus[i].halt_ns,
+			       (unsigned long long)(end_ns - start_ns)), ok = 0;
+		halted_ns += pcpus[i].halt_ns;
+	}
+	if (opp && events[OTK_EV_otk_wait] > waits0 && !halted_ns)
+		printf("FAIL %s: %lu halts, none accounted\n", va->name,
+		       events[OTK_EV_otk_wait] - waits0), ok = 0;
+	if (!opp && halted_ns)
+		printf("FAIL %s: pvticket accounted %llu ns of halts\n", va->name,
+		       (unsigned long long)halted_ns), ok = 0;
 
 	printf("%s: %d threads on %ld CPUs, %lu acquisitions (%lu by ticket, %lu stolen) in %lds:",
 	       va->name, nthreads, sysconf(_SC_NPROCESSORS_ONLN), count, tickets,
