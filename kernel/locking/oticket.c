@@ -274,12 +274,13 @@ void oqs_wait(struct oqs_spin *s, u8 *ptr, u8 val, unsigned int pos, int cpu,
 		.pos = pos, .cpu = cpu, .spun = spun,
 		.flags = cpu >= 0 ? PVLOCK_HINT_PRED : 0,
 	};
+	struct otk_halt_clock hc;
 	u64 t0, kick, now;
 
 	t0 = otk_gnow();
-	otk_halt_begin();
+	otk_halt_begin(&hc);
 	pvlock_wait(ptr, val, &hint);
-	otk_halt_end();
+	otk_halt_end(&hc);
 	kick = this_cpu_read(oqs_kick_ns);
 	now = otk_gnow();
 	/*

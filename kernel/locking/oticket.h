@@ -382,8 +382,6 @@ struct otk_pcpu {
 	u64			clock_last;	/* otk_now() at the last sample */
 	u64			halt_ns;	/* halted in our slow paths, not stolen */
 	u64			halt_last;	/* halt_ns at the last sample */
-	u64			halt_t0;	/* the halt in progress: otk_now() */
-	u64			halt_steal0;	/* ... and otk_steal_ns() at its start */
 	u32			halt_depth;	/* halts in progress, nested */
 };
 
@@ -503,9 +501,11 @@ enum otk_window {
  * halted in our slow paths, *@run on OTK_WIN_SAMPLE - so that a vCPU that
  * halts nearly all the time is not judged on a few microseconds.  It is
  * not over while a halt is in progress (an interrupt's slow path inside
- * a halt): that halt is not in halt_ns yet.  The first window, one that
- * grew past OTK_STEAL_SPAN_MAX_NS without that much run time, and halt_ns
- * behind halt_last (an interrupt sampled between our reads) start again.
+ * a halt): that halt is not in halt_ns yet.  The first window, and one
+ * that grew past OTK_STEAL_SPAN_MAX_NS without that much run time (a CPU
+ * halted nearly all the time keeps its regime), start again unsampled.
+ * halt_ns behind halt_last means an interrupt sampled between our reads:
+ * then this is not a sample.
  */
 static inline enum otk_window otk_window(const struct otk_pcpu *p, u64 now,
 					 u64 halt, u64 *run)
@@ -516,8 +516,10 @@ static inline enum otk_window otk_window(const struct otk_pcpu *p, u64 now,
 	if (now < last || now - last < OTK_STEAL_WINDOW_NS ||
 	    READ_ONCE(p->halt_depth))
 		return OTK_WIN_WAIT;
-	if (!last || halt < hlast)
+	if (!last)
 		return OTK_WIN_RESTART;
+	if (halt < hlast)
+		return OTK_WIN_WAIT;
 	span = now - last;
 	halted = halt - hlast;
 	if (halted < span && span - halted >= OTK_STEAL_RUN_NS) {
@@ -1519,41 +1521,47 @@ static __always_inline void otk_woke(struct otk_wait *w, u8 st)
  * softirqs that run inside the halt (it waits with interrupts on) count as
  * halted: telling them apart would cost clock reads in every handler, and
  * a halt the handlers lengthen is still time the waiter did not spin.  A
- * halt nested in it (an interrupt's slow path) only moves the depth; an
- * interrupt leaves the depth as it found it, so the plain increments do
- * not lose updates, and halt_ns is written before the depth drops, so a
- * nested halt never writes it concurrently.  Not in NMI (which does not
- * halt).
+ * halt nested in it (an interrupt's slow path) only moves the depth.  The
+ * depth goes up before the clocks are read and down after halt_ns is
+ * written, so an interrupt in between sees a halt in progress: at worst
+ * its own halt is not counted, never counted twice.  An interrupt leaves
+ * the depth as it found it, so the plain increments lose no update.  Not
+ * in NMI (which does not halt).
  */
-static __always_inline void otk_halt_begin(void)
+struct otk_halt_clock {
+	u64	t0, steal;
+	bool	outer;		/* the outermost halt: it counts */
+};
+
+static __always_inline void otk_halt_begin(struct otk_halt_clock *hc)
 {
 	struct otk_pcpu *p = otk_pcpu_this();
+	u32 depth;
 
+	hc->outer = false;
 	if (otk_in_nmi())
 		return;
-	if (!READ_ONCE(p->halt_depth)) {
-		WRITE_ONCE(p->halt_steal0, otk_steal_ns());
-		WRITE_ONCE(p->halt_t0, otk_now());
-	}
-	WRITE_ONCE(p->halt_depth, READ_ONCE(p->halt_depth) + 1);
+	depth = READ_ONCE(p->halt_depth);
+	WRITE_ONCE(p->halt_depth, depth + 1);
+	if (depth)
+		return;
+	hc->outer = true;
+	/* steal before now, as in otk_now_unstolen() */
+	hc->steal = otk_steal_ns();
+	hc->t0 = otk_now();
 }
 
-static __always_inline void otk_halt_end(void)
+static __always_inline void otk_halt_end(struct otk_halt_clock *hc)
 {
 	struct otk_pcpu *p = otk_pcpu_this();
-	u64 now, steal, t0, s0, d, st;
 
 	if (otk_in_nmi())
 		return;
-	if (READ_ONCE(p->halt_depth) == 1) {
-		now = otk_now();
-		steal = otk_steal_ns();
-		t0 = READ_ONCE(p->halt_t0);
-		s0 = READ_ONCE(p->halt_steal0);
-		d = now > t0 ? now - t0 : 0;
-		st = steal > s0 ? steal - s0 : 0;
-		if (d > st)
-			WRITE_ONCE(p->halt_ns, READ_ONCE(p->halt_ns) + d - st);
+	if (hc->outer) {
+		/* t0 moves on by the steal time of the halt */
+		u64 now = otk_now_unstolen(true, &hc->steal, &hc->t0, NULL);
+
+		WRITE_ONCE(p->halt_ns, READ_ONCE(p->halt_ns) + (now - hc->t0));
 	}
 	WRITE_ONCE(p->halt_depth, READ_ONCE(p->halt_depth) - 1);
 }
@@ -1567,6 +1575,7 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 				     bool early)
 {
 	struct pvlock_wait_hint hint;
+	struct otk_halt_clock hc;
 	u64 tk = w->tk;
 	u32 v;
 
@@ -1605,12 +1614,9 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 	otk_ev(otk_wait);
 	if (early)
 		otk_ev(otk_wait_early);
-	/* pvticket has no regime: no accounting */
-	if (w->opp)
-		otk_halt_begin();
+	otk_halt_begin(&hc);
 	otk_arch_wait((u8 *)&w->r->tk, OTK_HALTED, &hint);
-	if (w->opp)
-		otk_halt_end();
+	otk_halt_end(&hc);
 	/* what a kicker or passer wrote before it changed our state */
 	otk_woke(w, otk_tk_state(smp_load_acquire(&w->r->tk)));
 	otk_sync(w);
@@ -1718,7 +1724,7 @@ static inline bool otk_steal_wait(struct qspinlock *lock)
 			if (h >= 0 && otk_preempted(h))
 				return false;
 			r = otk_lookup(lock, otk_head(v), &tk);
-			if (!r || !otk_passable(r, tk) || !otk_asleep(tk))
+			if (!r || !otk_asleep(tk) || !otk_passable(r, tk))
 				return false;
 			if (otk_waiters(v) >= 2) {
 				r = otk_lookup(lock, (otk_head(v) + 1) & OTK_TICKET_MASK, &tk);
@@ -1744,12 +1750,15 @@ static inline bool otk_steal_wait(struct qspinlock *lock)
 static __always_inline void otk_regime_update(void)
 {
 	struct otk_pcpu *p = otk_pcpu_this();
-	u64 now = otk_now(), halt = READ_ONCE(p->halt_ns), slast, steal;
+	u64 now, halt, slast, steal, run = 0;
 	enum otk_window win;
-	u64 run = 0;
 
+	if (otk_in_nmi())
+		return;
+	now = otk_now();
+	halt = READ_ONCE(p->halt_ns);
 	win = otk_window(p, now, halt, &run);
-	if (win == OTK_WIN_WAIT || otk_in_nmi())
+	if (win == OTK_WIN_WAIT)
 		return;
 	slast = READ_ONCE(p->steal_last);
 	steal = otk_steal_ns();
