@@ -79,6 +79,8 @@ void __pvt_queued_spin_unlock_slowpath(struct qspinlock *lock, u8 locked);
 int oticket_test_lock(struct qspinlock *lock, bool opp);
 bool oticket_test_steal(struct qspinlock *lock);
 void oticket_test_unlock(struct qspinlock *lock, bool opp);
+void oticket_test_hint_set(struct qspinlock *lock, u32 v);
+int oticket_test_holder(struct qspinlock *lock, u32 v);
 u32 oticket_test_passes(void);
 u32 oticket_test_bypass_max(void);
 int oticket_test_param_set(const char *name, const char *val, u32 *old);

@@ -402,6 +402,20 @@ void oticket_test_unlock(struct qspinlock *lock, bool opp)
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_unlock);
 
+/* Write @lock's holder hint as the taker of a turn that left word @v. */
+void oticket_test_hint_set(struct qspinlock *lock, u32 v)
+{
+	otk_hint_set(lock, v, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_hint_set);
+
+/* The CPU a waiter takes for @lock's holder when it reads word @v. */
+int oticket_test_holder(struct qspinlock *lock, u32 v)
+{
+	return otk_holder(lock, v);
+}
+EXPORT_SYMBOL_IF_KUNIT(oticket_test_holder);
+
 /* The passes this CPU's task-level record saw in its last wait. */
 u32 oticket_test_passes(void)
 {

@@ -77,6 +77,11 @@
  * its record in a hash table keyed by (lock, ticket)
  * (otk_publish()); only published records can be found, kicked or passed
  * over.  Short waits near the head of the queue never touch the table.
+ * The entry outlives the wait: the record stops matching it when the wait
+ * ends, and the next wait of the record frees it, so that a turn's
+ * hand-over does not store to a line that other waiters probe.  So the
+ * table holds at most one such entry per record: 4 per CPU, against the
+ * 8 entries per possible CPU it is sized for.
  *
  * TURNS AND BYPASS (preemption-tolerant handoff)
  *
@@ -231,7 +236,9 @@
  *    a waiter preempted mid-spin spins its budget when it runs again
  *    instead of halting at once, giving back the pCPU it just got;
  *  - the holder: a waiter whose holder (a per-lock hint, validated against
- *    the word) is preempted lends it its pCPU once (a directed yield), and
+ *    the word; it names the taker of a turn, not a free stealer, so
+ *    holders that stole for free are not known, otk_holder()) is
+ *    preempted lends it its pCPU once (a directed yield), and
  *    halts if that did not help, handing the host the hint - except the
  *    next in line, whose halt the holder's release would have to wait
  *    for; a waiter that finds the next owner preempted and passed over as
@@ -351,6 +358,7 @@ struct otk_rec {
 	u32			who;	/* cpu * OTK_LEVELS + level + 1 */
 	int			claimer; /* CPU of the last passer: a hint */
 	u64			kick_ns; /* otk_gnow() of the last kick */
+	int			stale;	/* entry left to free at the next start */
 };
 
 /* A (lock, ticket) -> record entry; @who is cpu * OTK_LEVELS + level + 1. */
@@ -699,7 +707,17 @@ static inline unsigned long otk_hash(void *lock, u32 ticket)
 	return hash_long((unsigned long)lock ^ ticket, otk_hash_bits);
 }
 
-/* Start a new incarnation of @r for @ticket of @lock. */
+static inline void otk_hent_free(int s)
+{
+	WRITE_ONCE(otk_hash_ent(s)->who, 0);
+	/* who cleared before the slot reads free: pairs with the lookups */
+	smp_store_release(&otk_hash_ent(s)->lock, NULL);
+}
+
+/*
+ * Start a new incarnation of @r for @ticket of @lock, and free the hash
+ * entry that its last wait left behind.
+ */
 static inline void otk_rec_start(struct otk_rec *r, void *lock, u32 ticket,
 				 int cpu, u32 who)
 {
@@ -708,6 +726,12 @@ static inline void otk_rec_start(struct otk_rec *r, void *lock, u32 ticket,
 	if (unlikely(!r->who)) {	/* first use: whose record it is */
 		r->cpu = cpu;
 		r->who = who;
+		r->stale = -1;
+	}
+	/* unfindable since that wait ended: r->lock and r->slot say so */
+	if (r->stale >= 0) {
+		otk_hent_free(r->stale);
+		r->stale = -1;
 	}
 	WRITE_ONCE(r->tk, OTK_TK(OTK_RUNNING, 0, ticket, seq));
 	WRITE_ONCE(r->slot, -1);
@@ -745,12 +769,6 @@ static inline bool otk_publish(void *lock, struct otk_rec *r)
 	return false;
 }
 
-static inline void otk_hent_free(int s)
-{
-	WRITE_ONCE(otk_hash_ent(s)->who, 0);
-	/* who cleared before the slot reads free: pairs with the lookups */
-	smp_store_release(&otk_hash_ent(s)->lock, NULL);
-}
 
 /*
  * The published record waiting for turn @ticket of @lock, with its word in
@@ -793,15 +811,48 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
 	return NULL;
 }
 
-/* The CPU holding @lock, if the hint is current; -1 otherwise. */
+/*
+ * The CPU holding @lock, whose word is @v, if the hint names it; -1 if that
+ * is not known.  The hint is written only where it will be read, because
+ * the write is a cache miss inside the hand-over of a hot lock (sim.rst,
+ * "The holder hint, written where it is read"):
+ *
+ *  - by a stealer past an absent owner, which leaves C at 0; a free steal
+ *    counts itself in C and writes nothing, so while C != 0 the holder is
+ *    not known;
+ *  - by the taker of a turn, if a waiter of the queue may halt (S) or this
+ *    host looks over-committed (otk_hint_wanted()): the readers are
+ *    waiters deciding to halt or lend their pCPU, and arrivals that wait
+ *    out a sleeping owner, which they only do on such a host.  Otherwise
+ *    the hint keeps what it had, keyed by an older head, and no longer
+ *    matches - unless the host stopped looking over-committed before the
+ *    queue that wrote it drained, and a later queue comes to the same
+ *    head before the slot is written again: a waiter then takes another
+ *    CPU for the holder, which costs it a yield or an early halt at most.
+ *
+ * A waiter whose holder is not known acts as for a running one.
+ */
 static inline int otk_holder(void *lock, u32 v)
 {
-	u64 word = READ_ONCE(otk_hint_slot(lock)->word);
+	u64 word;
 
-	if (!(v & OTK_LOCKED) ||
-	    (word & ~0xffffULL) != (OTK_HINT(lock, otk_head(v), 0) & ~0xffffULL))
+	if (!(v & OTK_LOCKED) || otk_steals(v))
+		return -1;
+	word = READ_ONCE(otk_hint_slot(lock)->word);
+	if ((word & ~0xffffULL) != (OTK_HINT(lock, otk_head(v), 0) & ~0xffffULL))
 		return -1;
 	return word & 0xffff;
+}
+
+/*
+ * Should the taker of a turn write the holder hint?  @v has the word before
+ * and after the take or'ed, so that the take that drains a queue in which
+ * a waiter halted (S) writes it too, as "no hint" (otk_hint_set()).
+ */
+static inline bool otk_hint_wanted(u32 v)
+{
+	return (v & OTK_SLOW) ||
+	       otk_overcommitted(otk_pcpu_this(), otk_param(oc_steal_pm));
 }
 
 /*
@@ -1256,7 +1307,7 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 	if (w->opp || (nv & OTK_SLOW))
 		smp_mb__after_atomic();	/* take, then look: call-back, next owner */
 	w->turn = h;
-	if (w->opp)
+	if (w->opp && otk_hint_wanted(v | nv))
 		otk_hint_set(w->lock, nv, false);
 	/* called ahead: only ever for our own ticket (otk_sync() resets it) */
 	otk_next_turn(w, nv, w->called == h);
@@ -1653,12 +1704,13 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 	nv = otk_stolen(v, free_steal);
 	if (!atomic_try_cmpxchg_acquire(&lock->val, &v, nv))
 		return false;
-	/* the commonest stealer is the last holder: write the hint if it changed */
-	otk_hint_set(lock, nv, true);
-	if (free_steal)
+	if (free_steal) {
 		otk_ev(otk_steal_free);
-	else
+	} else {
+		/* C is 0 again: the hint must name us (often the last holder) */
+		otk_hint_set(lock, nv, true);
 		otk_ev(otk_steal);
+	}
 	return true;
 }
 
@@ -1824,8 +1876,15 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 	if (w.r) {
 		int s = READ_ONCE(w.r->slot);
 
+		/*
+		 * Unfindable from here on (otk_lookup() checks slot and
+		 * lock); the entry itself is freed at our next start: a
+		 * store to a line that others probe, kept out of the
+		 * hand-over (sim.rst, "The holder hint, written where it is
+		 * read").
+		 */
 		if (s >= 0) {
-			otk_hent_free(s);
+			w.r->stale = s;
 			WRITE_ONCE(w.r->slot, -1);
 		}
 		WRITE_ONCE(w.r->lock, NULL);

@@ -472,6 +472,59 @@ static void otk_test_free_steals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last, OTK_TAIL_ONE | 3 * OTK_STEAL_ONE | OTK_SLOW);
 }
 
+/*
+ * Who a waiter takes for the holder (otk_holder()): the taker of turn 0 of
+ * a lock nobody else uses wrote the hint, with S set.  The hint is believed
+ * for a held word with that head and no free steal counted in C, and for
+ * nothing else.
+ */
+static struct qspinlock otk_holder_lock;
+
+struct holder_case {
+	const char *name;
+	u32 v;		/* the word the waiter reads */
+	bool ours;	/* the hint's CPU, or not known */
+};
+
+static const struct holder_case holder_cases[] = {
+	{ "held after the take", word(OTK_SLOW | OTK_LOCKED, 1, 3), true },
+	{ "held after the take, K set",
+	  word(OTK_SLOW | OTK_KICK | OTK_LOCKED, 1, 3), true },
+	{ "held by a free stealer",
+	  word(OTK_SLOW | OTK_STEAL_ONE | OTK_LOCKED, 1, 3), false },
+	{ "held by a free stealer, C full",
+	  word(OTK_SLOW | OTK_STEALS_MASK | OTK_LOCKED, 1, 3), false },
+	{ "a later turn", word(OTK_SLOW | OTK_LOCKED, 2, 3), false },
+	{ "free", word(OTK_SLOW, 1, 3), false },
+	{ "head 0 of a later queue", word(OTK_LOCKED, 0, 2), false },
+};
+
+static void holder_case_desc(const struct holder_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(holder, holder_cases, holder_case_desc);
+
+static void otk_test_holder(struct kunit *test)
+{
+	const struct holder_case *c = test->param_value;
+	int cpu, got, i;
+
+	/* the slot is shared with other locks: a write may come in between */
+	for (i = 0; i < 10; i++) {
+		preempt_disable();
+		cpu = smp_processor_id();
+		oticket_test_hint_set(&otk_holder_lock,
+				      word(OTK_SLOW | OTK_LOCKED, 1, 3));
+		got = oticket_test_holder(&otk_holder_lock, c->v);
+		preempt_enable();
+		if (!c->ours || got == cpu)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, got, c->ours ? cpu : -1);
+}
+
 /* ---- turn order, exclusion and the bypass bound, concurrent kthreads -- */
 
 struct fifo_run {
@@ -634,6 +687,7 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE(otk_test_regime_halted),
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE(otk_test_free_steals),
+	KUNIT_CASE_PARAM(otk_test_holder, holder_gen_params),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket_bound2),
