@@ -79,9 +79,11 @@
  * over.  Short waits near the head of the queue never touch the table.
  * The entry outlives the wait: the record stops matching it when the wait
  * ends, and the next wait of the record frees it, so that a turn's
- * hand-over does not store to a line that other waiters probe.  So the
- * table holds at most one such entry per record: 4 per CPU, against the
- * 8 entries per possible CPU it is sized for.
+ * hand-over does not store to a line that other waiters probe.  A waiter
+ * that passes another (otk_bypass()) parks the entry of the one it passed
+ * in the same way, its own entry having gone to that one.  So the table
+ * holds at most one such entry per record: 3 per CPU (an NMI gets no
+ * record), against the 8 entries per possible CPU it is sized for.
  *
  * TURNS AND BYPASS (preemption-tolerant handoff)
  *
@@ -825,12 +827,23 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
  *    waiters deciding to halt or lend their pCPU, and arrivals that wait
  *    out a sleeping owner, which they only do on such a host.  Otherwise
  *    the hint keeps what it had, keyed by an older head, and no longer
- *    matches - unless the host stopped looking over-committed before the
- *    queue that wrote it drained, and a later queue comes to the same
- *    head before the slot is written again: a waiter then takes another
- *    CPU for the holder, which costs it a yield or an early halt at most.
+ *    matches;
+ *  - cleared by the taker of the last turn of a queue, if it names a
+ *    holder of this lock (otk_hint_clear()): the next queue starts again
+ *    at head 0, and a hint left by this one - a steal past an absent
+ *    owner at head 0, say - must not name a holder there.
  *
- * A waiter whose holder is not known acts as for a running one.
+ * A hint can still be wrong if the head wraps (OTK_TICKET_MASK + 1 turns)
+ * within one queue while no turn writes it, or for an arrival of the next
+ * queue that reads it between the draining take and its clear; a waiter
+ * then takes another CPU for the holder, which costs it a yield or an
+ * early halt at most.
+ *
+ * A waiter whose holder is not known neither lends it its pCPU nor halts
+ * early for it, and with spin_on_holder does not count it as moving
+ * (otk_spin()): a lock held by a free stealer looks like one whose holder
+ * stands still.  A waiter that sets S after the turn was taken finds no
+ * hint for that turn; the next take writes one.
  */
 static inline int otk_holder(void *lock, u32 v)
 {
@@ -845,9 +858,8 @@ static inline int otk_holder(void *lock, u32 v)
 }
 
 /*
- * Should the taker of a turn write the holder hint?  @v has the word before
- * and after the take or'ed, so that the take that drains a queue in which
- * a waiter halted (S) writes it too, as "no hint" (otk_hint_set()).
+ * Should the taker of a turn that leaves waiters behind write the holder
+ * hint?  @v is the word before the take (the take keeps S).
  */
 static inline bool otk_hint_wanted(u32 v)
 {
@@ -856,18 +868,33 @@ static inline bool otk_hint_wanted(u32 v)
 }
 
 /*
- * This CPU holds @lock, whose word is now @nv.  With @same_likely (a steal:
- * the head did not move, and the stealer is often the last holder) the
- * slot is written only if it changes, so that its waiters keep their copy.
+ * This CPU holds @lock, whose word is now @nv (waiters left).  With
+ * @same_likely (a steal: the head did not move, and the stealer is often
+ * the last holder) the slot is written only if it changes, so that its
+ * waiters keep their copy.
  */
 static inline void otk_hint_set(void *lock, u32 nv, bool same_likely)
 {
 	struct otk_hint *s = otk_hint_slot(lock);
-	u64 word = OTK_HINT(lock, nv == OTK_LOCKED ? OTK_HINT_NONE : otk_head(nv),
-			    otk_cpu());
+	u64 word = OTK_HINT(lock, otk_head(nv), otk_cpu());
 
 	if (!same_likely || READ_ONCE(s->word) != word)
 		WRITE_ONCE(s->word, word);
+}
+
+/*
+ * The queue of @lock drained: a hint that names a holder of it goes.  The
+ * slot is shared with other locks, whose hints stay, and one that already
+ * says nothing of @lock is not written: a lock that drains at every
+ * hand-over (queues of one) does not move the line.
+ */
+static inline void otk_hint_clear(void *lock)
+{
+	struct otk_hint *s = otk_hint_slot(lock);
+	u64 word = READ_ONCE(s->word), none = OTK_HINT(lock, OTK_HINT_NONE, 0);
+
+	if ((word >> 32) == (none >> 32) && (word & ~0xffffULL) != none)
+		WRITE_ONCE(s->word, none);
 }
 
 /*
@@ -1307,7 +1334,9 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 	if (w->opp || (nv & OTK_SLOW))
 		smp_mb__after_atomic();	/* take, then look: call-back, next owner */
 	w->turn = h;
-	if (w->opp && otk_hint_wanted(v | nv))
+	if (w->opp && nv == OTK_LOCKED)
+		otk_hint_clear(w->lock);	/* drained */
+	else if (w->opp && otk_hint_wanted(v))
 		otk_hint_set(w->lock, nv, false);
 	/* called ahead: only ever for our own ticket (otk_sync() resets it) */
 	otk_next_turn(w, nv, w->called == h);
@@ -1377,9 +1406,15 @@ static __always_inline bool otk_bypass(struct otk_wait *w, u32 v, int *stuck)
 		WRITE_ONCE(w->r->tk, mine);
 		return false;
 	}
-	/* it takes our ticket and our entry; its own entry goes */
+	/*
+	 * It takes our ticket and our entry; its own entry is unfindable
+	 * once it moves (otk_lookup() checks the record's slot), and is
+	 * freed at our next start, off the hand-over.  Our stale is free:
+	 * otk_rec_start() emptied it, and this wait ends here with our slot
+	 * at -1, so its end parks nothing.
+	 */
 	slot = READ_ONCE(w->r->slot);
-	otk_hent_free(vslot);
+	w->r->stale = vslot;	/* only this CPU touches stale */
 	WRITE_ONCE(w->r->slot, -1);
 	otk_move(hv, vtk, otk_tk_ticket(mine), slot,
 		 otk_tk_state(vtk) == OTK_HALTED ? OTK_HALTED : OTK_RUNNING);
@@ -1736,8 +1771,9 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
  * as another arrival's would be.
  *
  * It does not wait out a lock whose queue has nobody halted (S clear),
- * whose holder is preempted (the queued waiter lends it the pCPU instead,
- * see "the holder" under POLICY), or whose next owner but one runs: the
+ * whose holder is known to be preempted (the queued waiter lends it the
+ * pCPU instead, see "the holder" under POLICY; a free stealer is not
+ * known, otk_holder()), or whose next owner but one runs: the
  * waiter at H + 1 passes an absent owner itself (otk_bypass()), and an
  * arrival would jump it.  Nor an owner that is only preempted, or
  * spinning: that lock is moving, and an arrival spinning for it takes it
@@ -1796,29 +1832,35 @@ static inline bool otk_steal_wait(struct qspinlock *lock)
  * idle-host budget makes them halt the more (sim.rst, "The regime
  * selector, judged on run time").  Halts in the guest's idle loop still
  * count as run time, as before.  Not in NMI; an interrupt may sample in
- * between (the slow path runs in any context): then this one is not a
- * sample.
+ * between (the slow path runs in any context): whoever moves clock_last
+ * first samples, the other does not.
  */
 static __always_inline void otk_regime_update(void)
 {
 	struct otk_pcpu *p = otk_pcpu_this();
-	u64 now, halt, slast, steal, run = 0;
+	u64 now, last, halt, slast, steal, run = 0;
 	enum otk_window win;
 
 	if (otk_in_nmi())
 		return;
 	now = otk_now();
+	last = READ_ONCE(p->clock_last);
 	halt = READ_ONCE(p->halt_ns);
 	win = otk_window(p, now, halt, &run);
 	if (win == OTK_WIN_WAIT)
+		return;
+	/*
+	 * Claim the window: an interrupt that sampled since we looked moved
+	 * clock_last, and one that comes from here on finds a window only
+	 * just begun.  Once per window; this CPU's line.
+	 */
+	if (!try_cmpxchg(&p->clock_last, &last, now))
 		return;
 	slast = READ_ONCE(p->steal_last);
 	steal = otk_steal_ns();
 	WRITE_ONCE(p->steal_last, steal);
 	WRITE_ONCE(p->halt_last, halt);
-	WRITE_ONCE(p->clock_last, now);
-	if (win == OTK_WIN_SAMPLE && steal >= slast &&
-	    READ_ONCE(p->clock_last) == now)
+	if (win == OTK_WIN_SAMPLE && steal >= slast)
 		otk_steal_sample(p, steal - slast, run);
 }
 
@@ -1889,6 +1931,8 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 		}
 		WRITE_ONCE(w.r->lock, NULL);
 	}
+	/* an interrupt on this level's record starts after these stores */
+	barrier();
 	if (lvl >= 0)
 		otk_nest_exit();
 	return w.turn;

@@ -525,6 +525,51 @@ static void otk_test_holder(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got, c->ours ? cpu : -1);
 }
 
+/*
+ * The taker of the last turn of a queue clears a hint that names a holder
+ * of the lock, even on a host that does not look over-committed (where a
+ * take that leaves waiters behind writes nothing): the next queue starts
+ * again at head 0 and must not find a holder named there by this one.
+ * One CPU, in the real slow path: a free word with head = tail = 5 sends
+ * it there, its ticket 5 is served at once, and the take drains the queue.
+ * oc_steal_pm 1000 makes the host never over-committed: steal_pm is at
+ * most 1000, and otk_overcommitted() wants more than oc_steal_pm.
+ */
+static struct qspinlock otk_drain_lock;
+
+static void otk_test_drain_hint(struct kunit *test)
+{
+	u32 held0 = word(OTK_LOCKED, 0, 2), old, after = 0;
+	int cpu = -1, before = -1, got = -1, turn = -1, i;
+
+	if (pvlock_active() != PVLOCK_OTICKET)
+		kunit_skip(test, "the guest runs %s, not oticket",
+			   pvlock_name(pvlock_active()));
+	/* never over-committed: only the drain rule can write the hint */
+	KUNIT_ASSERT_EQ(test, otk_set("oc_steal_pm", 1000, &old), 0);
+	/* the slot is shared with other locks: a write may come in between */
+	for (i = 0; i < 10; i++) {
+		preempt_disable();
+		cpu = smp_processor_id();
+		oticket_test_hint_set(&otk_drain_lock, held0);
+		before = oticket_test_holder(&otk_drain_lock, held0);
+		atomic_set(&otk_drain_lock.val, word(0, 5, 5));
+		turn = oticket_test_lock(&otk_drain_lock, true);
+		after = atomic_read(&otk_drain_lock.val);
+		got = oticket_test_holder(&otk_drain_lock, held0);
+		oticket_test_unlock(&otk_drain_lock, true);
+		preempt_enable();
+		if (before == cpu && got == -1)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, otk_set("oc_steal_pm", old, &old), 0);
+	KUNIT_EXPECT_EQ(test, before, cpu);
+	KUNIT_EXPECT_EQ(test, turn, 5);
+	KUNIT_EXPECT_EQ(test, after, (u32)OTK_LOCKED);
+	KUNIT_EXPECT_EQ(test, got, -1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&otk_drain_lock.val), 0);
+}
+
 /* ---- turn order, exclusion and the bypass bound, concurrent kthreads -- */
 
 struct fifo_run {
@@ -688,6 +733,7 @@ static struct kunit_case oticket_cases[] = {
 	KUNIT_CASE_PARAM(otk_test_hook_refusal, refusal_gen_params),
 	KUNIT_CASE(otk_test_free_steals),
 	KUNIT_CASE_PARAM(otk_test_holder, holder_gen_params),
+	KUNIT_CASE(otk_test_drain_hint),
 	KUNIT_CASE_SLOW(otk_test_fifo_pvticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket),
 	KUNIT_CASE_SLOW(otk_test_fifo_oticket_bound2),

@@ -57,6 +57,7 @@ struct qspinlock {
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define barrier()		__atomic_signal_fence(__ATOMIC_SEQ_CST)
 #define smp_mb__after_atomic()	smp_mb()
 #define cpu_relax()		__builtin_ia32_pause()
 #define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
@@ -105,6 +106,7 @@ static const char *const ev_names[] = {
 static struct otk_rec recs[MAX_THREADS][OTK_LEVELS];
 static struct otk_pcpu pcpus[MAX_THREADS];
 static struct otk_hent hash[OTK_HASH_MIN];
+static struct otk_rec *parked[OTK_HASH_MIN];	/* by the end check */
 static struct otk_hint hint;
 static struct otk_params params = OTK_PARAMS_DEFAULT;
 static int unhalted[MAX_THREADS];	/* KVM's latched kick */
@@ -417,14 +419,30 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	if (atomic_read(&lock.val))
 		printf("FAIL %s: word %#x at the end, want 0\n", va->name,
 		       atomic_read(&lock.val)), ok = 0;
-	/* only the entry of a record's last wait, left for its next one */
-	for (int i = 0; i < OTK_HASH_MIN; i++) {
-		struct otk_rec *r;
+	/*
+	 * Only entries parked for a record's next start (its last wait's, or
+	 * that of the waiter it passed over), each by one idle record.
+	 */
+	memset(parked, 0, sizeof(parked));
+	for (int i = 0; i < MAX_THREADS; i++)
+		for (int l = 0; l < OTK_LEVELS; l++) {
+			struct otk_rec *r = &recs[i][l];
 
-		if (!hash[i].lock)
-			continue;
-		r = hash[i].who ? otk_who_rec(hash[i].who) : NULL;
-		if (!r || r->stale != i || r->lock || r->slot >= 0) {
+			if (r->stale < 0)
+				continue;
+			/* parked means in use: only its parker frees it */
+			if (r->stale >= OTK_HASH_MIN || parked[r->stale] ||
+			    !hash[r->stale].lock || !hash[r->stale].who ||
+			    r->lock || r->slot >= 0) {
+				printf("FAIL %s: record %d/%d parks entry %d badly\n",
+				       va->name, i, l, r->stale);
+				ok = 0;
+				continue;
+			}
+			parked[r->stale] = r;
+		}
+	for (int i = 0; i < OTK_HASH_MIN; i++) {
+		if (hash[i].lock && !parked[i]) {
 			printf("FAIL %s: hash entry %d still in use at the end\n",
 			       va->name, i);
 			ok = 0;
