@@ -466,7 +466,9 @@ void workload_report(FILE *f, struct vm *vm)
 		print_list(f, "ivt", NULL, ivs, "%.6f");
 		break;
 	case WL_LOCKMIX:
-		fprintf(f, "otb: vb: wl=lockmix");
+		/* fairness, as locktorture's writers: per vCPU, whole run */
+		fprintf(f, "otb: vb: wl=lockmix max=%llu min=%llu",
+			(unsigned long long)mx, (unsigned long long)mn);
 		print_list(f, "ops", ivn, 1 / ivs, "%.3f");
 		break;
 	case WL_GMAKE:

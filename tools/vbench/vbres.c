@@ -178,6 +178,14 @@ static int kv_get(const struct kv *kv, int n, const char *key, double *v)
 	return -1;
 }
 
+static int kv_has(const struct kv *kv, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return 1;
+	return 0;
+}
+
 /* a list of @want numbers */
 static const double *kv_list(const struct kv *kv, int n, const char *key, int want)
 {
@@ -237,6 +245,15 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 		if (!(a = kv_list(kv, n, "ops", niv)))
 			goto missing;
 		b = NULL;
+		/* the simulator's lockmix: the most / fewest of one vCPU */
+		if (!strcmp(wl, "lockmix") &&
+		    (kv_has(kv, n, "max") || kv_has(kv, n, "min"))) {
+			if (kv_get(kv, n, "max", &t) || kv_get(kv, n, "min", &u))
+				goto missing;
+			if (t < u)
+				goto insane;
+			*fair = u > 0 ? t / u : INFINITY;
+		}
 	} else if (!strcmp(wl, "perf-messaging")) {
 		if (kv_get(kv, n, "msgs", &t))
 			goto missing;

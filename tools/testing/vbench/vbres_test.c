@@ -63,6 +63,7 @@ struct parse_case {
 	const char *status;	/* expected */
 	double value;		/* expected when ok */
 	const char *why;	/* substring of why when not ok */
+	double fair;		/* when ok: fairness; 0 unchecked, -1 none */
 };
 
 static const struct parse_case parse_cases[] = {
@@ -145,6 +146,20 @@ static const struct parse_case parse_cases[] = {
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GMAKE END, "crashed", 0, "guest 2 of 2" },
 	{ "host mode without module counters", "gmake", 1, 1, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GMAKE END, "bad-output", 0, "kvm_oticket" },
+	{ "simulator lockmix: ops/s, and the fairness of its vCPUs", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=lockmix max=900 min=300 ops=5000.000 end\n" END,
+	  "ok", 5000, NULL, 3 },
+	{ "lockmix without per-vCPU counts: no fairness", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV "g| otb: vb: wl=lockmix ops=5000.000 end\n" END,
+	  "ok", 5000, NULL, -1 },
+	{ "lockmix max without min: failed", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV "g| otb: vb: wl=lockmix max=900 ops=5000.000 end\n"
+	  END, "failed", 0, "lacks a field" },
+	{ "lockmix max below min: failed", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=lockmix max=200 min=300 ops=5000.000 end\n" END,
+	  "failed", 0, "make no sense" },
 	{ "modprobe of the host module failed", "gmake", 1, 1, 0,
 	  "@@RUN 0 1\notb: modprobe kvm_oticket failed\n" HDR("ok", "0") PV GMAKE END,
 	  "failed", 0, "modprobe" },
@@ -171,8 +186,11 @@ static void test_parse(void)
 		}
 		if (!strcmp(c->status, "ok"))
 			check(fabs(r.value - c->value) < 1e-9 && r.nvm == c->vms &&
-			      r.niv == r.id.intervals, c->name,
-			      "value %g nvm %d niv %d, want %g", r.value, r.nvm, r.niv, c->value);
+			      r.niv == r.id.intervals &&
+			      (c->fair == 0 || (c->fair < 0 ? isnan(r.fairness) :
+						fabs(r.fairness - c->fair) < 1e-9)), c->name,
+			      "value %g nvm %d niv %d fairness %g, want %g", r.value, r.nvm,
+			      r.niv, r.fairness, c->value);
 		else
 			check(isnan(r.value) && r.nvm == 0 && r.niv == 0 && strstr(r.why, c->why),
 			      c->name, "value %g nvm %d niv %d why '%s', want NAN and '%s'",
