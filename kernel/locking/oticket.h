@@ -81,8 +81,9 @@
  * ends, and the next wait of the record frees it, so that a turn's
  * hand-over does not store to a line that other waiters probe.  A waiter
  * that passes another (otk_bypass()) parks the entry of the one it passed
- * in the same way, its own entry having gone to that one.  So the table
- * holds at most one such entry per record: 3 per CPU (an NMI gets no
+ * in the same way, its own entry having gone to that one.  So each record
+ * holds at most one entry, live or parked: at most 3 per CPU in use, as
+ * deep as task, softirq and hardirq nest (an NMI, at any level, gets no
  * record), against the 8 entries per possible CPU it is sized for.
  *
  * TURNS AND BYPASS (preemption-tolerant handoff)
@@ -498,6 +499,9 @@ static inline bool otk_overcommitted(const struct otk_pcpu *p, u32 oc_steal_pm)
 	return p->steal_pm > oc_steal_pm;
 }
 
+/* clock_last while a sampler writes the window's start: no window is over */
+#define OTK_WIN_CLAIMED		U64_MAX
+
 enum otk_window {
 	OTK_WIN_WAIT,		/* not over yet */
 	OTK_WIN_SAMPLE,		/* over: sample it */
@@ -893,8 +897,9 @@ static inline void otk_hint_clear(void *lock)
 	struct otk_hint *s = otk_hint_slot(lock);
 	u64 word = READ_ONCE(s->word), none = OTK_HINT(lock, OTK_HINT_NONE, 0);
 
+	/* a cmpxchg: another lock of the slot may write it meanwhile */
 	if ((word >> 32) == (none >> 32) && (word & ~0xffffULL) != none)
-		WRITE_ONCE(s->word, none);
+		try_cmpxchg(&s->word, &word, none);
 }
 
 /*
@@ -1832,7 +1837,7 @@ static inline bool otk_steal_wait(struct qspinlock *lock)
  * idle-host budget makes them halt the more (sim.rst, "The regime
  * selector, judged on run time").  Halts in the guest's idle loop still
  * count as run time, as before.  Not in NMI; an interrupt may sample in
- * between (the slow path runs in any context): whoever moves clock_last
+ * between (the slow path runs in any context): whoever claims clock_last
  * first samples, the other does not.
  */
 static __always_inline void otk_regime_update(void)
@@ -1851,10 +1856,13 @@ static __always_inline void otk_regime_update(void)
 		return;
 	/*
 	 * Claim the window: an interrupt that sampled since we looked moved
-	 * clock_last, and one that comes from here on finds a window only
-	 * just begun.  Once per window; this CPU's line.
+	 * clock_last, and our claim fails.  While we hold it, clock_last is
+	 * OTK_WIN_CLAIMED, which otk_window() reads as not over (now is
+	 * below it): an interrupt in between, however late, leaves the
+	 * window alone, and the new one starts only once its start is all
+	 * written.  Only this CPU contends: no LOCK prefix.
 	 */
-	if (!try_cmpxchg(&p->clock_last, &last, now))
+	if (!try_cmpxchg_local(&p->clock_last, &last, OTK_WIN_CLAIMED))
 		return;
 	slast = READ_ONCE(p->steal_last);
 	steal = otk_steal_ns();
@@ -1862,6 +1870,8 @@ static __always_inline void otk_regime_update(void)
 	WRITE_ONCE(p->halt_last, halt);
 	if (win == OTK_WIN_SAMPLE && steal >= slast)
 		otk_steal_sample(p, steal - slast, run);
+	barrier();	/* the window's start, then the window open again */
+	WRITE_ONCE(p->clock_last, now);
 }
 
 /*

@@ -306,6 +306,8 @@ static const struct window_case window_cases[] = {
 	  0, 1 },
 	{ "halt_ns behind halt_last (an interrupt sampled): wait", 10 * MS,
 	  3 * MS, 12 * MS, 2 * MS, OTK_WIN_WAIT },
+	{ "claimed by a sampler this interrupt cut short: wait",
+	  OTK_WIN_CLAIMED, 0, 100 * MS, 0, OTK_WIN_WAIT },
 };
 
 static void window_case_desc(const struct window_case *c, char *desc)
@@ -530,8 +532,9 @@ static void otk_test_holder(struct kunit *test)
  * of the lock, even on a host that does not look over-committed (where a
  * take that leaves waiters behind writes nothing): the next queue starts
  * again at head 0 and must not find a holder named there by this one.
- * One CPU, in the real slow path: a free word with head = tail = 5 sends
- * it there, its ticket 5 is served at once, and the take drains the queue.
+ * One CPU, in the real slow path: a free word with head = tail = 5 (a
+ * synthetic word: a drained lock reads 0) sends it there, its ticket 5 is
+ * served at once, and the take drains the queue.
  * oc_steal_pm 1000 makes the host never over-committed: steal_pm is at
  * most 1000, and otk_overcommitted() wants more than oc_steal_pm.
  */

@@ -466,7 +466,10 @@ void workload_report(FILE *f, struct vm *vm)
 		print_list(f, "ivt", NULL, ivs, "%.6f");
 		break;
 	case WL_LOCKMIX:
-		/* fairness, as locktorture's writers: per vCPU, whole run */
+		/*
+		 * fairness, as locktorture's writers: per vCPU, in the
+		 * measured time; it includes the pCPU time the host gave each
+		 */
 		fprintf(f, "otb: vb: wl=lockmix max=%llu min=%llu",
 			(unsigned long long)mx, (unsigned long long)mn);
 		print_list(f, "ops", ivn, 1 / ivs, "%.3f");

@@ -2297,8 +2297,9 @@ static int report(const char *dir, const char *baseline)
 			       unit_of(t.c[i].pt.workload));
 	printf(")\n+-95%%CI: half-width of the Student-t interval of the mean\n"
 	       "ratio: median / %s's median at the same point (unpaired)\n"
-	       "max/min: most / fewest acquisitions of one locktorture writer, or of one\n"
-	       "         guest when several run at once; median over runs\n"
+	       "max/min: most / fewest acquisitions of one locktorture writer or lockmix\n"
+	       "         vCPU (sim), or of one guest when several run at once; median\n"
+	       "         over runs\n"
 	       "share: M guests at once: the least-served guest's result x M / one guest\n"
 	       "       alone (same mode and vCPUs); 1 = fair\n"
 	       "fail: runs without a result (results.jsonl says why)\n",

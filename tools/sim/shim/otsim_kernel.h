@@ -60,6 +60,7 @@ typedef u8 __u8;
 typedef u16 __u16;
 typedef u32 __u32;
 typedef u64 __u64;
+#define U64_MAX		((u64)~0ULL)
 typedef s32 __s32;
 typedef s64 __s64;
 typedef s64 ktime_t;
@@ -219,6 +220,7 @@ typedef struct { s64 counter; } atomic64_t;
 	sim_rmw((void *)(ptr), sizeof(*(ptr)), SIM_CMPXCHG, (void *)(po), &__tc_n); \
 })
 #define try_cmpxchg_relaxed(ptr, po, n)	try_cmpxchg(ptr, po, n)
+#define try_cmpxchg_local(ptr, po, n)	try_cmpxchg(ptr, po, n)
 #define try_cmpxchg_acquire(ptr, po, n)	try_cmpxchg(ptr, po, n)
 #define try_cmpxchg_release(ptr, po, n)	try_cmpxchg(ptr, po, n)
 

@@ -36,6 +36,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+#define U64_MAX		((u64)~0ULL)
 typedef int64_t s64;
 typedef struct { int counter; } atomic_t;
 struct qspinlock {
@@ -64,6 +65,8 @@ struct qspinlock {
 #define try_cmpxchg(p, old, new)					\
 	__atomic_compare_exchange_n((p), (old), (new), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+/* this CPU's own word: the same atomic here */
+#define try_cmpxchg_local(p, old, new)	try_cmpxchg(p, old, new)
 #define try_cmpxchg_release(p, old, new)				\
 	__atomic_compare_exchange_n((p), (old), (new), false,		\
 				    __ATOMIC_RELEASE, __ATOMIC_RELAXED)

@@ -156,6 +156,21 @@ static const struct parse_case parse_cases[] = {
 	{ "lockmix max without min: failed", "lockmix", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV "g| otb: vb: wl=lockmix max=900 ops=5000.000 end\n"
 	  END, "failed", 0, "lacks a field" },
+	{ "lockmix min without max: failed", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV "g| otb: vb: wl=lockmix min=300 ops=5000.000 end\n"
+	  END, "failed", 0, "lacks a field" },
+	{ "lockmix max a list: failed", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=lockmix max=900,1 min=300 ops=5000.000 end\n" END,
+	  "failed", 0, "lacks a field" },
+	{ "lockmix max equal to min: fair", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=lockmix max=300 min=300 ops=5000.000 end\n" END,
+	  "ok", 5000, NULL, 1 },
+	{ "lockmix a vCPU with nothing: infinitely unfair", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=lockmix max=300 min=0 ops=5000.000 end\n" END,
+	  "ok", 5000, NULL, INFINITY },
 	{ "lockmix max below min: failed", "lockmix", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=lockmix max=200 min=300 ops=5000.000 end\n" END,
@@ -188,6 +203,7 @@ static void test_parse(void)
 			check(fabs(r.value - c->value) < 1e-9 && r.nvm == c->vms &&
 			      r.niv == r.id.intervals &&
 			      (c->fair == 0 || (c->fair < 0 ? isnan(r.fairness) :
+				isinf(c->fair) ? isinf(r.fairness) :
 						fabs(r.fairness - c->fair) < 1e-9)), c->name,
 			      "value %g nvm %d niv %d fairness %g, want %g", r.value, r.nvm,
 			      r.niv, r.fairness, c->value);
