@@ -381,9 +381,10 @@ struct otk_hint {
 	u64			word;
 };
 
+#define OTK_HINT_CPU		0xffffULL	/* the CPU's bits of a hint */
 #define OTK_HINT(lock, head, cpu)					\
 	((u64)(u32)((unsigned long)(lock) >> 2) << 32 |			\
-	 (u64)((head) & 0xffff) << 16 | (u64)((cpu) & 0xffff))
+	 (u64)((head) & 0xffff) << 16 | (u64)((cpu) & OTK_HINT_CPU))
 
 /* Per-CPU policy state. */
 struct otk_pcpu {
@@ -856,9 +857,9 @@ static inline int otk_holder(void *lock, u32 v)
 	if (!(v & OTK_LOCKED) || otk_steals(v))
 		return -1;
 	word = READ_ONCE(otk_hint_slot(lock)->word);
-	if ((word & ~0xffffULL) != (OTK_HINT(lock, otk_head(v), 0) & ~0xffffULL))
+	if ((word & ~OTK_HINT_CPU) != OTK_HINT(lock, otk_head(v), 0))
 		return -1;
-	return word & 0xffff;
+	return word & OTK_HINT_CPU;
 }
 
 /*
@@ -898,7 +899,7 @@ static inline void otk_hint_clear(void *lock)
 	u64 word = READ_ONCE(s->word), none = OTK_HINT(lock, OTK_HINT_NONE, 0);
 
 	/* a cmpxchg: another lock of the slot may write it meanwhile */
-	if ((word >> 32) == (none >> 32) && (word & ~0xffffULL) != none)
+	if ((word >> 32) == (none >> 32) && (word & ~OTK_HINT_CPU) != none)
 		try_cmpxchg(&s->word, &word, none);
 }
 
@@ -1339,10 +1340,12 @@ static __always_inline bool otk_take(struct otk_wait *w, u32 v, u32 h)
 	if (w->opp || (nv & OTK_SLOW))
 		smp_mb__after_atomic();	/* take, then look: call-back, next owner */
 	w->turn = h;
-	if (w->opp && nv == OTK_LOCKED)
-		otk_hint_clear(w->lock);	/* drained */
-	else if (w->opp && otk_hint_wanted(v))
-		otk_hint_set(w->lock, nv, false);
+	if (w->opp) {
+		if (nv == OTK_LOCKED)
+			otk_hint_clear(w->lock);	/* drained */
+		else if (otk_hint_wanted(v))
+			otk_hint_set(w->lock, nv, false);
+	}
 	/* called ahead: only ever for our own ticket (otk_sync() resets it) */
 	otk_next_turn(w, nv, w->called == h);
 	return true;

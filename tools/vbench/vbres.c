@@ -167,32 +167,32 @@ static int parse_result_line(const char *p, const char *wl, struct kv *kv, int *
 	return -1;	/* no "end": cut */
 }
 
-/* a single number */
-static int kv_get(const struct kv *kv, int n, const char *key, double *v)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key) && kv[i].n == 1) {
-			*v = kv[i].v[0];
-			return 0;
-		}
-	return -1;
-}
-
-static int kv_has(const struct kv *kv, int n, const char *key)
+/* the first field named @key, or NULL */
+static const struct kv *kv_find(const struct kv *kv, int n, const char *key)
 {
 	for (int i = 0; i < n; i++)
 		if (!strcmp(kv[i].key, key))
-			return 1;
+			return &kv[i];
+	return NULL;
+}
+
+/* a single number */
+static int kv_get(const struct kv *kv, int n, const char *key, double *v)
+{
+	const struct kv *k = kv_find(kv, n, key);
+
+	if (!k || k->n != 1)
+		return -1;
+	*v = k->v[0];
 	return 0;
 }
 
 /* a list of @want numbers */
 static const double *kv_list(const struct kv *kv, int n, const char *key, int want)
 {
-	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key))
-			return kv[i].n == want ? kv[i].v : NULL;
-	return NULL;
+	const struct kv *k = kv_find(kv, n, key);
+
+	return k && k->n == want ? k->v : NULL;
 }
 
 /*
@@ -247,7 +247,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 		b = NULL;
 		/* the simulator's lockmix: the most / fewest of one vCPU */
 		if (!strcmp(wl, "lockmix") &&
-		    (kv_has(kv, n, "max") || kv_has(kv, n, "min"))) {
+		    (kv_find(kv, n, "max") || kv_find(kv, n, "min"))) {
 			if (kv_get(kv, n, "max", &t) || kv_get(kv, n, "min", &u))
 				goto missing;
 			if (t < u)
