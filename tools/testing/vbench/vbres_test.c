@@ -71,7 +71,7 @@ static const struct parse_case parse_cases[] = {
 	  "@@RUN 0 1 5.0\n" HDR("ok", "0") PV STAT0 GMAKE "g| otb: ev: wait 12\n"
 	  GMAKE END, "ok", 100, NULL },
 	{ "locktorture ok: acquisitions per second", "locktorture", 1, 0, 0,
-	  "@@RUN 0 1\n" HDR("ok", "0") PV STAT0 STAT1 LT END, "ok", 500, NULL },
+	  "@@RUN 0 1\n" HDR("ok", "0") PV STAT0 STAT1 LT END, "ok", 500, NULL, 3 },
 	{ "first copy cut by a kernel message, second intact", "gmake", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=gmake builds=1 fi[   12.3] random: crng init done\n"
@@ -114,7 +114,7 @@ static const struct parse_case parse_cases[] = {
 	  "g| otb: vb: wl=locktorture max=900 min=300 fail=3 secs=10 ivn=5000 ivt=10.0 end\n"
 	  END, "failed", 0, "3 failures" },
 	{ "locktorture 3 intervals: all acquisitions over all the time", "locktorture", 1,
-	  0, 3, "@@RUN 0 1\n" HDR("ok", "0") PV LT3 END, "ok", 1000, NULL },
+	  0, 3, "@@RUN 0 1\n" HDR("ok", "0") PV LT3 END, "ok", 1000, NULL, 3 },
 	{ "gmake 2 builds: builds over their time", "gmake", 1, 0, 2,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV GM2 END, "ok", 2 * 360000.0 / 10800, NULL },
 	{ "fewer interval values than intervals: failed", "locktorture", 1, 0, 4,
