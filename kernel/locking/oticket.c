@@ -521,6 +521,7 @@ static const struct otk_range {
 	OTK_RANGE(publish_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(oc_publish_ns, 0, NSEC_PER_SEC),
 	OTK_RANGE(handoff_max, 0, OTK_NBYP_MAX),
+	OTK_RANGE(idle_wait_steals, 0, OTK_STEALS_MAX),
 	OTK_RANGE(handoff_waiters, 2, OTK_MAX_CPUS - 1),
 #undef OTK_RANGE
 };
@@ -564,6 +565,8 @@ OTK_PARAM(idle_ns, "a free lock standing still this long: look at the next owner
 OTK_PARAM(publish_ns, "make a waiter findable after this long, ns");
 OTK_PARAM(oc_publish_ns, "over-commit: make a waiter findable after this long, ns");
 OTK_PARAM(handoff_max, "passes of a halted waiter before an unlock wakes it (0..4095)");
+OTK_PARAM(idle_wait_steals,
+	  "idle host: wait out a sleeping owner while C is below this and steal_max (0..31; 0: never)");
 OTK_PARAM(handoff_waiters, "hand-offs only while at most this many wait (2..4095)");
 module_param_named(early, otk_tunables_v.early, bool, 0644);
 MODULE_PARM_DESC(early, "halt at once when the lock holder is preempted");

@@ -142,13 +142,14 @@
  *    (P + 1) * steal_max + P steals - at the defaults, up to 17 times the
  *    steals per turn of counting every pass, but only while its owners
  *    are absent: after the last pass counted against it, an owner sees at
- *    most steal_max before it gets in.  On an over-committed host, an
- *    arrival that finds the lock held while the owner of turn H sleeps
- *    (HALTED or KICKED), and nobody at H + 1 runs, spins for it, up to
- *    oc_spin_ns, and steals it when it comes free (otk_steal_wait()), by
- *    the same rules: otherwise a hot lock convoys, every turn waiting for
- *    a halted owner's wake-up while the vCPUs that run queue behind it
- *    and halt too.  steal=N
+ *    most steal_max before it gets in.  An arrival that finds the lock
+ *    held while the owner of turn H sleeps (HALTED or KICKED), and nobody
+ *    at H + 1 runs, spins for it, up to its regime's budget, and steals
+ *    it when it comes free (otk_steal_wait()), by the same rules - on a
+ *    host that is not over-committed only while C is below
+ *    idle_wait_steals: otherwise a hot lock convoys, every turn waiting
+ *    for a halted owner's wake-up while the vCPUs that run queue behind
+ *    it and halt too.  steal=N
  *    turns every kind of steal off: with bypass_max 0 the lock is strict
  *    FIFO.
  *
@@ -219,7 +220,11 @@
  *    idle host     spin one measured wake-up latency (at least
  *                  spin_min_ns), at every queue position (ski rental:
  *                  halting earlier only buys a wake-up that an idle pCPU
- *                  did not need);
+ *                  did not need); an arrival waits out a sleeping owner
+ *                  of the turn while few free steals went by
+ *                  (idle_wait_steals, otk_steal_wait()): the halts of a
+ *                  busy lock's waiters would otherwise make every turn
+ *                  wait for a wake-up;
  *    over-commit   spin oc_spin_ns, then halt (an arrival may have spun
  *                  as long before it queued, otk_steal_wait()): the pCPU is worth more to
  *                  another vCPU, and bypass keeps the lock moving without
@@ -412,6 +417,7 @@ struct otk_params {
 	u32			oc_publish_ns;	/* ... under over-commit */
 	u32			handoff_max;	/* hand-offs while passed fewer times */
 	u32			handoff_waiters; /* ... and at most this many wait */
+	u32			idle_wait_steals; /* idle host: wait out a sleeper below this C */
 	bool			early;		/* halt at once if the holder is preempted */
 	bool			spin_on_holder;	/* over-commit: spin while it moves */
 	bool			spin_runtime;	/* budgets: steal time does not count */
@@ -432,6 +438,7 @@ struct otk_params {
 	.oc_publish_ns	= 0,						\
 	.handoff_max	= 1,						\
 	.handoff_waiters = 8,						\
+	.idle_wait_steals = 6,						\
 	.early		= true,						\
 	.spin_on_holder	= false,					\
 	.spin_runtime	= true,						\
@@ -830,7 +837,7 @@ static inline struct otk_rec *otk_lookup(void *lock, u32 ticket, u64 *tkp)
  *  - by the taker of a turn, if a waiter of the queue may halt (S) or this
  *    host looks over-committed (otk_hint_wanted()): the readers are
  *    waiters deciding to halt or lend their pCPU, and arrivals that wait
- *    out a sleeping owner, which they only do on such a host.  Otherwise
+ *    out a sleeping owner, which they only do with S set.  Otherwise
  *    the hint keeps what it had, keyed by an older head, and no longer
  *    matches;
  *  - cleared by the taker of the last turn of a queue, if it names a
@@ -1726,10 +1733,10 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
  * owner up once per steal_max + 1 steals, not at every one.
  * Returns true if we hold the lock.
  */
-static __always_inline bool otk_steal(struct qspinlock *lock)
+static __always_inline bool otk_steal_from(struct qspinlock *lock, u32 v)
 {
-	u32 nv, v = atomic_read(&lock->val);
 	struct otk_rec *r;
+	u32 nv;
 	bool free_steal;
 	u64 tk;
 
@@ -1757,23 +1764,46 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
 	return true;
 }
 
+/* The same, on the word as it is now. */
+static __always_inline bool otk_steal(struct qspinlock *lock)
+{
+	return otk_steal_from(lock, atomic_read(&lock->val));
+}
+
 /*
- * An arrival that found the lock held, on an over-committed host, while
- * the owner of turn H sleeps (halted, or kicked and not yet running) and
- * nobody else near the head is there to take the turn: spin for the lock
- * - at most oc_spin_ns, what a queued waiter spins there - and take it
- * with otk_steal() when it comes free, instead of queueing behind the
- * sleeper.  Returns true if we hold the lock.
+ * An arrival that found the lock held while the owner of turn H sleeps
+ * (halted, or kicked and not yet running) and nobody else near the head
+ * is there to take the turn: spin for the lock - at most the budget a
+ * queued waiter spins in this regime, otk_budget_ns() - and take it with
+ * otk_steal_from(), on the word just read, when it comes free, instead of
+ * queueing behind the sleeper.
+ * Returns true if we hold the lock.
  *
- * Without it, a hot lock under over-commit convoys: its waiters halt, each
- * turn goes to a halted owner, and the lock stands free for a kick-to-run
- * latency at every turn while the vCPUs that run queue up behind and halt
- * in turn.  pvqspinlock's arrivals spin for the lock for as long as the
- * queue head does not (pv_hybrid_queued_unfair_trylock()).  Here the
- * steals are otk_steal()'s, so the bound is the one of TURNS AND BYPASS:
+ * Without it, a hot lock convoys: its waiters halt, each turn goes to a
+ * halted owner, and the lock stands free for a kick-to-run latency at
+ * every turn while the vCPUs that run queue up behind and halt in turn.
+ * Under over-commit that is the rule.  On an idle host it happens too:
+ * the halts of a busy lock's waiters leave pCPUs idle - the regime reads
+ * them right - and every turn still waits for a wake-up (sim.rst,
+ * "Waiting out a sleeper on an idle host").  There an arrival waits out
+ * the sleeper only while C, the free steals since the last take or
+ * counted pass, is below idle_wait_steals (at most steal_max, where C
+ * stops): many free steals mean that arrivals - often the CPU that just
+ * released the lock, its lines still in its cache - keep it busy without
+ * the owner, and a spinner would only compete with them for the word; few
+ * mean that the lock stands free between arrivals.  So on an idle host
+ * the wait takes free steals only: the gate and the steal see one word,
+ * and a word that moved fails the cmpxchg.  Its spinners are not counted:
+ * a busy lock may have several on its word for up to the idle budget
+ * each.
+ *
+ * pvqspinlock's arrivals spin for the lock for as long as the queue head
+ * does not (pv_hybrid_queued_unfair_trylock()).  Here the
+ * steals are otk_steal_from()'s, so the bound is the one of TURNS AND BYPASS:
  * steal_max free steals per take or counted pass, and a pass counted in
  * the sleeping owner's record for each steal beyond them.  A spinner that
- * loses the race for the word may leave a pass counted without a steal;
+ * loses the race for the word under over-commit may leave a pass counted
+ * without a steal;
  * that only makes the owner's bound tighter.  The SPIN models let an
  * arrival steal once; a spinner's later tries are the same steps again,
  * as another arrival's would be.
@@ -1790,31 +1820,47 @@ static __always_inline bool otk_steal(struct qspinlock *lock)
  * OTK_CHECK_MASK + 1 loops; free steals may still go to an arrival
  * in between, as at entry.
  */
-static inline bool otk_steal_wait(struct qspinlock *lock)
+static inline bool otk_steal_wait(struct qspinlock *lock, u32 v)
 {
+	const struct otk_pcpu *p = otk_pcpu_this();
+	u64 t0 = 0, budget = 0, tk;
+	u32 loop, idle_max = 0;
 	struct otk_rec *r;
-	u64 t0, budget, tk;
-	u32 loop, v;
+	bool oc;
 	int h;
 
-	/* early outs: no steals at all, or a host with pCPUs to spare */
-	if (!otk_param(steal) ||
-	    !otk_overcommitted(otk_pcpu_this(), otk_param(oc_steal_pm)))
+	/* on the word the entry's steal saw: no clock read, no miss to queue */
+	if (!otk_param(steal) || !otk_waiters(v) || !(v & OTK_SLOW))
 		return false;
-	budget = otk_param(oc_spin_ns);
-	t0 = otk_now();
+	oc = otk_overcommitted(p, otk_param(oc_steal_pm));
+	if (!oc) {
+		/* C stops at steal_max: a gate above it would never close */
+		idle_max = min(otk_param(idle_wait_steals), otk_param(steal_max));
+		if (!idle_max)
+			return false;
+	}
 	for (loop = 0;; loop++) {
-		v = atomic_read(&lock->val);
+		if (loop)
+			v = atomic_read(&lock->val);
 		/* nobody queued or nobody halted: queue (next, or behind runners) */
 		if (!otk_waiters(v) || !(v & OTK_SLOW))
 			return false;
-		if (!(v & OTK_LOCKED) && otk_steal(lock)) {
-			if (loop)
-				otk_ev(otk_steal_waited);
+		/* arrivals keep it busy: a spinner would only compete for it */
+		if (idle_max && otk_steals(v) >= idle_max) {
+			otk_ev(otk_steal_wait_busy);
+			return false;
+		}
+		if (!loop) {
+			budget = otk_budget_ns(p, otk_tunables, oc, false);
+			if (!budget)
+				return false;
+			t0 = otk_now();
+		} else if (!(v & OTK_LOCKED) && otk_steal_from(lock, v)) {
+			otk_ev(otk_steal_waited);
 			return true;
 		}
 		if (!(loop & OTK_CHECK_MASK)) {
-			if (otk_now() - t0 >= budget)
+			if (loop && otk_now() - t0 >= budget)
 				return false;
 			h = otk_holder(lock, v);
 			if (h >= 0 && otk_preempted(h))
@@ -1898,10 +1944,12 @@ static __always_inline u32 otk_lock_slowpath(struct qspinlock *lock, bool opp)
 		 * A steal, at once or after waiting out a sleeping owner,
 		 * takes no ticket and needs no record.
 		 */
-		if (otk_steal(lock))
+		u32 v = atomic_read(&lock->val);
+
+		if (otk_steal_from(lock, v))
 			return OTK_NO_TURN;
 		otk_regime_update();
-		if (otk_steal_wait(lock))
+		if (otk_steal_wait(lock, v))
 			return OTK_NO_TURN;
 	}
 	lvl = otk_nest_enter();

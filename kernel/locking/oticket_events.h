@@ -22,6 +22,7 @@ OTK_EVENT(otk_bypass)		/* waiters that took the turn of an absent owner */
 OTK_EVENT(otk_steal)		/* arrivals that took the lock, the turn left to its absent owner */
 OTK_EVENT(otk_steal_free)	/* ... to its owner, within steal_max of a take or pass */
 OTK_EVENT(otk_steal_waited)	/* ... either kind, after waiting out a sleeping owner */
+OTK_EVENT(otk_steal_wait_busy)	/* idle host: arrivals that queued, free steals enough */
 OTK_EVENT(otk_yield_holder)	/* directed yields to a preempted lock holder	*/
 OTK_EVENT(otk_yield_owner)	/* ... to a preempted next owner passed over enough */
 OTK_EVENT(otk_spin_on_holder)	/* spins that outlived their budget: the lock kept moving */

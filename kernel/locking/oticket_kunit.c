@@ -226,7 +226,7 @@ static int otk_set(const char *name, u32 v, u32 *old)
  */
 static void otk_test_param_set(struct kunit *test)
 {
-	u32 min0, max0, hm0, hw0, old;
+	u32 min0, max0, hm0, hw0, iw0, old;
 
 	KUNIT_ASSERT_EQ(test, otk_set("spin_min_ns", 2000, &min0), 0);
 	KUNIT_ASSERT_EQ(test, otk_set("spin_max_ns", 1000000, &max0), 0);
@@ -257,10 +257,18 @@ static void otk_test_param_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, old, 2U);
 	KUNIT_EXPECT_EQ(test, otk_set("handoff_waiters", hw0, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, OTK_MAX_CPUS - 1);
-	/* C has six bits */
+	/* C has five bits */
 	KUNIT_EXPECT_EQ(test, otk_set("steal_max", OTK_STEALS_MAX + 1, &old), -ERANGE);
 	KUNIT_ASSERT_EQ(test, otk_set("steal_max", OTK_STEALS_MAX, &hm0), 0);
 	KUNIT_EXPECT_EQ(test, otk_set("steal_max", hm0, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, OTK_STEALS_MAX);
+	/* compared with C: 0 (never) up to C's largest value */
+	KUNIT_EXPECT_EQ(test, otk_set("idle_wait_steals", OTK_STEALS_MAX + 1, &old),
+			-ERANGE);
+	KUNIT_ASSERT_EQ(test, otk_set("idle_wait_steals", 0, &iw0), 0);
+	KUNIT_EXPECT_EQ(test, otk_set("idle_wait_steals", OTK_STEALS_MAX, &old), 0);
+	KUNIT_EXPECT_EQ(test, old, 0U);
+	KUNIT_EXPECT_EQ(test, otk_set("idle_wait_steals", iw0, &old), 0);
 	KUNIT_EXPECT_EQ(test, old, OTK_STEALS_MAX);
 	KUNIT_EXPECT_EQ(test, otk_set("oc_publish_ns", 1000000001, &old), -ERANGE);
 	KUNIT_EXPECT_EQ(test, oticket_test_param_set("bypass_max", "x", &old), -EINVAL);

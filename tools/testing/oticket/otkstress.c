@@ -37,6 +37,7 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 #define U64_MAX		((u64)~0ULL)
+#define min(a, b)	({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a < _b ? _a : _b; })
 typedef int64_t s64;
 typedef struct { int counter; } atomic_t;
 struct qspinlock {
@@ -271,6 +272,7 @@ struct variant {
 	int		opp;
 	struct otk_params p;
 	const char	*must;		/* events that must have happened */
+	const char	*never;		/* an event that must not happen */
 };
 
 /*
@@ -284,20 +286,21 @@ struct variant {
 	  .handoff_waiters = OTK_MAX_CPUS - 1, .early = true, __VA_ARGS__ }
 
 static const struct variant variants[] = {
-	{ "pvticket", 0, OTK_PARAMS_DEFAULT, "otk_wait otk_kick" },
-	{ "oticket", 1, OTK_PARAMS_DEFAULT, "otk_wait" },
+	{ "pvticket", 0, OTK_PARAMS_DEFAULT, "otk_wait otk_kick", NULL },
+	{ "oticket", 1, OTK_PARAMS_DEFAULT, "otk_wait", NULL },
 	{ "oticket-fifo", 1, STRESS(50, 0, .bypass_max = 0, .steal = false),
-	  "otk_wait otk_kick" },
+	  "otk_wait otk_kick", NULL },
 	{ "oticket-bypass", 1,
 	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 1, .steal = false),
-	  "otk_wait otk_kick otk_bypass otk_handoff otk_local" },
+	  "otk_wait otk_kick otk_bypass otk_handoff otk_local", NULL },
+	/* idle (no steal time here), idle_wait_steals 0: nobody waits out a sleeper */
 	{ "oticket-steal", 1,
 	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 2, .steal_max = 2,
 		 .steal = true),
-	  "otk_wait otk_kick otk_steal" },
+	  "otk_wait otk_kick otk_steal", "otk_steal_waited" },
 	/* free steals only: at most steal_max between two turns */
 	{ "oticket-free", 1, STRESS(50, 0, .bypass_max = 0, .steal_max = 2, .steal = true),
-	  "otk_wait otk_kick otk_steal_free" },
+	  "otk_wait otk_kick otk_steal_free", NULL },
 	/*
 	 * Over-committed: only oc_publish_ns makes a waiter near the head
 	 * findable.  No steals: they would take the lock past an absent
@@ -306,7 +309,7 @@ static const struct variant variants[] = {
 	{ "oticket-oc", 1,
 	  STRESS(0, 1000000000, .bypass_max = 2, .handoff_max = 1,
 		 .steal = false, .oc_publish_ns = 0),
-	  "otk_wait otk_kick otk_publish otk_bypass" },
+	  "otk_wait otk_kick otk_publish otk_bypass", NULL },
 	/*
 	 * Over-committed with steals: arrivals wait out a halted owner of
 	 * the turn (otk_steal_wait()), under the same bound as every steal.
@@ -314,15 +317,30 @@ static const struct variant variants[] = {
 	{ "oticket-oc-steal", 1,
 	  STRESS(0, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
 		 .steal = true, .oc_publish_ns = 0),
-	  "otk_wait otk_kick otk_steal otk_steal_waited" },
+	  "otk_wait otk_kick otk_steal otk_steal_waited", NULL },
+	/*
+	 * Idle, arrivals wait out a halted owner while C is below
+	 * idle_wait_steals: the same steps, gated by C, which must close.
+	 */
+	{ "oticket-idle-steal", 1,
+	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
+		 .steal = true, .idle_wait_steals = 1),
+	  "otk_wait otk_kick otk_steal otk_steal_waited otk_steal_wait_busy", NULL },
+	/* a gate above steal_max closes at steal_max, where C stops */
+	{ "oticket-idle-clamp", 1,
+	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 1,
+		 .steal = true, .idle_wait_steals = 31),
+	  "otk_wait otk_kick otk_steal_wait_busy", NULL },
 };
 
+/* Has event @name been counted?  A name that is no event is a bug here. */
 static bool happened(const char *name)
 {
 	for (int e = 0; e < OTK_NR_EVENTS; e++)
 		if (!strcmp(ev_names[e], name))
 			return events[e] > 0;
-	return false;
+	fprintf(stderr, "otkstress: no event %s\n", name);
+	exit(2);
 }
 
 /*
@@ -454,6 +472,10 @@ static int run(const struct variant *va, int nthreads, int n, int round)
 	}
 	if (!ok)
 		return -1;
+	if (va->never && happened(va->never)) {
+		printf("FAIL %s: %s happened\n", va->name, va->never);
+		return -1;
+	}
 	snprintf(must, sizeof(must), "%s", va->must);
 	for (tok = strtok_r(must, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (!happened(tok)) {

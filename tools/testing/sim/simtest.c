@@ -18,6 +18,8 @@
  *    stay near the published post-revert +10%, within 25%, not +70%);
  *  - vbench --testbed sim: records, report, plots; compare refuses to set
  *    simulated results against measured ones;
+ *  - on an idle host arrivals wait out a sleeping owner only as far as
+ *    idle_wait_steals lets them;
  *  - OTSIM_HANDOFFS=1 leaves stdout alone; per busy lock, held, gap and
  *    free time fill the run and the gap histogram adds up to the gap time;
  *    the 1% rule leaves rare locks out; any other value is refused.
@@ -386,6 +388,55 @@ static int t_spin_rules(void)
 	return 0;
 }
 
+/*
+ * Waiting out a sleeper on a host that never counts as over-committed
+ * (oc_steal_pm 1000), lockmix 16 vCPUs on 8 pCPUs, seeds 1-2: with
+ * idle_wait_steals 0 no arrival waits for the lock nor is turned away;
+ * with the default some wait and some are turned away by C
+ * (otk_steal_wait_busy); with the gate at steal_max (31 is clamped to it)
+ * more wait: C, not the regime, decides.
+ */
+static int t_idle_wait(void)
+{
+	static const char shape[] = "--workload lockmix --vcpus 16 --pcpus 8 --size 30";
+	static const char * const gate[] = { " oticket.idle_wait_steals=0", "",
+					     " oticket.idle_wait_steals=31" };
+	double waited[3] = { 0 }, busy[3] = { 0 };
+
+	for (int i = 0; i < 3; i++) {
+		for (int seed = 1; seed <= 2; seed++) {
+			char *out, args[400];
+			double w, b;
+
+			snprintf(args, sizeof(args),
+				 "--mode oticket %s --seed %d --append \"oticket.oc_steal_pm=1000%s\"",
+				 shape, seed, gate[i]);
+			if (otsim(&out, args)) {
+				free(out);
+				return fail("%s: failed", args);
+			}
+			w = ev_of(out, "otk_steal_waited");
+			b = ev_of(out, "otk_steal_wait_busy");
+			free(out);
+			if (isnan(w) || isnan(b))
+				return fail("%s: no otk_steal_waited or otk_steal_wait_busy count",
+					    args);
+			waited[i] += w;
+			busy[i] += b;
+		}
+	}
+	if (waited[0] != 0 || busy[0] != 0)
+		return fail("idle_wait_steals=0: %.0f waited, %.0f turned away: want 0, 0",
+			    waited[0], busy[0]);
+	if (!(waited[1] > 0 && busy[1] > 0))
+		return fail("default: %.0f waited, %.0f turned away: want both > 0",
+			    waited[1], busy[1]);
+	if (!(waited[2] > waited[1]))
+		return fail("%.0f waited by default, %.0f with the gate at steal_max: want more",
+			    waited[1], waited[2]);
+	return 0;
+}
+
 static int t_vbench_sim(void)
 {
 	char *out, dir[1300], real[1300];
@@ -573,6 +624,8 @@ static const struct {
 	  t_boost_order },
 	{ "sim: over-commit spin rules: fewer halts behind a running holder, after "
 	  "a preemption", t_spin_rules },
+	{ "sim: idle host: arrivals wait out a sleeper while C < idle_wait_steals",
+	  t_idle_wait },
 	{ "sim: vbench --testbed sim: records, report, plots; no mixing", t_vbench_sim },
 	{ "sim: OTSIM_HANDOFFS profile: stdout unchanged, accounts fill the run",
 	  t_handoffs },
