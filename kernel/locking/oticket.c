@@ -389,7 +389,7 @@ EXPORT_SYMBOL_IF_KUNIT(oticket_test_lock);
 /* An o-ticket arrival's steal attempt alone: true if it took @lock. */
 bool oticket_test_steal(struct qspinlock *lock)
 {
-	return otk_steal(lock);
+	return otk_steal_from(lock, atomic_read(&lock->val));
 }
 EXPORT_SYMBOL_IF_KUNIT(oticket_test_steal);
 

@@ -123,7 +123,7 @@
  *    on a preempted vCPU (otk_bypass());
  *
  *  - an arrival, before it takes a ticket, when the lock is free and
- *    steal is on (otk_steal()).  It sets L without moving the head, so the turn stays
+ *    steal is on (otk_steal_from()).  It sets L without moving the head, so the turn stays
  *    its owner's, who finds the lock held and waits on.  This is
  *    pvqspinlock's lock stealing with a bound: the releaser that comes
  *    straight back, the commonest arrival on a hot lock, takes the lock
@@ -1724,7 +1724,8 @@ static __always_inline void otk_halt(struct otk_wait *w, int holder, u32 loops,
 }
 
 /*
- * At slow-path entry: if the lock is free, take it without a ticket and
+ * At slow-path entry, on word @v just read: if the lock is free, take it
+ * without a ticket (a word that moved meanwhile fails the cmpxchg) and
  * leave the turn to its owner, who finds the lock held and waits on.  The
  * first steal_max steals after a take only count themselves in C; after that,
  * only if the owner of the turn is not there, which counts it as a pass
@@ -1762,12 +1763,6 @@ static __always_inline bool otk_steal_from(struct qspinlock *lock, u32 v)
 		otk_ev(otk_steal);
 	}
 	return true;
-}
-
-/* The same, on the word as it is now. */
-static __always_inline bool otk_steal(struct qspinlock *lock)
-{
-	return otk_steal_from(lock, atomic_read(&lock->val));
 }
 
 /*
