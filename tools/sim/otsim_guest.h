@@ -80,6 +80,8 @@ struct otsim_guest {
 	void (*unlock)(struct sim_qspinlock *lock);	/* spin_unlock() */
 	/* the VM's lock event counters, summed over its CPUs */
 	void (*events)(sim_event_fn fn, void *ctx);
+	/* ... of guest CPU @cpu alone (OTSIM_HANDOFFS: how a lock was taken) */
+	void (*cpu_events)(int cpu, sim_event_fn fn, void *ctx);
 };
 
 struct kernel_param;

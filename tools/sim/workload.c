@@ -44,6 +44,34 @@ enum wl_kind { WL_LOCKTORTURE, WL_LOCKMIX, WL_GMAKE };
 
 #define GAP_BUCKETS 24		/* gaps of at most 2^0 .. 2^22 ns, then longer */
 
+/*
+ * OTSIM_HANDOFFS: how an acquisition was made - the first of these lock
+ * events that the acquirer's own counters (guest CPU's, not the VM's)
+ * moved by during its spin_lock(), else none: the fast path, or
+ * test-and-set (virt_spin_lock() counts nothing).
+ */
+static const struct {
+	const char *ev, *how;
+} take_kinds[] = {
+	{ "otk_steal_waited",	"a steal after waiting out an owner" },
+	{ "otk_steal_free",	"a free steal at entry" },
+	{ "otk_steal",		"a steal past an absent owner at entry" },
+	{ "otk_bypass",		"a pass of an absent owner" },
+	{ "otk_wait",		"its own turn, after a halt" },
+	{ "otk_slowpath",	"its own turn" },
+	{ "pv_lock_stealing",	"pvqspinlock's unfair trylock" },
+	{ "pv_wait_head",	"the queue head, after a halt there" },
+	{ "pv_wait_node",	"the queue, after a halt" },
+	{ "lock_pending",	"the pending bit" },
+	{ "lock_slowpath",	"the queue" },
+};
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#define TAKE_KINDS	ARRAY_SIZE(take_kinds)
+#define TAKE_NONE	TAKE_KINDS	/* no event: fast path, test-and-set */
+
 struct wlock {
 	struct sim_qspinlock *q;	/* guest memory, a line of its own */
 	int holder;			/* guest CPU, -1 */
@@ -56,6 +84,9 @@ struct wlock {
 	uint64_t clamps;		/* clocks behind the last change */
 	uint64_t gaps[GAP_BUCKETS];
 	simtime_t gap_ns[GAP_BUCKETS];
+	/* by take_kinds[] (and TAKE_NONE): acquisitions, those ending a gap */
+	uint64_t taken[TAKE_KINDS + 1], taken_gaps[TAKE_KINDS + 1];
+	simtime_t taken_gap_ns[TAKE_KINDS + 1];
 };
 
 /*
@@ -78,8 +109,8 @@ static simtime_t handoff_acct(struct wlock *l, simtime_t now)
 	return now;
 }
 
-/* ... and the gap that ends with an acquisition at @now (from handoff_acct) */
-static void handoff_gap(struct wlock *l, simtime_t now)
+/* ... and the gap that ends with an acquisition of kind @k at @now */
+static void handoff_gap(struct wlock *l, simtime_t now, unsigned int k)
 {
 	simtime_t g = now - l->rel_t;
 	int b = 0;
@@ -88,7 +119,59 @@ static void handoff_gap(struct wlock *l, simtime_t now)
 		b++;
 	l->gaps[b]++;
 	l->gap_ns[b] += g;
+	l->taken_gaps[k]++;
+	l->taken_gap_ns[k] += g;
 	l->gap_open = false;
+}
+
+/*
+ * A guest CPU's take_kinds[] counters.  The guest reports its events in
+ * one order, the same for every VM copy of it: where each of take_kinds[]
+ * comes in that order is looked up by name once.
+ */
+struct take_snap {
+	uint64_t v[TAKE_KINDS];
+	int pos;
+};
+
+#define TAKE_MAX_EVENTS	256
+static signed char take_at[TAKE_MAX_EVENTS];	/* event position -> kind + 1 */
+static bool take_mapped;
+
+static void take_count(void *ctx, const char *name, uint64_t value)
+{
+	struct take_snap *s = ctx;
+	int pos = s->pos++;
+
+	if (pos >= TAKE_MAX_EVENTS) {
+		fprintf(stderr, "otsim: OTSIM_HANDOFFS: more than %d lock events\n",
+			TAKE_MAX_EVENTS);
+		exit(2);
+	}
+	if (!take_mapped)
+		for (unsigned int k = 0; k < TAKE_KINDS; k++)
+			if (!strcmp(name, take_kinds[k].ev))
+				take_at[pos] = (signed char)(k + 1);
+	if (take_at[pos])
+		s->v[take_at[pos] - 1] = value;
+}
+
+static void take_snap(struct vcpu *v, struct take_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	v->vm->g->cpu_events(v->cpu, take_count, s);
+	take_mapped = true;
+}
+
+/* the first of take_kinds[] that moved from @a to @b, else TAKE_NONE */
+static unsigned int take_kind(const struct take_snap *a, const struct take_snap *b)
+{
+	unsigned int k;
+
+	for (k = 0; k < TAKE_KINDS; k++)
+		if (b->v[k] != a->v[k])
+			break;
+	return k;
 }
 
 /* one VM's workload */
@@ -141,18 +224,25 @@ static int lock_index(struct vcpu *v, struct wlock *l)
 
 static void acquire(struct vcpu *v, struct wlock *l)
 {
+	struct take_snap before, after;
+
 	v->in_kernel = true;
 	if (sim_handoffs) {
 		handoff_acct(l, v->t);
 		l->nin++;
+		take_snap(v, &before);
 	}
 	v->vm->g->lock(l->q);
 	if (sim_handoffs) {
 		simtime_t now = handoff_acct(l, v->t);
+		unsigned int k;
 
+		take_snap(v, &after);
+		k = take_kind(&before, &after);
+		l->taken[k]++;
 		l->nin--;
 		if (l->gap_open)
-			handoff_gap(l, now);
+			handoff_gap(l, now, k);
 	}
 	if (l->holder >= 0)
 		sim_error("mutual exclusion: vCPU %d of VM %d entered lock %d held by vCPU %d at %lld ns",
@@ -343,6 +433,18 @@ const char *workload_unit(void)
 	return kind == WL_LOCKTORTURE ? "acq/s" : kind == WL_LOCKMIX ? "ops/s" : "builds/h";
 }
 
+/* OTSIM_HANDOFFS: lock @i of VM @m, taken by kind @k */
+static void take_print(int m, int i, const struct wlock *l, unsigned int k)
+{
+	uint64_t n = l->taken_gaps[k];
+
+	fprintf(stderr,
+		"otsim: VM %d lock %d: taken by %s: %llu, %llu ending a gap, %.3f ms of gaps, mean %.0f ns\n",
+		m, i, k < TAKE_KINDS ? take_kinds[k].how : "the fast path (or test-and-set)",
+		(unsigned long long)l->taken[k], (unsigned long long)n,
+		l->taken_gap_ns[k] / 1e6, n ? (double)l->taken_gap_ns[k] / n : 0.0);
+}
+
 /*
  * OTSIM_HANDOFFS: the profile of every lock with 1% or more of its VM's
  * acquisitions, to stderr; the time from each lock's last change to the end
@@ -378,6 +480,9 @@ void workload_profile_print(void)
 						m, i, b < GAP_BUCKETS - 1 ? "<=" : "> ",
 						1LL << (b < GAP_BUCKETS - 1 ? b : b - 1),
 						(unsigned long long)l->gaps[b], l->gap_ns[b] / 1e6);
+			for (unsigned int k = 0; k <= TAKE_KINDS; k++)
+				if (l->taken[k])
+					take_print(m, i, l, k);
 		}
 	}
 }

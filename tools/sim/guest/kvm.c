@@ -215,7 +215,7 @@ static void guest_unlock(struct sim_qspinlock *lock)
 }
 
 /* guest/qspinlock.c, and guest/oticket.c if our counters are our own */
-void otsim_lockevents(sim_event_fn fn, void *ctx);
+void otsim_lockevents(int cpu, sim_event_fn fn, void *ctx);
 
 __attribute__((weak)) void otsim_otk_events(sim_event_fn fn, void *ctx)
 {
@@ -223,8 +223,13 @@ __attribute__((weak)) void otsim_otk_events(sim_event_fn fn, void *ctx)
 
 static void guest_events(sim_event_fn fn, void *ctx)
 {
-	otsim_lockevents(fn, ctx);
+	otsim_lockevents(-1, fn, ctx);
 	otsim_otk_events(fn, ctx);
+}
+
+static void guest_cpu_events(int cpu, sim_event_fn fn, void *ctx)
+{
+	otsim_lockevents(cpu, fn, ctx);
 }
 
 const struct otsim_guest otsim_guest = {
@@ -232,4 +237,5 @@ const struct otsim_guest otsim_guest = {
 	.lock	= guest_lock,
 	.unlock	= guest_unlock,
 	.events	= guest_events,
+	.cpu_events = guest_cpu_events,
 };

@@ -22,17 +22,21 @@ static const char *const lockevent_names[lockevent_num] = {
 #include <kernel/locking/lock_events_list.h>
 };
 
-void otsim_lockevents(sim_event_fn fn, void *ctx)
+/* the counters of guest CPU @cpu, or (@cpu < 0) their sums over all CPUs */
+void otsim_lockevents(int cpu, sim_event_fn fn, void *ctx)
 {
-	int i, cpu;
+	int i, c;
 
 	for (i = 0; i < lockevent_num; i++) {
 		unsigned long sum = 0;
 
 		if (!lockevent_names[i] || !strncmp(lockevent_names[i], "rwsem_", 6))
 			continue;
-		for_each_possible_cpu(cpu)
-			sum += per_cpu(lockevents[i], cpu);
+		if (cpu >= 0)
+			sum = per_cpu(lockevents[i], cpu);
+		else
+			for_each_possible_cpu(c)
+				sum += per_cpu(lockevents[i], c);
 		fn(ctx, lockevent_names[i], sum);
 	}
 }

@@ -21,8 +21,10 @@
  *  - on an idle host arrivals wait out a sleeping owner only as far as
  *    idle_wait_steals lets them;
  *  - OTSIM_HANDOFFS=1 leaves stdout alone; per busy lock, held, gap and
- *    free time fill the run and the gap histogram adds up to the gap time;
- *    the 1% rule leaves rare locks out; any other value is refused.
+ *    free time fill the run and the gap histogram adds up to the gap time,
+ *    as do the ways it was taken, which add up to its acquisitions and
+ *    include the steals each mode makes; the 1% rule leaves rare locks
+ *    out; any other value is refused.
  *
  * Run from the top of the tree with BUILD set as make sets it.  Ends with
  * "N passed, N failed"; exit status 1 if anything failed.
@@ -510,17 +512,35 @@ static int handoff_hist(unsigned long long n, int rows, double hist, double gap,
 }
 
 /*
- * One OTSIM_HANDOFFS profile in @path (stderr of a run whose stdout is @out):
- * checks each lock's accounts and returns how many locks it shows, -1 on
- * a failed check.
+ * How one lock was taken: @k kinds that add up to @t acquisitions, @tg of
+ * them ending a gap, with @tms ms of gaps, against the lock's @acq and its
+ * histogram's @n gaps and @hist ms.
  */
-static int handoff_check(const char *path, const char *out)
+static int handoff_kinds(int k, unsigned long long t, unsigned long long tg, double tms,
+			 unsigned long long acq, unsigned long long n, double hist, int rows)
 {
-	double total, held, gap, open, idle, hist = 0, ms, sim_ms;
-	unsigned long long acq = 0, gaps = 0, n, clamps;
+	if (!k)
+		return fail("no \"taken by\" lines");
+	if (t != acq || tg != n)
+		return fail("taken by: %llu and %llu gaps, lock %llu, histogram %llu",
+			    t, tg, acq, n);
+	if (fabs(tms - hist) > 0.0005 * (rows + k) + 1e-9)
+		return fail("taken by: %.3f ms of gaps, histogram %.3f", tms, hist);
+	return 0;
+}
+
+/*
+ * One OTSIM_HANDOFFS profile in @path (stderr of a run whose stdout is @out):
+ * checks each lock's accounts, and that some lock was taken by @how,
+ * and returns how many locks it shows, -1 on a failed check.
+ */
+static int handoff_check(const char *path, const char *out, const char *how)
+{
+	double total, held, gap, open, idle, hist = 0, ms, sim_ms, tms = 0, mean;
+	unsigned long long acq = 0, gaps = 0, n, clamps, t = 0, tg = 0, tn, tgn;
 	const char *p = strstr(out, "sim_ns=");
 	char line[512];
-	int locks = 0, bad = 0, rows = 0;
+	int locks = 0, bad = 0, rows = 0, kinds = 0, seen = 0;
 	FILE *f;
 
 	if (!p || sscanf(p, "sim_ns=%lf", &sim_ms) != 1)
@@ -532,6 +552,7 @@ static int handoff_check(const char *path, const char *out)
 	/* a lock's line, then its histogram; a line of the next ends the last */
 	while (!bad && fgets(line, sizeof(line), f)) {
 		const char *g = strstr(line, ": handoff gap ");
+		const char *k = strstr(line, ": taken by ");
 		const char *l = strstr(line, " lock ");
 
 		p = g ? strrchr(line, ':') : NULL;
@@ -541,14 +562,35 @@ static int handoff_check(const char *path, const char *out)
 			rows++;
 			continue;
 		}
+		if (k) {
+			p = strrchr(k + 11, ':');
+			if (!p ||
+			    sscanf(p + 1, "%llu, %llu ending a gap, %lf ms of gaps, mean %lf ns",
+				   &tn, &tgn, &ms, &mean) != 4 || tgn > tn ||
+			    (tgn && fabs(ms * 1e6 / tgn - mean) > 0.5 + 500.0 / tgn)) {
+				bad = fail("taken by: %.200s", line);
+				break;
+			}
+			t += tn;
+			tg += tgn;
+			tms += ms;
+			kinds++;
+			seen += how && strstr(k, how);
+			continue;
+		}
 		p = l ? strchr(l + 6, ':') : NULL;
 		if (!p)
 			continue;
-		/* the previous lock's histogram is complete */
-		if (locks && handoff_hist(gaps, rows, hist, gap, open, acq)) {
+		/* the previous lock's histogram and kinds are complete */
+		if (locks && (handoff_hist(gaps, rows, hist, gap, open, acq) ||
+			      handoff_kinds(kinds, t, tg, tms, acq, gaps, hist, rows))) {
 			bad = 1;
 			break;
 		}
+		t = 0;
+		tg = 0;
+		tms = 0;
+		kinds = 0;
 		if (sscanf(p + 1, "%llu acquisitions in %lf ms: held %lf ms, in gaps %lf ms "
 			   "(%lf ms open at the end), free %lf ms, %llu clamps",
 			   &acq, &total, &held, &gap, &open, &idle, &clamps) != 7) {
@@ -568,14 +610,20 @@ static int handoff_check(const char *path, const char *out)
 	}
 	fclose(f);
 	if (!bad && locks)
-		bad = handoff_hist(gaps, rows, hist, gap, open, acq);
+		bad = handoff_hist(gaps, rows, hist, gap, open, acq) ||
+		      handoff_kinds(kinds, t, tg, tms, acq, gaps, hist, rows);
+	if (!bad && how && !seen)
+		bad = fail("no lock taken by %s", how);
 	return bad ? -1 : locks;
 }
 
 /*
  * OTSIM_HANDOFFS=1: stdout as without it; on stderr, per busy lock, held,
  * gap and free time that fill the run, a gap histogram that adds up to
- * the gap time and, over-committed, has gaps; a bad value is refused.
+ * the gap time and, over-committed, has gaps, and how the lock was taken,
+ * adding up to its acquisitions and its gaps, with the steals of the mode:
+ * pvqspinlock's unfair trylock, o-ticket's free steals; a bad value is
+ * refused.
  */
 static int t_handoffs(void)
 {
@@ -600,7 +648,7 @@ static int t_handoffs(void)
 	bad = base ? fail("without OTSIM_HANDOFFS: exit %d", base) :
 	      rc ? fail("OTSIM_HANDOFFS=1: exit %d: %.200s", rc, err) :
 	      strcmp(a, b) ? fail("OTSIM_HANDOFFS=1 changed stdout") :
-	      (locks = handoff_check(path, b)) < 0 ? 1 :
+	      (locks = handoff_check(path, b, "pvqspinlock's unfair trylock")) < 0 ? 1 :
 	      locks != 1 ? fail("locktorture: %d locks in the profile: %.200s", locks, err) : 0;
 	free(a);
 	free(b);
@@ -611,7 +659,7 @@ static int t_handoffs(void)
 	rc = run(&b, "OTSIM_HANDOFFS=1 %s/bin/otsim %s 2>%s", build, mix, path);
 	run(&err, "cat %s", path);
 	bad = rc ? fail("lockmix: exit %d: %.200s", rc, err) :
-	      (locks = handoff_check(path, b)) < 0 ? 1 :
+	      (locks = handoff_check(path, b, "a free steal at entry")) < 0 ? 1 :
 	      locks < 2 || locks >= 64 ?
 	      fail("lockmix: %d of 64 locks in the profile: %.200s", locks, err) : 0;
 	free(b);
