@@ -60,6 +60,7 @@ static const struct {
 	{ "otk_wait",		"its own turn, after a halt" },
 	{ "otk_slowpath",	"its own turn" },
 	{ "pv_lock_stealing",	"pvqspinlock's unfair trylock" },
+	{ "oqs_steal_preempted", "oqspin's pass of a preempted queue head" },
 	{ "pv_wait_head",	"the queue head, after a halt there" },
 	{ "pv_wait_node",	"the queue, after a halt" },
 	{ "lock_pending",	"the pending bit" },
@@ -135,7 +136,7 @@ struct take_snap {
 };
 
 #define TAKE_MAX_EVENTS	256
-static signed char take_at[TAKE_MAX_EVENTS];	/* event position -> kind + 1 */
+static unsigned char take_at[TAKE_MAX_EVENTS];	/* event position -> kind + 1 */
 static bool take_mapped;
 
 static void take_count(void *ctx, const char *name, uint64_t value)
@@ -151,7 +152,7 @@ static void take_count(void *ctx, const char *name, uint64_t value)
 	if (!take_mapped)
 		for (unsigned int k = 0; k < TAKE_KINDS; k++)
 			if (!strcmp(name, take_kinds[k].ev))
-				take_at[pos] = (signed char)(k + 1);
+				take_at[pos] = (unsigned char)(k + 1);
 	if (take_at[pos])
 		s->v[take_at[pos] - 1] = value;
 }
@@ -160,6 +161,20 @@ static void take_snap(struct vcpu *v, struct take_snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	v->vm->g->cpu_events(v->cpu, take_count, s);
+	if (take_mapped)
+		return;
+	/* a kind whose event the guest does not count would never show */
+	for (unsigned int k = 0; k < TAKE_KINDS; k++) {
+		int pos = 0;
+
+		while (pos < s->pos && take_at[pos] != k + 1)
+			pos++;
+		if (pos == s->pos) {
+			fprintf(stderr, "otsim: OTSIM_HANDOFFS: the guest counts no %s\n",
+				take_kinds[k].ev);
+			exit(2);
+		}
+	}
 	take_mapped = true;
 }
 

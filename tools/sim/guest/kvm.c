@@ -214,17 +214,12 @@ static void guest_unlock(struct sim_qspinlock *lock)
 	queued_spin_unlock((struct qspinlock *)lock);
 }
 
-/* guest/qspinlock.c, and guest/oticket.c if our counters are our own */
+/* guest/qspinlock.c: every mode's counters are lock events */
 void otsim_lockevents(int cpu, sim_event_fn fn, void *ctx);
-
-__attribute__((weak)) void otsim_otk_events(sim_event_fn fn, void *ctx)
-{
-}
 
 static void guest_events(sim_event_fn fn, void *ctx)
 {
 	otsim_lockevents(-1, fn, ctx);
-	otsim_otk_events(fn, ctx);
 }
 
 static void guest_cpu_events(int cpu, sim_event_fn fn, void *ctx)

@@ -5,9 +5,8 @@
  * kernel/locking/oticket.h, oqspin's helpers for qspinlock_paravirt.h) with
  * its own per-CPU binding.  Modes: pvticket, oticket, oqspin (pvlock=...).
  *
- * This file only adds what the simulator reads: the event counters, when
- * they are oticket_stat.h's own (counters kept as lock events are read
- * with the others, guest/qspinlock.c).
+ * This file only adds the ticket modes' unlock; their counters are lock
+ * events, read with the others (guest/qspinlock.c).
  */
 #define KBUILD_MODNAME "oticket"
 #include <kernel/locking/oticket.c>
@@ -27,18 +26,3 @@ void __##mode##_queued_spin_unlock(struct qspinlock *lock)		\
 }
 OTSIM_UNLOCK(otk)
 OTSIM_UNLOCK(pvt)
-
-#ifdef __LOCKING_OTICKET_STAT_H
-void otsim_otk_events(sim_event_fn fn, void *ctx)
-{
-	int i, cpu;
-
-	for (i = 0; i < OTK_NR_EVENTS; i++) {
-		unsigned long sum = 0;
-
-		for_each_possible_cpu(cpu)
-			sum += per_cpu(otk_stat.ev[i], cpu);
-		fn(ctx, otk_event_names[i], sum);
-	}
-}
-#endif
