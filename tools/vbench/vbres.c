@@ -582,10 +582,18 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * A number; NaN (unknown) as null.  An infinity - the max/min of a run
+ * whose least-served writer did nothing - as 1e999, a JSON number that
+ * overflows to infinity when read (strtod(), and Python's json), so that
+ * it stays the worst fairness there is instead of dropping out.
+ */
 static void json_num(FILE *f, double v)
 {
-	if (isnan(v) || isinf(v))
+	if (isnan(v))
 		fputs("null", f);
+	else if (isinf(v))
+		fputs(v > 0 ? "1e999" : "-1e999", f);
 	else if (v == (long long)v && fabs(v) < 1e15)
 		fprintf(f, "%lld", (long long)v);
 	else
@@ -761,7 +769,9 @@ static int jnum(struct jp *j, double *v)
 	}
 	errno = 0;
 	*v = strtod(j->p, &end);
-	if (end == j->p || errno || !(isdigit((unsigned char)*j->p) || *j->p == '-'))
+	/* overflow is an infinity (json_num()); underflow is an error */
+	if (end == j->p || (errno && !isinf(*v)) ||
+	    !(isdigit((unsigned char)*j->p) || *j->p == '-'))
 		return jerr(j, "number expected");
 	j->p = end;
 	return 0;

@@ -328,6 +328,24 @@ static void test_json(void)
 	      "json: every field survives", "got %s", buf);
 	free(buf);
 
+	/* a writer that did nothing: an infinite max/min stays infinite */
+	buf = NULL;
+	len = 0;
+	f = open_memstream(&buf, &len);
+	fill(&a, "oticket", 1, 1, "ok");
+	a.fairness = INFINITY;
+	vb_rec_write(f, &a);
+	fclose(f);
+	check(vb_rec_parse(buf, &b, err, sizeof(err)) == 0 && isinf(b.fairness) &&
+	      b.fairness > 0 && strstr(buf, "\"fairness\":1e999"),
+	      "json: an infinite fairness reads back infinite", "%s in %s", err, buf);
+	free(buf);
+	check(vb_rec_parse("{\"schema\":2,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,"
+			   "\"vms\":1,\"l2_vcpus\":1,\"size\":4,\"rep\":0,\"attempt\":1,"
+			   "\"status\":\"ok\",\"value\":1e-999}", &b, err, sizeof(err)) != 0 &&
+	      strstr(err, "number expected"),
+	      "json: a number that underflows is refused", "read %g: %s", b.value, err);
+
 	/* a record of schema 1 (before intervals): one interval, no warm-up */
 	check(vb_rec_parse("{\"schema\":1,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,"
 			   "\"vms\":1,\"l2_vcpus\":1,\"size\":4,\"rep\":0,\"attempt\":1,"
