@@ -26,8 +26,10 @@
  * OTSIM_HANDOFFS=1 (debugging, like OTSIM_MISSES): where each lock's time
  * goes - held; free in a handoff gap, from a release that left a vCPU
  * inside spin_lock() to the next acquisition; free otherwise (nobody
- * waiting, or an arrival's own way to a free lock) - and a log2 histogram
- * of the gaps, over the whole run, warm-up included.  The times are the
+ * waiting, or an arrival's own way to a free lock) - a log2 histogram of
+ * the gaps, how each acquisition was made (take_kinds[]) and how many went
+ * to the vCPU that released the lock last, over the whole run, warm-up
+ * included.  The times are the
  * vCPUs' clocks at the lock and unlock calls, which the engine keeps
  * within one shared-memory access of each other; a clock behind the
  * lock's last change counts as that change's time, and such clamps are
@@ -88,6 +90,9 @@ struct wlock {
 	/* by take_kinds[] (and TAKE_NONE): acquisitions, those ending a gap */
 	uint64_t taken[TAKE_KINDS + 1], taken_gaps[TAKE_KINDS + 1];
 	simtime_t taken_gap_ns[TAKE_KINDS + 1];
+	/* by the vCPU that released it last, and of those, ending a gap */
+	int releaser;			/* guest CPU of the last release, -1 */
+	uint64_t again, again_gaps;
 };
 
 /*
@@ -256,6 +261,10 @@ static void acquire(struct vcpu *v, struct wlock *l)
 		k = take_kind(&before, &after);
 		l->taken[k]++;
 		l->nin--;
+		if (v->cpu == l->releaser) {
+			l->again++;
+			l->again_gaps += l->gap_open;
+		}
 		if (l->gap_open)
 			handoff_gap(l, now, k);
 	}
@@ -279,6 +288,7 @@ static void release(struct vcpu *v, struct wlock *l)
 	if (sim_handoffs) {
 		l->rel_t = handoff_acct(l, v->t);
 		l->gap_open = l->nin > 0;
+		l->releaser = v->cpu;
 	}
 	l->holder = -1;
 	l->rel++;
@@ -436,6 +446,7 @@ void workload_setup(const char *name, int size)
 		for (int i = 0; i < w->nlocks; i++) {
 			w->locks[i].q = sim_alloc(64);
 			w->locks[i].holder = -1;
+			w->locks[i].releaser = -1;
 		}
 		w->shared = sim_alloc(64 * w->nlocks);
 		zipf_init(w, kind == WL_LOCKMIX ? PRM(mix_zipf) / 1000.0 : 1.0);
@@ -498,6 +509,10 @@ void workload_profile_print(void)
 			for (unsigned int k = 0; k <= TAKE_KINDS; k++)
 				if (l->taken[k])
 					take_print(m, i, l, k);
+			fprintf(stderr,
+				"otsim: VM %d lock %d: taken again by its last releaser: %llu, %llu ending a gap\n",
+				m, i, (unsigned long long)l->again,
+				(unsigned long long)l->again_gaps);
 		}
 	}
 }
