@@ -2299,7 +2299,7 @@ static int report(const char *dir, const char *baseline)
 	       "ratio: median / %s's median at the same point (unpaired)\n"
 	       "max/min: most / fewest acquisitions of one locktorture writer or lockmix\n"
 	       "         vCPU (sim), or of one guest when several run at once; median\n"
-	       "         over runs\n"
+	       "         over runs; inf: the least served did nothing\n"
 	       "share: M guests at once: the least-served guest's result x M / one guest\n"
 	       "       alone (same mode and vCPUs); 1 = fair\n"
 	       "fail: runs without a result (results.jsonl says why)\n",

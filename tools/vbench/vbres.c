@@ -11,7 +11,9 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +230,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 			goto missing;
 		if (t < u)
 			goto insane;
-		*fair = u > 0 ? t / u : INFINITY;
+		*fair = u > 0 ? t / u : t > 0 ? INFINITY : NAN;
 	} else if (!strcmp(wl, "gmake") && kv_list(kv, n, "bld", niv)) {
 		/* the simulator: builds (fractions) done in equal intervals */
 		a = kv_list(kv, n, "bld", niv);
@@ -252,7 +254,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 				goto missing;
 			if (t < u)
 				goto insane;
-			*fair = u > 0 ? t / u : INFINITY;
+			*fair = u > 0 ? t / u : t > 0 ? INFINITY : NAN;
 		}
 	} else if (!strcmp(wl, "perf-messaging")) {
 		if (kv_get(kv, n, "msgs", &t))
@@ -544,7 +546,7 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 			lo = r->vm_value[g] < lo ? r->vm_value[g] : lo;
 			hi = r->vm_value[g] > hi ? r->vm_value[g] : hi;
 		}
-		r->fairness = lo > 0 ? hi / lo : INFINITY;
+		r->fairness = lo > 0 ? hi / lo : hi > 0 ? INFINITY : NAN;
 	}
 	r->steal_pct = nsteal ? steal_sum / nsteal : NAN;
 	kv_metrics(block, "kot", "host", r);
@@ -583,21 +585,27 @@ static void json_str(FILE *f, const char *s)
 }
 
 /*
- * A number; NaN (unknown) as null.  An infinity - the max/min of a run
- * whose least-served writer did nothing - as 1e999, a JSON number that
- * overflows to infinity when read (strtod(), and Python's json), so that
- * it stays the worst fairness there is instead of dropping out.
+ * A number; NaN (unknown) and infinities as null, except where @inf allows
+ * +infinity - the max/min of a run whose least-served writer did nothing:
+ * there as 1e999, a JSON number that overflows to infinity when read
+ * (strtod(), Python's json), so that it stays the worst fairness there is
+ * instead of dropping out.
  */
-static void json_num(FILE *f, double v)
+static void json_num_inf(FILE *f, double v, bool inf)
 {
-	if (isnan(v))
+	if (isnan(v) || (isinf(v) && (!inf || v < 0)))
 		fputs("null", f);
 	else if (isinf(v))
-		fputs(v > 0 ? "1e999" : "-1e999", f);
+		fputs("1e999", f);
 	else if (v == (long long)v && fabs(v) < 1e15)
 		fprintf(f, "%lld", (long long)v);
 	else
 		fprintf(f, "%.6g", v);
+}
+
+static void json_num(FILE *f, double v)
+{
+	json_num_inf(f, v, false);
 }
 
 /*
@@ -605,6 +613,9 @@ static void json_num(FILE *f, double v)
  * in any order.  One table, so the two cannot disagree.
  */
 enum ftype { F_STR, F_INT, F_NUM, F_BOOL, F_ARRAY, F_METRICS };
+
+/* the one field that may be infinite (json_num_inf()) */
+#define FAIRNESS_OFF	offsetof(struct vb_rec, fairness)
 
 struct field {
 	const char *key;
@@ -666,7 +677,7 @@ int vb_rec_write(FILE *f, const struct vb_rec *r)
 			fprintf(f, "%d", *(const int *)v);
 			break;
 		case F_NUM:
-			json_num(f, *(const double *)v);
+			json_num_inf(f, *(const double *)v, fd->off == FAIRNESS_OFF);
 			break;
 		case F_BOOL:
 			fputs(*(const int *)v ? "true" : "false", f);
@@ -757,8 +768,14 @@ static int jstr(struct jp *j, char *out, size_t len)
 	return 0;
 }
 
-static int jnum(struct jp *j, double *v)
+/*
+ * A JSON number or null (NaN).  An overflow is +infinity (json_num_inf())
+ * where @inf allows it and an error elsewhere, as is underflow; strtod()'s
+ * other forms (inf, nan, hex) are refused.
+ */
+static int jnum_inf(struct jp *j, double *v, bool inf)
 {
+	const char *q;
 	char *end;
 
 	ws(j);
@@ -767,14 +784,20 @@ static int jnum(struct jp *j, double *v)
 		*v = NAN;
 		return 0;
 	}
+	q = j->p + (*j->p == '-');
+	if (!isdigit((unsigned char)*q) || q[1] == 'x' || q[1] == 'X')
+		return jerr(j, "number expected");
 	errno = 0;
 	*v = strtod(j->p, &end);
-	/* overflow is an infinity (json_num()); underflow is an error */
-	if (end == j->p || (errno && !isinf(*v)) ||
-	    !(isdigit((unsigned char)*j->p) || *j->p == '-'))
+	if (end == j->p || (errno && !(inf && isinf(*v) && *v > 0)))
 		return jerr(j, "number expected");
 	j->p = end;
 	return 0;
+}
+
+static int jnum(struct jp *j, double *v)
+{
+	return jnum_inf(j, v, false);
 }
 
 static int jint(struct jp *j, int *v)
@@ -783,7 +806,8 @@ static int jint(struct jp *j, int *v)
 
 	if (jnum(j, &d))
 		return -1;
-	if (isnan(d) || d != (int)d)
+	/* in range first: converting a double out of range is undefined */
+	if (!(d >= INT_MIN && d <= INT_MAX) || d != (int)d)
 		return jerr(j, "integer expected");
 	*v = (int)d;
 	return 0;
@@ -893,7 +917,7 @@ int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 		else if (fd->type == F_INT)
 			bad = jint(&j, v);
 		else if (fd->type == F_NUM)
-			bad = jnum(&j, v);
+			bad = jnum_inf(&j, v, fd->off == FAIRNESS_OFF);
 		else if (fd->type == F_ARRAY)
 			bad = jlist(&j, ']', r, fd);
 		else if (fd->type == F_METRICS)

@@ -49,7 +49,8 @@ struct vb_rec {
 	double value;			/* sum over guests; NAN unless ok */
 	int nvm;
 	double vm_value[VB_MAX_VMS];	/* per guest */
-	double fairness;		/* max/min per writer or guest; NAN if none */
+	/* max/min per writer or guest; NAN if none, +inf if one did nothing */
+	double fairness;
 	double steal_pct;		/* guest steal time, % of guest CPU time */
 	int niv;
 	double iv[VB_MAX_IV];		/* value of each measured interval, summed

@@ -171,6 +171,10 @@ static const struct parse_case parse_cases[] = {
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=lockmix max=300 min=0 ops=5000.000 end\n" END,
 	  "ok", 5000, NULL, INFINITY },
+	{ "lockmix no vCPU with anything: no ratio", "lockmix", 1, 0, 0,
+	  "@@RUN 0 1\n" HDR("ok", "0") PV
+	  "g| otb: vb: wl=lockmix max=0 min=0 ops=5000.000 end\n" END,
+	  "ok", 5000, NULL, -1 },
 	{ "lockmix max below min: failed", "lockmix", 1, 0, 0,
 	  "@@RUN 0 1\n" HDR("ok", "0") PV
 	  "g| otb: vb: wl=lockmix max=200 min=300 ops=5000.000 end\n" END,
@@ -345,6 +349,42 @@ static void test_json(void)
 			   "\"status\":\"ok\",\"value\":1e-999}", &b, err, sizeof(err)) != 0 &&
 	      strstr(err, "number expected"),
 	      "json: a number that underflows is refused", "read %g: %s", b.value, err);
+
+	/* an infinity anywhere else is written as unknown, and refused when read */
+	buf = NULL;
+	len = 0;
+	f = open_memstream(&buf, &len);
+	fill(&a, "oticket", 1, 1, "ok");
+	a.steal_pct = INFINITY;
+	vb_metric_add(&a, "wl.cs", INFINITY);
+	vb_rec_write(f, &a);
+	fclose(f);
+	check(vb_rec_parse(buf, &b, err, sizeof(err)) == 0 && isnan(b.steal_pct) &&
+	      isnan(vb_metric_get(&b, "wl.cs")) && !strstr(buf, "1e999"),
+	      "json: an infinite steal time or metric is written as null", "%s in %s", err, buf);
+	free(buf);
+	{
+		static const char *const nums[] = { "1e999", "-1e999", "0x10", "-inf", "inf",
+						    "nan", "1e-999" };
+
+		for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+			char rec[400];
+
+			snprintf(rec, sizeof(rec),
+				 "{\"schema\":2,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,"
+				 "\"vms\":1,\"l2_vcpus\":1,\"size\":4,\"rep\":0,\"attempt\":1,"
+				 "\"status\":\"failed\",\"steal_pct\":%s}", nums[i]);
+			check(vb_rec_parse(rec, &b, err, sizeof(err)) != 0 &&
+			      strstr(err, "number expected"),
+			      "json: a number that is no finite JSON number is refused",
+			      "%s read as %g: %s", nums[i], b.steal_pct, err);
+		}
+	}
+	check(vb_rec_parse("{\"schema\":2,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1e12,"
+			   "\"vms\":1,\"l2_vcpus\":1,\"size\":4,\"rep\":0,\"attempt\":1,"
+			   "\"status\":\"failed\"}", &b, err, sizeof(err)) != 0 &&
+	      strstr(err, "integer expected"),
+	      "json: an integer out of range is refused", "%s", err);
 
 	/* a record of schema 1 (before intervals): one interval, no warm-up */
 	check(vb_rec_parse("{\"schema\":1,\"workload\":\"gmake\",\"mode\":\"x\",\"vcpus\":1,"
