@@ -783,7 +783,6 @@ static inline bool otk_publish(void *lock, struct otk_rec *r)
 	return false;
 }
 
-
 /*
  * The published record waiting for turn @ticket of @lock, with its word in
  * *@tkp; NULL if there is none.  Entries are only pointers: the record

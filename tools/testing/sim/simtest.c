@@ -664,9 +664,10 @@ static int t_handoffs(void)
 		  "a free steal at entry", 1, 1, 0.5, 0.5 },
 		/*
 		 * 64 locks of Zipf popularity: about a third take 1% or more.
-		 * At 1.5x, 82% of pvqspinlock's gaps end by its unfair trylock,
-		 * 35% of o-ticket's by free steals; oqspin passes a preempted
-		 * queue head now and then (60 of 87 k).
+		 * At 1.5x, over the profiled locks, 82% of pvqspinlock's gaps
+		 * end by its unfair trylock, 35% of o-ticket's by free steals;
+		 * oqspin passes a preempted queue head now and then (60 of
+		 * 87 k gaps).
 		 */
 		{ "pvqspinlock", NULL, "pvqspinlock's unfair trylock", 2, 63, 0.5, 0 },
 		{ "oticket", NULL, "a free steal at entry", 2, 63, 0.2, 0 },
