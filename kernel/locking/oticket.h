@@ -1823,8 +1823,7 @@ static inline bool otk_steal_wait(struct qspinlock *lock, u32 v)
 	bool oc;
 	int h;
 
-	/* on the word the entry's steal saw: no clock read, no miss to queue */
-	if (!otk_param(steal) || !otk_waiters(v) || !(v & OTK_SLOW))
+	if (!otk_param(steal))
 		return false;
 	oc = otk_overcommitted(p, otk_param(oc_steal_pm));
 	if (!oc) {
@@ -1834,6 +1833,7 @@ static inline bool otk_steal_wait(struct qspinlock *lock, u32 v)
 			return false;
 	}
 	for (loop = 0;; loop++) {
+		/* loop 0 looks at the word the entry's steal saw: no miss */
 		if (loop)
 			v = atomic_read(&lock->val);
 		/* nobody queued or nobody halted: queue (next, or behind runners) */

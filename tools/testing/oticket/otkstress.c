@@ -285,6 +285,11 @@ struct variant {
 	  .spin_max_ns = 2000, .idle_ns = 0, .publish_ns = pub,		\
 	  .handoff_waiters = OTK_MAX_CPUS - 1, .early = true, __VA_ARGS__ }
 
+/* ... with steals, passes and one hand-off: the waiting-out variants */
+#define STEAL_STRESS(pm, ...)						\
+	STRESS(pm, 0, .bypass_max = 2, .handoff_max = 1, .steal = true,	\
+	       __VA_ARGS__)
+
 static const struct variant variants[] = {
 	{ "pvticket", 0, OTK_PARAMS_DEFAULT, "otk_wait otk_kick", NULL },
 	{ "oticket", 1, OTK_PARAMS_DEFAULT, "otk_wait", NULL },
@@ -315,21 +320,18 @@ static const struct variant variants[] = {
 	 * the turn (otk_steal_wait()), under the same bound as every steal.
 	 */
 	{ "oticket-oc-steal", 1,
-	  STRESS(0, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
-		 .steal = true, .oc_publish_ns = 0),
+	  STEAL_STRESS(0, .steal_max = 2, .oc_publish_ns = 0),
 	  "otk_wait otk_kick otk_steal otk_steal_waited", NULL },
 	/*
 	 * Idle, arrivals wait out a halted owner while C is below
 	 * idle_wait_steals: the same steps, gated by C, which must close.
 	 */
 	{ "oticket-idle-steal", 1,
-	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 2,
-		 .steal = true, .idle_wait_steals = 1),
+	  STEAL_STRESS(50, .steal_max = 2, .idle_wait_steals = 1),
 	  "otk_wait otk_kick otk_steal otk_steal_waited otk_steal_wait_busy", NULL },
 	/* a gate above steal_max closes at steal_max, where C stops */
 	{ "oticket-idle-clamp", 1,
-	  STRESS(50, 0, .bypass_max = 2, .handoff_max = 1, .steal_max = 1,
-		 .steal = true, .idle_wait_steals = 31),
+	  STEAL_STRESS(50, .steal_max = 1, .idle_wait_steals = 31),
 	  "otk_wait otk_kick otk_steal_wait_busy", NULL },
 };
 
