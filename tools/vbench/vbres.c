@@ -197,6 +197,12 @@ static const double *kv_list(const struct kv *kv, int n, const char *key, int wa
 	return k && k->n == want ? k->v : NULL;
 }
 
+/* max/min: infinite if the least served did nothing, none if nobody did */
+static double maxmin(double hi, double lo)
+{
+	return lo > 0 ? hi / lo : hi > 0 ? INFINITY : NAN;
+}
+
 /*
  * The workload's metric from its raw numbers: the value of the run, over
  * all its measured intervals, and each interval's (@iv[0..@niv)); 0 if
@@ -230,7 +236,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 			goto missing;
 		if (t < u)
 			goto insane;
-		*fair = u > 0 ? t / u : t > 0 ? INFINITY : NAN;
+		*fair = maxmin(t, u);
 	} else if (!strcmp(wl, "gmake") && kv_list(kv, n, "bld", niv)) {
 		/* the simulator: builds (fractions) done in equal intervals */
 		a = kv_list(kv, n, "bld", niv);
@@ -254,7 +260,7 @@ static int workload_value(const char *wl, int niv, const struct kv *kv, int n,
 				goto missing;
 			if (t < u)
 				goto insane;
-			*fair = u > 0 ? t / u : t > 0 ? INFINITY : NAN;
+			*fair = maxmin(t, u);
 		}
 	} else if (!strcmp(wl, "perf-messaging")) {
 		if (kv_get(kv, n, "msgs", &t))
@@ -546,7 +552,7 @@ void vb_parse_block(const char *block, const char *expect, struct vb_rec *r)
 			lo = r->vm_value[g] < lo ? r->vm_value[g] : lo;
 			hi = r->vm_value[g] > hi ? r->vm_value[g] : hi;
 		}
-		r->fairness = lo > 0 ? hi / lo : hi > 0 ? INFINITY : NAN;
+		r->fairness = maxmin(hi, lo);
 	}
 	r->steal_pct = nsteal ? steal_sum / nsteal : NAN;
 	kv_metrics(block, "kot", "host", r);
@@ -612,10 +618,8 @@ static void json_num(FILE *f, double v)
  * The record's keys in the order they are written; the reader takes them
  * in any order.  One table, so the two cannot disagree.
  */
-enum ftype { F_STR, F_INT, F_NUM, F_BOOL, F_ARRAY, F_METRICS };
-
-/* the one field that may be infinite (json_num_inf()) */
-#define FAIRNESS_OFF	offsetof(struct vb_rec, fairness)
+/* F_NUM_INF: a number that may be +infinity (json_num_inf()) */
+enum ftype { F_STR, F_INT, F_NUM, F_NUM_INF, F_BOOL, F_ARRAY, F_METRICS };
 
 struct field {
 	const char *key;
@@ -645,7 +649,7 @@ static const struct field fields[] = {
 	FLD("unit", F_STR, unit),
 	FLD("value", F_NUM, value),
 	ARR("vm_values", vm_value, nvm),
-	FLD("fairness", F_NUM, fairness),
+	FLD("fairness", F_NUM_INF, fairness),
 	FLD("steal_pct", F_NUM, steal_pct),
 	ARR("interval_values", iv, niv),
 	FLD("metrics", F_METRICS, m),
@@ -677,7 +681,8 @@ int vb_rec_write(FILE *f, const struct vb_rec *r)
 			fprintf(f, "%d", *(const int *)v);
 			break;
 		case F_NUM:
-			json_num_inf(f, *(const double *)v, fd->off == FAIRNESS_OFF);
+		case F_NUM_INF:
+			json_num_inf(f, *(const double *)v, fd->type == F_NUM_INF);
 			break;
 		case F_BOOL:
 			fputs(*(const int *)v ? "true" : "false", f);
@@ -916,8 +921,8 @@ int vb_rec_parse(const char *line, struct vb_rec *r, char *err, size_t errlen)
 			bad = jstr(&j, v, fd->len);
 		else if (fd->type == F_INT)
 			bad = jint(&j, v);
-		else if (fd->type == F_NUM)
-			bad = jnum_inf(&j, v, fd->off == FAIRNESS_OFF);
+		else if (fd->type == F_NUM || fd->type == F_NUM_INF)
+			bad = jnum_inf(&j, v, fd->type == F_NUM_INF);
 		else if (fd->type == F_ARRAY)
 			bad = jlist(&j, ']', r, fd);
 		else if (fd->type == F_METRICS)
