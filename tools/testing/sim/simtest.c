@@ -555,8 +555,10 @@ static int handoff_check(const char *path, const char *out, const char *how,
 	/* a lock's line, then its histogram; a line of the next ends the last */
 	while (!bad && fgets(line, sizeof(line), f)) {
 		const char *g = strstr(line, ": handoff gap ");
-		const char *k = strstr(line, ": taken by ");
-		const char *ag = strstr(line, ": taken again by its last releaser: ");
+		static const char by[] = ": taken by ";
+		static const char again[] = ": taken again by its last releaser: ";
+		const char *k = strstr(line, by);
+		const char *ag = strstr(line, again);
 		const char *l = strstr(line, " lock ");
 
 		p = g ? strrchr(line, ':') : NULL;
@@ -568,7 +570,8 @@ static int handoff_check(const char *path, const char *out, const char *how,
 		}
 		if (ag) {
 			/* after the lock's histogram and kinds */
-			if (sscanf(ag + 36, "%llu, %llu ending a gap", &tn, &tgn) != 2 ||
+			ag += sizeof(again) - 1;
+			if (sscanf(ag, "%llu, %llu ending a gap", &tn, &tgn) != 2 ||
 			    !locks || tn > acq || tgn > tn || tgn > gaps) {
 				bad = fail("taken again: %.200s", line);
 				break;
@@ -578,7 +581,8 @@ static int handoff_check(const char *path, const char *out, const char *how,
 			continue;
 		}
 		if (k) {
-			p = strrchr(k + 11, ':');
+			k += sizeof(by) - 1;
+			p = strrchr(k, ':');
 			if (!p ||
 			    sscanf(p + 1, "%llu, %llu ending a gap, %lf ms of gaps, mean %lf ns",
 				   &tn, &tgn, &ms, &mean) != 4 || tgn > tn ||
@@ -591,7 +595,8 @@ static int handoff_check(const char *path, const char *out, const char *how,
 			tms += ms;
 			kinds++;
 			all_gaps += tgn;
-			if (strstr(k, how))
+			/* the kind's whole label, not a prefix of another */
+			if ((size_t)(p - k) == strlen(how) && !strncmp(k, how, p - k))
 				how_gaps += tgn;
 			continue;
 		}
